@@ -1,0 +1,1 @@
+"""Hot-desk phone numbers that follow their person."""

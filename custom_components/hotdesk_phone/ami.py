@@ -1,0 +1,601 @@
+"""The one module that speaks AMI (Asterisk Manager Interface).
+
+It wraps panoramisk's wire protocol (parsing, ActionID matching, list
+responses) but owns the connection life cycle itself, because panoramisk's
+``Manager`` retries a wrong secret forever, schedules reconnects that
+``close()`` cannot cancel, resends actions after a reconnect and has no
+reply timeout on its keep-alive. No Home Assistant imports here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from panoramisk import actions as pm_actions
+from panoramisk.ami_protocol import AMIProtocol
+from panoramisk.message import Message
+
+_LOGGER = logging.getLogger(__name__)
+
+EOL: Final = "\r\n"
+# Asterisk reads at most 1024 bytes per line and silently drops longer ones.
+MAX_LINE_BYTES: Final = 1024
+
+# Events the product uses. Everything else is dropped before parsing,
+# unless it answers one of our actions (it then carries our ActionID).
+TRACKED_EVENTS: Final = frozenset(
+    {
+        "DialBegin",
+        "DialEnd",
+        "Hangup",
+        "Newstate",
+        "DeviceStateChange",
+        "BridgeEnter",
+        "BridgeLeave",
+        "FullyBooted",
+        "Shutdown",
+    }
+)
+
+
+class AmiError(Exception):
+    """Base class of every AMI failure."""
+
+
+class AmiConnectionError(AmiError):
+    """The PBX cannot be reached, or the link was lost."""
+
+
+class AmiAuthError(AmiError):
+    """The PBX refused the AMI user name or secret."""
+
+
+class AmiTimeoutError(AmiConnectionError):
+    """An action got no complete reply in time."""
+
+
+class AmiValueError(AmiError, ValueError):
+    """A value would corrupt the AMI stream (CR/LF injection, line too long)."""
+
+
+class AmiActionError(AmiError):
+    """The PBX answered an action with an error."""
+
+    def __init__(self, action: str, message: str) -> None:
+        """Keep the action and the PBX's reason."""
+        super().__init__(f"{action} failed: {message}")
+        self.action = action
+        self.reason = message
+
+
+@dataclass(frozen=True, slots=True)
+class AmiEvent:
+    """One AMI event: its name and headers (first value of each header)."""
+
+    name: str
+    headers: Mapping[str, str]
+
+    def get(self, key: str, default: str = "") -> str:
+        """Return a header's value (exact header spelling)."""
+        return self.headers.get(key, default)
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A PJSIP endpoint as listed by the PBX."""
+
+    name: str
+    device_state: str
+    dial_string: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveChannel:
+    """A channel that exists on the PBX right now."""
+
+    channel: str
+    uniqueid: str
+    linkedid: str
+    state: str
+    caller_id_number: str
+    caller_id_name: str
+    context: str
+    extension: str
+    application: str
+    bridge_id: str
+
+
+def check_value(key: str, value: str) -> str:
+    """Refuse a header whose value would inject lines or be dropped by AMI."""
+    if "\r" in value or "\n" in value or "\r" in key or "\n" in key:
+        raise AmiValueError(f"AMI header {key!r} contains a line break")
+    if len(f"{key}: {value}".encode()) > MAX_LINE_BYTES - len(EOL):
+        raise AmiValueError(
+            f"AMI header {key!r} is longer than {MAX_LINE_BYTES} bytes"
+        )
+    return value
+
+
+def parse_header_block(block: str) -> dict[str, str]:
+    """Parse ``Key: Value`` lines; the first value of a repeated key wins."""
+    headers: dict[str, str] = {}
+    for line in block.split(EOL):
+        key, sep, value = line.partition(": ")
+        if sep and key not in headers:
+            headers[key] = value
+    return headers
+
+
+class _Protocol(AMIProtocol):  # type: ignore[misc]
+    """panoramisk's protocol with two changes.
+
+    Events we do not track are skipped before a ``Message`` is built, and
+    connection loss is reported to our client instead of panoramisk's
+    ``Manager`` (no resending of actions on another connection).
+    """
+
+    client: AmiClient
+
+    def data_received(self, data: bytes) -> None:
+        text = data.decode(self.encoding, "ignore")
+        if self.version is None and text.startswith("Asterisk Call Manager/"):
+            self.version = text.partition(EOL)[0].partition("/")[2].strip()
+        if self.queue:
+            text = self.queue.popleft() + text
+        blocks = text.split(EOL + EOL)
+        self.queue.append(blocks.pop())
+        for raw in blocks:
+            block = raw.strip()
+            if block.startswith("Event: ") and "ActionID: " not in block:
+                name = block[7 : block.find(EOL) if EOL in block else None]
+                if name in TRACKED_EVENTS:
+                    self.client.handle_event(
+                        AmiEvent(name, parse_header_block(block))
+                    )
+                continue
+            message = Message.from_line(block)
+            if message is None:
+                continue
+            self.handle_message(message)
+
+    def handle_message(self, message: Message) -> None:
+        response = self.responses.get(message.id)
+        if response is None and message.action_id:
+            response = self.responses.get(message.action_id)
+        if response is not None:
+            if response.add_message(message):
+                self.responses.pop(response.id, None)
+        elif "event" in message:
+            name = message["event"]
+            if name in TRACKED_EVENTS:
+                self.client.handle_event(
+                    AmiEvent(name, {k: _first(v) for k, v in message.items()})
+                )
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.closed:
+            self.closed = True
+            self.client.handle_connection_lost(self)
+
+    def fail_pending(self, error: Exception) -> None:
+        """Fail every action that waits for a reply on this connection."""
+        for action in list(self.responses.values()):
+            if not action.future.done():
+                action.future.set_exception(error)
+        self.responses.clear()
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.transport.close()
+
+
+def _first(value: Any) -> str:
+    if isinstance(value, list):
+        return str(value[0]) if value else ""
+    return str(value)
+
+
+type EventCallback = Callable[[AmiEvent], None]
+type ConnectedCallback = Callable[[], Awaitable[None]]
+type DisconnectedCallback = Callable[[], None]
+
+
+@dataclass(kw_only=True)
+class AmiClient:
+    """A long-lived, self-healing AMI connection.
+
+    ``connect()`` makes one attempt and raises ``AmiConnectionError`` or
+    ``AmiAuthError``; after it succeeded, a lost link is re-established in
+    the background with capped exponential back-off, and ``on_connected``
+    runs after every successful login (the first one included) so the
+    caller can resynchronise its state.
+    """
+
+    host: str
+    port: int
+    username: str
+    secret: str
+    on_event: EventCallback | None = None
+    on_connected: ConnectedCallback | None = None
+    on_disconnected: DisconnectedCallback | None = None
+    connect_timeout: float = 5.0
+    action_timeout: float = 5.0
+    ping_interval: float = 20.0
+    reconnect_min_delay: float = 1.0
+    reconnect_max_delay: float = 60.0
+
+    version: str | None = field(default=None, init=False)
+    _protocol: _Protocol | None = field(default=None, init=False)
+    _closing: bool = field(default=False, init=False)
+    _tasks: set[asyncio.Task[Any]] = field(default_factory=set, init=False)
+    _reconnect_task: asyncio.Task[None] | None = field(default=None, init=False)
+    _ping_task: asyncio.Task[None] | None = field(default=None, init=False)
+    _auth_failed: bool = field(default=False, init=False)
+
+    @property
+    def connected(self) -> bool:
+        """Whether a logged-in connection is up."""
+        return self._protocol is not None and not self._protocol.closed
+
+    @property
+    def auth_failed(self) -> bool:
+        """Whether the last reconnect attempt was refused for bad credentials."""
+        return self._auth_failed
+
+    async def connect(self) -> None:
+        """Connect and log in once; raise on failure."""
+        self._closing = False
+        await self._open()
+        self._start_ping()
+        await self._run_on_connected()
+
+    async def _open(self) -> None:
+        loop = asyncio.get_running_loop()
+
+        def factory() -> _Protocol:
+            protocol = _Protocol()
+            protocol.client = self
+            return protocol
+
+        try:
+            async with asyncio.timeout(self.connect_timeout):
+                _, protocol = await loop.create_connection(
+                    factory, self.host, self.port
+                )
+        except (OSError, TimeoutError) as err:
+            raise AmiConnectionError(
+                f"Cannot reach the PBX at {self.host}:{self.port}: {err}"
+            ) from err
+        protocol.encoding = "utf-8"
+        protocol.queue.clear()
+        protocol.responses = {}
+        protocol.factory = None
+        protocol.log = _LOGGER
+        self._protocol = protocol
+        try:
+            reply = await self._send_on(
+                protocol,
+                {
+                    "Action": "Login",
+                    "Username": self.username,
+                    "Secret": self.secret,
+                    "Events": "on",
+                },
+                self.connect_timeout,
+            )
+        except AmiError:
+            self._drop(protocol)
+            raise
+        if not reply.success:
+            self._drop(protocol)
+            self._auth_failed = True
+            raise AmiAuthError(reply.get("Message", "Authentication failed"))
+        self._auth_failed = False
+        self.version = protocol.version
+        _LOGGER.debug("Logged in to AMI at %s:%s", self.host, self.port)
+
+    def _drop(self, protocol: _Protocol) -> None:
+        protocol.close()
+        protocol.fail_pending(AmiConnectionError("Connection closed"))
+        if self._protocol is protocol:
+            self._protocol = None
+
+    async def _run_on_connected(self) -> None:
+        if self.on_connected is not None:
+            await self.on_connected()
+
+    def handle_event(self, event: AmiEvent) -> None:
+        """Hand a tracked event to the owner; a Shutdown drops the link."""
+        if event.name == "Shutdown" and self._protocol is not None:
+            self._protocol.transport.close()
+            return
+        if self.on_event is not None:
+            self.on_event(event)
+
+    def handle_connection_lost(self, protocol: _Protocol) -> None:
+        """Called by the protocol when its TCP link ends."""
+        protocol.fail_pending(AmiConnectionError("Connection to the PBX lost"))
+        if self._protocol is not protocol:
+            return
+        self._protocol = None
+        self._stop_ping()
+        if self._closing:
+            return
+        if self.on_disconnected is not None:
+            self.on_disconnected()
+        self._schedule_reconnect()
+
+    def _schedule_reconnect(self) -> None:
+        if self._reconnect_task is None or self._reconnect_task.done():
+            self._reconnect_task = self._spawn(self._reconnect_loop())
+
+    async def _reconnect_loop(self) -> None:
+        delay = self.reconnect_min_delay
+        while not self._closing:
+            await asyncio.sleep(delay)
+            try:
+                await self._open()
+            except AmiAuthError as err:
+                _LOGGER.debug("Reconnect refused: %s", err)
+            except AmiConnectionError as err:
+                _LOGGER.debug("Reconnect failed: %s", err)
+            else:
+                self._start_ping()
+                try:
+                    await self._run_on_connected()
+                except AmiError as err:
+                    # The resync failed, most likely because the link died
+                    # again; the lost-connection path schedules the next try.
+                    _LOGGER.debug("Resync after reconnect failed: %s", err)
+                return
+            delay = min(delay * 2, self.reconnect_max_delay)
+
+    def _start_ping(self) -> None:
+        self._stop_ping()
+        self._ping_task = self._spawn(self._ping_loop())
+
+    def _stop_ping(self) -> None:
+        if self._ping_task is not None and self._ping_task is not asyncio.current_task():
+            self._ping_task.cancel()
+        self._ping_task = None
+
+    async def _ping_loop(self) -> None:
+        # panoramisk's ping never checks for a reply; a half-open link
+        # (PBX gone without a FIN) is only noticed when a Ping times out.
+        while True:
+            await asyncio.sleep(self.ping_interval)
+            protocol = self._protocol
+            if protocol is None:
+                return
+            try:
+                await self._send_on(protocol, {"Action": "Ping"}, self.action_timeout)
+            except AmiTimeoutError:
+                _LOGGER.debug("AMI keep-alive timed out; dropping the link")
+                protocol.transport.abort()
+                return
+            except AmiConnectionError:
+                return
+
+    def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
+        task: asyncio.Task[Any] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def close(self) -> None:
+        """Close the link and cancel every timer and task."""
+        self._closing = True
+        tasks = [t for t in self._tasks if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._reconnect_task = None
+        self._ping_task = None
+        protocol = self._protocol
+        if protocol is not None:
+            self._protocol = None
+            with contextlib.suppress(AmiError, OSError):
+                await self._send_on(protocol, {"Action": "Logoff"}, 1.0)
+            self._drop(protocol)
+
+    async def _send_on(
+        self,
+        protocol: _Protocol,
+        fields: Mapping[str, str | Iterable[str]],
+        timeout: float,
+        *,
+        as_list: bool | None = None,
+    ) -> Any:
+        lines: list[str] = []
+        for key, value in fields.items():
+            values = [value] if isinstance(value, str) else list(value)
+            for item in values:
+                lines.append(f"{key}: {check_value(key, item)}")
+        if protocol.closed:
+            raise AmiConnectionError("Not connected to the PBX")
+        action = pm_actions.Action(dict(fields), as_list=as_list)
+        protocol.responses[action.id] = action
+        lines.append(f"ActionID: {action.id}")
+        protocol.transport.write((EOL.join(lines) + EOL + EOL).encode())
+        try:
+            async with asyncio.timeout(timeout):
+                return await action.future
+        except TimeoutError as err:
+            protocol.responses.pop(action.id, None)
+            raise AmiTimeoutError(
+                f"{fields.get('Action')} got no reply within {timeout} s"
+            ) from err
+
+    async def send(
+        self,
+        fields: Mapping[str, str | Iterable[str]],
+        *,
+        as_list: bool | None = None,
+    ) -> Any:
+        """Send one action; values are checked before anything is written."""
+        for key, value in fields.items():
+            for item in [value] if isinstance(value, str) else list(value):
+                check_value(key, item)
+        protocol = self._protocol
+        if protocol is None or protocol.closed:
+            raise AmiConnectionError("Not connected to the PBX")
+        return await self._send_on(
+            protocol, fields, self.action_timeout, as_list=as_list
+        )
+
+    async def _command(
+        self, fields: Mapping[str, str | Iterable[str]], *, ok_errors: tuple[str, ...] = ()
+    ) -> Message:
+        reply: Message = await self.send(fields)
+        if isinstance(reply, list):
+            reply = reply[0]
+        if not reply.success:
+            reason = str(reply.get("Message", "error"))
+            if reason in ok_errors:
+                return reply
+            raise AmiActionError(str(fields["Action"]), reason)
+        return reply
+
+    async def _list(self, fields: Mapping[str, str]) -> list[Message]:
+        # panoramisk detects a list reply by its "EventList: start" header;
+        # forcing as_list would leave an error reply unresolved.
+        reply = await self.send(fields)
+        messages: list[Message] = reply if isinstance(reply, list) else [reply]
+        first = messages[0]
+        if not first.success:
+            raise AmiActionError(fields["Action"], str(first.get("Message", "error")))
+        return messages[1:]
+
+    # Typed actions used by the product.
+
+    async def ping(self) -> None:
+        """Round trip a Ping."""
+        await self._command({"Action": "Ping"})
+
+    async def redirect(
+        self, channel: str, context: str, exten: str, priority: int = 1
+    ) -> None:
+        """Move a channel to another place in the dialplan."""
+        await self._command(
+            {
+                "Action": "Redirect",
+                "Channel": channel,
+                "Context": context,
+                "Exten": exten,
+                "Priority": str(priority),
+            }
+        )
+
+    async def originate(
+        self,
+        channel: str,
+        context: str,
+        exten: str,
+        *,
+        priority: int = 1,
+        caller_id: str | None = None,
+        timeout_ms: int = 30000,
+        variables: Mapping[str, str] | None = None,
+    ) -> None:
+        """Start a call; always asynchronous (panoramisk needs Async)."""
+        fields: dict[str, str | list[str]] = {
+            "Action": "Originate",
+            "Channel": channel,
+            "Context": context,
+            "Exten": exten,
+            "Priority": str(priority),
+            "Timeout": str(timeout_ms),
+            "Async": "true",
+        }
+        if caller_id is not None:
+            fields["CallerID"] = caller_id
+        if variables:
+            fields["Variable"] = [f"{k}={v}" for k, v in variables.items()]
+        reply = await self.send(fields, as_list=False)
+        if not reply.success:
+            raise AmiActionError("Originate", str(reply.get("Message", "error")))
+
+    async def db_put(self, family: str, key: str, value: str) -> None:
+        """Write one AstDB value."""
+        await self._command(
+            {"Action": "DBPut", "Family": family, "Key": key, "Val": value}
+        )
+
+    async def db_del(self, family: str, key: str) -> None:
+        """Delete one AstDB key; a missing key is not an error."""
+        await self._command(
+            {"Action": "DBDel", "Family": family, "Key": key},
+            ok_errors=("Database entry not found",),
+        )
+
+    async def db_del_tree(self, family: str, key: str | None = None) -> None:
+        """Delete an AstDB family (or a key tree in it); missing is fine."""
+        fields = {"Action": "DBDelTree", "Family": family}
+        if key:
+            fields["Key"] = key
+        await self._command(fields, ok_errors=("Database entry not found",))
+
+    async def db_get(self, family: str, key: str) -> str | None:
+        """Read one AstDB value, ``None`` if it does not exist."""
+        reply = await self.send({"Action": "DBGet", "Family": family, "Key": key})
+        messages: list[Message] = reply if isinstance(reply, list) else [reply]
+        if not messages[0].success:
+            if messages[0].get("Message") == "Database entry not found":
+                return None
+            raise AmiActionError("DBGet", str(messages[0].get("Message")))
+        for message in messages[1:]:
+            if message.get("Event") == "DBGetResponse":
+                return str(message.get("Val", ""))
+        return None
+
+    async def endpoints(self) -> list[Endpoint]:
+        """List PJSIP endpoints with their device state."""
+        return [
+            Endpoint(
+                name=str(m["ObjectName"]),
+                device_state=str(m.get("DeviceState", "")),
+                dial_string=f"PJSIP/{m['ObjectName']}",
+            )
+            for m in await self._list({"Action": "PJSIPShowEndpoints"})
+            if m.get("Event") == "EndpointList"
+        ]
+
+    async def active_channels(self) -> list[ActiveChannel]:
+        """List the channels that exist now."""
+        return [
+            ActiveChannel(
+                channel=str(m.get("Channel", "")),
+                uniqueid=str(m.get("Uniqueid", "")),
+                linkedid=str(m.get("Linkedid", "")),
+                state=str(m.get("ChannelStateDesc", "")),
+                caller_id_number=str(m.get("CallerIDNum", "")),
+                caller_id_name=str(m.get("CallerIDName", "")),
+                context=str(m.get("Context", "")),
+                extension=str(m.get("Exten", "")),
+                application=str(m.get("Application", "")),
+                bridge_id=str(m.get("BridgeId", "")),
+            )
+            for m in await self._list({"Action": "CoreShowChannels"})
+            if m.get("Event") == "CoreShowChannel"
+        ]
+
+    async def device_states(self) -> dict[str, str]:
+        """Map each device (e.g. ``PJSIP/desk1``) to its state."""
+        return {
+            str(m["Device"]): str(m.get("State", ""))
+            for m in await self._list({"Action": "DeviceStateList"})
+            if m.get("Event") == "DeviceStateChange"
+        }
+
+    async def core_settings(self) -> Mapping[str, str]:
+        """Return the PBX's settings (Asterisk version among them)."""
+        reply = await self._command({"Action": "CoreSettings"})
+        return {k: _first(v) for k, v in reply.items()}

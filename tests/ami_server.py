@@ -1,0 +1,310 @@
+"""A small AMI server for tests: the real wire protocol over TCP on loopback.
+
+It greets like Asterisk, answers Login (success or "Authentication failed",
+then closes like Asterisk does), keeps a real in-memory AstDB for the DB*
+actions, answers list actions with EventList replies shaped like Asterisk
+22's (see ../shared/ami-transcripts/queries.ami), records every raw byte it
+receives, pushes events on demand and can drop or freeze connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EOL = "\r\n"
+GREETING = "Asterisk Call Manager/11.0.0"
+ASTERISK_VERSION = "22.10.1"
+TRANSCRIPTS = Path(__file__).resolve().parents[2] / "shared" / "ami-transcripts"
+
+type Headers = dict[str, str]
+type ActionHandler = Callable[["AmiTestServer", "_Session", Headers], list[Headers] | None]
+
+
+def encode(headers: Mapping[str, str]) -> bytes:
+    """One AMI message on the wire."""
+    return (EOL.join(f"{k}: {v}" for k, v in headers.items()) + EOL + EOL).encode()
+
+
+def parse_block(block: str) -> Headers:
+    """Headers of one message (first value wins)."""
+    headers: Headers = {}
+    for line in block.split(EOL):
+        key, sep, value = line.partition(": ")
+        if sep and key not in headers:
+            headers[key] = value
+    return headers
+
+
+def transcript_events(name: str) -> list[Headers]:
+    """The events of a recorded Asterisk session, in order (no replies)."""
+    with (TRANSCRIPTS / name).open(encoding="utf-8", errors="replace", newline="") as file:
+        raw = file.read()
+    events: list[Headers] = []
+    for block in raw.split(EOL + EOL):
+        text = block.strip()
+        if text.startswith(GREETING):
+            text = text.partition(EOL)[2]
+        headers = parse_block(text)
+        if "Event" in headers and "ActionID" not in headers:
+            events.append(headers)
+    return events
+
+
+def transcript_bytes(name: str) -> bytes:
+    """The recorded event stream of a session, as raw bytes (no replies)."""
+    return b"".join(encode(event) for event in transcript_events(name))
+
+
+@dataclass
+class _Session:
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    logged_in: bool = False
+    frozen: bool = False
+
+    def send(self, headers: Mapping[str, str]) -> None:
+        if not self.writer.is_closing():
+            self.writer.write(encode(headers))
+
+
+@dataclass
+class AmiTestServer:
+    """The server; start with ``await server.start()``."""
+
+    username: str = "hotdesk"
+    secret: str = "s3cret"
+    host: str = "127.0.0.1"
+    port: int = 0
+    endpoints: list[str] = field(default_factory=lambda: ["desk1", "desk2", "desk3", "desk4"])
+    device_states: dict[str, str] = field(default_factory=dict)
+    channels: list[Headers] = field(default_factory=list)
+    astdb: dict[str, str] = field(default_factory=dict)
+    received: bytearray = field(default_factory=bytearray)
+    actions: list[Headers] = field(default_factory=list)
+    handlers: dict[str, ActionHandler] = field(default_factory=dict)
+    # Events sent right after a successful Redirect of a channel (by channel).
+    logins: int = 0
+    _server: asyncio.Server | None = None
+    _sessions: list[_Session] = field(default_factory=list)
+    _login_event: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def start(self) -> None:
+        """Listen on loopback (an ephemeral port unless one was given)."""
+        self._server = await asyncio.start_server(self._serve, self.host, self.port)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        """Stop listening and close every session."""
+        self.drop_connections()
+        if self._server is not None:
+            self._server.close()
+            with contextlib.suppress(Exception):
+                await self._server.wait_closed()
+            self._server = None
+
+    async def restart(self) -> None:
+        """Listen again on the same port after ``stop``."""
+        self._server = await asyncio.start_server(self._serve, self.host, self.port)
+
+    def drop_connections(self) -> None:
+        """Close every client connection (the PBX went away)."""
+        for session in self._sessions:
+            session.writer.close()
+        self._sessions.clear()
+
+    def freeze(self) -> None:
+        """Stop answering anything, without closing (a half-open link)."""
+        for session in self._sessions:
+            session.frozen = True
+
+    @property
+    def sessions(self) -> int:
+        """Connected clients."""
+        return len(self._sessions)
+
+    async def wait_for_login(self, count: int, timeout: float = 5.0) -> None:
+        """Wait until ``count`` successful logins happened in total."""
+        async with asyncio.timeout(timeout):
+            while self.logins < count:
+                self._login_event.clear()
+                await self._login_event.wait()
+
+    def push_event(self, headers: Mapping[str, str]) -> None:
+        """Send one event to every logged-in client."""
+        for session in self._sessions:
+            if session.logged_in:
+                session.send(headers)
+
+    def push_events(self, events: Iterable[Mapping[str, str]]) -> None:
+        """Send events in order."""
+        for event in events:
+            self.push_event(event)
+
+    def push_raw(self, data: bytes) -> None:
+        """Send raw bytes to every logged-in client."""
+        for session in self._sessions:
+            if session.logged_in and not session.writer.is_closing():
+                session.writer.write(data)
+
+    def actions_named(self, name: str) -> list[Headers]:
+        """Received actions of one kind, in order."""
+        return [a for a in self.actions if a.get("Action", "").lower() == name.lower()]
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        session = _Session(reader, writer)
+        self._sessions.append(session)
+        writer.write((GREETING + EOL).encode())
+        buffer = ""
+        try:
+            while True:
+                data = await reader.read(65536)
+                if not data:
+                    break
+                self.received.extend(data)
+                buffer += data.decode("utf-8", "replace")
+                while EOL + EOL in buffer:
+                    block, _, buffer = buffer.partition(EOL + EOL)
+                    if session.frozen:
+                        continue
+                    headers = parse_block(block.strip())
+                    if "Action" not in headers:
+                        continue
+                    self.actions.append(headers)
+                    if not self._answer(session, headers):
+                        break
+                else:
+                    await writer.drain()
+                    continue
+                break
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            if session in self._sessions:
+                self._sessions.remove(session)
+            writer.close()
+
+    def _answer(self, session: _Session, action: Headers) -> bool:
+        """Reply to one action; False closes the connection."""
+        name = action["Action"].lower()
+        action_id = action.get("ActionID", "")
+
+        def reply(**headers: str) -> None:
+            session.send({"Response": "Success", "ActionID": action_id, **headers})
+
+        def error(message: str) -> None:
+            session.send({"Response": "Error", "ActionID": action_id, "Message": message})
+
+        def listing(message: str, items: list[Headers], complete: str) -> None:
+            reply(EventList="start", Message=message)
+            for item in items:
+                session.send({"Event": item.pop("Event"), "ActionID": action_id, **item})
+            session.send(
+                {
+                    "Event": complete,
+                    "ActionID": action_id,
+                    "EventList": "Complete",
+                    "ListItems": str(len(items)),
+                }
+            )
+
+        if name == "login":
+            if action.get("Username") == self.username and action.get("Secret") == self.secret:
+                session.logged_in = True
+                reply(Message="Authentication accepted")
+                session.send({"Event": "FullyBooted", "Privilege": "system,all", "Status": "Fully Booted"})
+                self.logins += 1
+                self._login_event.set()
+                return True
+            error("Authentication failed")
+            return False
+        if not session.logged_in:
+            error("Permission denied")
+            return True
+        if name in self.handlers:
+            custom = self.handlers[name](self, session, action)
+            if custom is not None:
+                for message in custom:
+                    session.send({**message, "ActionID": action_id})
+                return True
+        if name == "logoff":
+            session.send({"Response": "Goodbye", "ActionID": action_id, "Message": "Thanks for all the fish."})
+            return False
+        if name == "ping":
+            reply(Ping="Pong", Timestamp="1795462792.000000")
+        elif name == "dbput":
+            self.astdb[f"{action['Family']}/{action['Key']}"] = action.get("Val", "")
+            reply(Message="Updated database successfully")
+        elif name == "dbdel":
+            key = f"{action['Family']}/{action['Key']}"
+            if self.astdb.pop(key, None) is None:
+                error("Database entry not found")
+            else:
+                reply(Message="Key deleted successfully")
+        elif name == "dbdeltree":
+            prefix = action["Family"] + (f"/{action['Key']}" if action.get("Key") else "")
+            doomed = [k for k in self.astdb if k == prefix or k.startswith(prefix + "/")]
+            for key in doomed:
+                del self.astdb[key]
+            if doomed:
+                reply(Message="Key tree deleted successfully")
+            else:
+                error("Database entry not found")
+        elif name == "dbget":
+            key = f"{action['Family']}/{action['Key']}"
+            if key not in self.astdb:
+                error("Database entry not found")
+            else:
+                listing(
+                    "Result will follow",
+                    [{"Event": "DBGetResponse", "Family": action["Family"], "Key": action["Key"], "Val": self.astdb[key]}],
+                    "DBGetComplete",
+                )
+        elif name == "pjsipshowendpoints":
+            listing(
+                "A listing of Endpoints follows, presented as EndpointList events",
+                [
+                    {
+                        "Event": "EndpointList",
+                        "ObjectType": "endpoint",
+                        "ObjectName": endpoint,
+                        "DeviceState": "Not in use",
+                        "ActiveChannels": "0",
+                    }
+                    for endpoint in self.endpoints
+                ],
+                "EndpointListComplete",
+            )
+        elif name == "devicestatelist":
+            listing(
+                "Device State Changes will follow",
+                [{"Event": "DeviceStateChange", "Device": d, "State": s} for d, s in self.device_states.items()],
+                "DeviceStateListComplete",
+            )
+        elif name == "coreshowchannels":
+            listing(
+                "Channels will follow",
+                [{"Event": "CoreShowChannel", **channel} for channel in self.channels],
+                "CoreShowChannelsComplete",
+            )
+        elif name == "coresettings":
+            reply(AMIversion="11.0.0", AsteriskVersion=ASTERISK_VERSION)
+        elif name == "redirect":
+            reply(Message="Redirect successful")
+        elif name == "originate":
+            reply(Message="Originate successfully queued")
+        else:
+            error("Invalid/unknown command")
+        return True
+
+
+_ids = itertools.count(1)
+
+
+def next_uniqueid() -> str:
+    """A fresh Asterisk-style unique id."""
+    return f"1795463000.{next(_ids)}"
