@@ -1,0 +1,216 @@
+"""Accounts, desks, identities and scanners, and the routing they imply.
+
+Pure Python: no Home Assistant imports. This is step S101 of the method
+(extension -> account, account -> its desks) plus the validation that keeps
+the PBX's dialplan and the AMI stream safe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+import re
+from typing import Final
+
+# TECH/resource: the resource may not carry what the dialplan or AMI treat
+# as separators (& , | space) nor line breaks.
+_DIAL_STRING: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_]*/[A-Za-z0-9_.@:+=#*\-]+$")
+_EXTENSION: Final = re.compile(r"^[0-9]{1,20}$")
+_HEX_UID: Final = re.compile(r"^[0-9A-Fa-f]{2}(?:[:\s-]?[0-9A-Fa-f]{2})*$")
+_TAG_FORBIDDEN: Final = re.compile(r"[\r\n]")
+MAX_TAG_LENGTH: Final = 200
+
+
+class DirectoryError(ValueError):
+    """A configuration that cannot be accepted; ``code`` is a translation key."""
+
+    def __init__(self, code: str, **placeholders: str) -> None:
+        """Keep the error code and what it refers to."""
+        detail = ", ".join(f"{k}={v}" for k, v in placeholders.items())
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.placeholders = placeholders
+
+
+def normalize_tag(tag: str) -> str:
+    """One spelling per identity.
+
+    Card UIDs come as hex in many spellings (``04:a2:3b``, ``04 A2 3B``);
+    they become upper-case hex without separators. Other tag ids (HA's own,
+    often UUIDs) are kept as written, minus surrounding blanks.
+    """
+    value = tag.strip()
+    if _HEX_UID.match(value):
+        return re.sub(r"[:\s-]", "", value).upper()
+    return value
+
+
+def validate_tag(tag: str) -> str:
+    """Return the normalised tag or raise ``DirectoryError``."""
+    value = normalize_tag(tag)
+    if not value or len(value) > MAX_TAG_LENGTH or _TAG_FORBIDDEN.search(value):
+        raise DirectoryError("invalid_tag", tag=tag.strip()[:40])
+    return value
+
+
+def validate_extension(extension: str) -> str:
+    """Return the extension or raise ``DirectoryError``."""
+    value = extension.strip()
+    if not _EXTENSION.match(value):
+        raise DirectoryError("invalid_extension", extension=value[:40])
+    return value
+
+
+def validate_dial_string(dial_string: str) -> str:
+    """Return the dial string or raise ``DirectoryError``."""
+    value = dial_string.strip()
+    if not _DIAL_STRING.match(value):
+        raise DirectoryError("invalid_dial_string", dial_string=value[:60])
+    return value
+
+
+def device_of_channel(channel: str) -> str:
+    """The dial string of a channel name.
+
+    ``PJSIP/desk-3f-12-0000000a`` -> ``PJSIP/desk-3f-12``;
+    ``Local/s@ctx-00000001;2`` -> ``Local/s@ctx``.
+    """
+    name = channel.split(";", 1)[0]
+    head, sep, _ = name.rpartition("-")
+    return head if sep else name
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """A desk phone: where calls ring and scans happen."""
+
+    desk_id: str
+    name: str
+    dial_string: str
+    scanners: frozenset[str] = frozenset()
+    readers: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A person's number: one extension, home desks, identities."""
+
+    account_id: str
+    name: str
+    extension: str
+    home_desks: tuple[str, ...]
+    tags: frozenset[str] = frozenset()
+    notify_targets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """Validated accounts and desks with the look-ups the hot paths need."""
+
+    accounts: Mapping[str, Account]
+    desks: Mapping[str, Desk]
+    _by_extension: dict[str, Account] = field(init=False, repr=False)
+    _by_tag: dict[str, Account] = field(init=False, repr=False)
+    _by_scanner: dict[str, Desk] = field(init=False, repr=False)
+    _by_reader: dict[str, Desk] = field(init=False, repr=False)
+    _by_dial_string: dict[str, Desk] = field(init=False, repr=False)
+
+    @classmethod
+    def build(cls, accounts: Iterable[Account], desks: Iterable[Desk]) -> Directory:
+        """Validate and index; raise ``DirectoryError`` on the first problem."""
+        return cls({a.account_id: a for a in accounts}, {d.desk_id: d for d in desks})
+
+    def __post_init__(self) -> None:
+        """Check every rule and build the indexes."""
+        by_extension: dict[str, Account] = {}
+        by_tag: dict[str, Account] = {}
+        by_scanner: dict[str, Desk] = {}
+        by_reader: dict[str, Desk] = {}
+        by_dial: dict[str, Desk] = {}
+        for desk in self.desks.values():
+            validate_dial_string(desk.dial_string)
+            if desk.dial_string in by_dial:
+                raise DirectoryError("duplicate_dial_string", dial_string=desk.dial_string)
+            by_dial[desk.dial_string] = desk
+            for scanner in desk.scanners:
+                if scanner in by_scanner:
+                    raise DirectoryError("duplicate_scanner", scanner=scanner)
+                by_scanner[scanner] = desk
+            for reader in desk.readers:
+                if reader in by_reader:
+                    raise DirectoryError("duplicate_reader", reader=reader)
+                by_reader[reader] = desk
+        for account in self.accounts.values():
+            validate_extension(account.extension)
+            if account.extension in by_extension:
+                raise DirectoryError("duplicate_extension", extension=account.extension)
+            by_extension[account.extension] = account
+            if not account.home_desks:
+                raise DirectoryError("no_home_desk", account=account.name)
+            for desk_id in account.home_desks:
+                if desk_id not in self.desks:
+                    raise DirectoryError("unknown_desk", desk=desk_id)
+            for tag in account.tags:
+                if tag in by_tag:
+                    raise DirectoryError("duplicate_tag", tag=tag)
+                by_tag[tag] = account
+        object.__setattr__(self, "_by_extension", by_extension)
+        object.__setattr__(self, "_by_tag", by_tag)
+        object.__setattr__(self, "_by_scanner", by_scanner)
+        object.__setattr__(self, "_by_reader", by_reader)
+        object.__setattr__(self, "_by_dial_string", by_dial)
+
+    def account_by_extension(self, extension: str) -> Account | None:
+        """The account that owns an extension."""
+        return self._by_extension.get(extension)
+
+    def account_by_tag(self, tag: str) -> Account | None:
+        """The account that an identity (tag id or card UID) belongs to."""
+        return self._by_tag.get(normalize_tag(tag))
+
+    def desk_by_scanner(self, device_id: str) -> Desk | None:
+        """The desk whose scanner is this HA device."""
+        return self._by_scanner.get(device_id)
+
+    def desk_by_reader(self, reader: str) -> Desk | None:
+        """The desk a card reader (PC/SC name or bridge reader id) is bound to."""
+        return self._by_reader.get(reader)
+
+    def desk_by_device(self, device: str) -> Desk | None:
+        """The desk whose dial string is this device (``PJSIP/desk1``)."""
+        return self._by_dial_string.get(device)
+
+    def desk_by_channel(self, channel: str) -> Desk | None:
+        """The desk a channel belongs to."""
+        return self._by_dial_string.get(device_of_channel(channel))
+
+    def ring_set(self, account_id: str, logins: Mapping[str, str]) -> list[str]:
+        """Desk ids that ring for an account: home desks, then logged-in desks."""
+        account = self.accounts[account_id]
+        desk_ids = list(account.home_desks)
+        for desk_id, login_account in sorted(logins.items()):
+            if (
+                login_account == account_id
+                and desk_id in self.desks
+                and desk_id not in desk_ids
+            ):
+                desk_ids.append(desk_id)
+        return desk_ids
+
+    def astdb(self, logins: Mapping[str, str]) -> dict[str, str]:
+        """The whole ``hotdesk`` AstDB tree this directory implies.
+
+        Keys are ``<family>/<key>`` below ``hotdesk``: ``route/<ext>``,
+        ``desk/<desk id>``, ``login/<desk id>``, ``deskof/<dial string>``.
+        """
+        tree: dict[str, str] = {}
+        for account in self.accounts.values():
+            dial = [self.desks[d].dial_string for d in self.ring_set(account.account_id, logins)]
+            tree[f"route/{account.extension}"] = "&".join(dial)
+        for desk in self.desks.values():
+            tree[f"desk/{desk.desk_id}"] = desk.dial_string
+            tree[f"deskof/{desk.dial_string}"] = desk.desk_id
+        for desk_id, account_id in logins.items():
+            if desk_id in self.desks and account_id in self.accounts:
+                tree[f"login/{desk_id}"] = self.accounts[account_id].extension
+        return tree

@@ -1,0 +1,347 @@
+"""Call tracking: from AMI events to calls, and what a scan means.
+
+Pure Python: no Home Assistant imports. Steps S102-S105 of the method live
+here: which desks ring for a call, whether a scan claims it, and how each
+call ends. The tracker never talks to the PBX; it returns notices that the
+HA glue turns into events, entity updates and AMI actions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final
+
+from .directory import Directory
+
+# Asterisk device states -> a desk's call state.
+_DESK_STATES: Final = {
+    "NOT_INUSE": "idle",
+    "NOT_IN_USE": "idle",
+    "IN_USE": "in_call",
+    "ON_HOLD": "in_call",
+    "RING+INUSE": "ringing",
+    "RINGING": "ringing",
+    "RINGINUSE": "ringing",
+    "INUSE": "in_call",
+    "BUSY": "in_call",
+    "ONHOLD": "in_call",
+    "UNAVAILABLE": "unavailable",
+    "INVALID": "unavailable",
+    "UNKNOWN": "unavailable",
+}
+
+
+def desk_state_of(device_state: str) -> str:
+    """A desk's call state for an Asterisk device state."""
+    return _DESK_STATES.get(device_state.upper().replace(" ", "_"), "unavailable")
+
+
+class CallPhase(StrEnum):
+    """Where a call is in its life."""
+
+    RINGING = "ringing"
+    ANSWERED = "answered"
+    ENDED = "ended"
+
+
+class Outcome(StrEnum):
+    """How a call ended."""
+
+    ANSWERED = "answered"
+    MISSED = "missed"
+    CLAIMED_UNANSWERED = "claimed_unanswered"
+
+
+class NoticeKind(StrEnum):
+    """What the tracker tells the HA glue."""
+
+    INCOMING = "incoming_call"
+    CLAIMED = "call_claimed"
+    ANSWERED = "call_answered"
+    MISSED = "call_missed"
+    ENDED = "call_ended"
+    RINGING_CHANGED = "ringing_changed"
+    DESK_STATE = "desk_state"
+
+
+@dataclass(slots=True)
+class Call:
+    """One call to a configured extension."""
+
+    call_id: str
+    caller_channel: str
+    account_id: str
+    extension: str
+    caller_id_number: str
+    caller_id_name: str
+    allowed_desks: set[str]
+    ringing: dict[str, str] = field(default_factory=dict)  # dest uniqueid -> desk
+    phase: CallPhase = CallPhase.RINGING
+    answered_desk: str | None = None
+    claimed_desk: str | None = None
+    claim_pending: bool = False
+    claimed_from: tuple[str, ...] = ()
+    outcome: Outcome | None = None
+
+    @property
+    def ringing_desks(self) -> list[str]:
+        """Desk ids ringing now, without repeats, in the order they began."""
+        return list(dict.fromkeys(self.ringing.values()))
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something that happened, for events and entities."""
+
+    kind: NoticeKind
+    call: Call | None = None
+    desk_id: str | None = None
+    state: str | None = None
+
+
+class ClaimRefusedError(Exception):
+    """A claim that must not move the call; ``reason`` is a translation key."""
+
+    def __init__(self, reason: str) -> None:
+        """Keep why."""
+        super().__init__(reason)
+        self.reason = reason
+
+
+class ScanAction(StrEnum):
+    """What a scan of an account at a desk does."""
+
+    CLAIM = "claim"
+    LOGIN = "login"
+    LOGOUT = "logout"
+    REFUSE = "refuse"
+
+
+@dataclass(frozen=True, slots=True)
+class ScanDecision:
+    """The meaning of one scan."""
+
+    action: ScanAction
+    call: Call | None = None
+    reason: str | None = None
+
+
+class CallTracker:
+    """Builds calls from AMI events; one dictionary look-up per event."""
+
+    def __init__(self, directory: Directory, logins: Mapping[str, str]) -> None:
+        """Start with no calls; ``logins`` (desk id -> account id) is shared."""
+        self.directory = directory
+        self.logins = logins
+        self.calls: dict[str, Call] = {}
+        self._by_dest: dict[str, str] = {}  # desk leg uniqueid -> call id
+        self.desk_states: dict[str, str] = {}
+
+    def set_directory(self, directory: Directory) -> None:
+        """Use a changed directory from now on."""
+        self.directory = directory
+
+    def active_calls(self) -> list[Call]:
+        """Calls not ended yet."""
+        return list(self.calls.values())
+
+    def call_for_account(self, account_id: str) -> Call | None:
+        """The newest active call of an account (ringing first)."""
+        ringing = [c for c in self.calls.values() if c.account_id == account_id]
+        ringing.sort(key=lambda c: c.phase != CallPhase.RINGING)
+        return ringing[0] if ringing else None
+
+    def handle(self, name: str, headers: Mapping[str, str]) -> list[Notice]:
+        """Apply one AMI event; return what changed."""
+        handler = self._handlers.get(name)
+        if handler is None:
+            return []
+        return handler(self, headers)
+
+    # Event handlers.
+
+    def _dial_begin(self, headers: Mapping[str, str]) -> list[Notice]:
+        caller_uid = headers.get("Uniqueid", "")
+        dest_channel = headers.get("DestChannel", "")
+        if not caller_uid or not dest_channel:
+            return []
+        desk = self.directory.desk_by_channel(dest_channel)
+        call = self.calls.get(caller_uid)
+        notices: list[Notice] = []
+        if call is None:
+            account = self.directory.account_by_extension(headers.get("Exten", ""))
+            if account is None:
+                return []
+            call = Call(
+                call_id=caller_uid,
+                caller_channel=headers.get("Channel", ""),
+                account_id=account.account_id,
+                extension=account.extension,
+                caller_id_number=_clean_caller(headers.get("CallerIDNum", "")),
+                caller_id_name=_clean_caller(headers.get("CallerIDName", "")),
+                allowed_desks=set(
+                    self.directory.ring_set(account.account_id, self.logins)
+                ),
+            )
+            self.calls[caller_uid] = call
+            notices.append(Notice(NoticeKind.INCOMING, call))
+        if call.phase is not CallPhase.RINGING or desk is None:
+            return notices
+        if desk.desk_id not in call.allowed_desks:
+            return notices
+        dest_uid = headers.get("DestUniqueid", "")
+        if dest_uid and dest_uid not in call.ringing:
+            call.ringing[dest_uid] = desk.desk_id
+            self._by_dest[dest_uid] = call.call_id
+            notices.append(Notice(NoticeKind.RINGING_CHANGED, call))
+        return notices
+
+    def _dial_end(self, headers: Mapping[str, str]) -> list[Notice]:
+        call = self.calls.get(headers.get("Uniqueid", ""))
+        dest_uid = headers.get("DestUniqueid", "")
+        if call is None or dest_uid not in call.ringing:
+            return []
+        desk_id = call.ringing.pop(dest_uid)
+        self._by_dest.pop(dest_uid, None)
+        if headers.get("DialStatus") == "ANSWER":
+            return self._answer(call, desk_id)
+        return [Notice(NoticeKind.RINGING_CHANGED, call)]
+
+    def _newstate(self, headers: Mapping[str, str]) -> list[Notice]:
+        # A missed DialEnd: the desk leg going Up still means answered.
+        if headers.get("ChannelStateDesc") != "Up":
+            return []
+        dest_uid = headers.get("Uniqueid", "")
+        call = self.calls.get(self._by_dest.get(dest_uid, ""))
+        if call is None or dest_uid not in call.ringing:
+            return []
+        desk_id = call.ringing.pop(dest_uid)
+        self._by_dest.pop(dest_uid, None)
+        return self._answer(call, desk_id)
+
+    def _bridge_enter(self, headers: Mapping[str, str]) -> list[Notice]:
+        return self._newstate({"ChannelStateDesc": "Up", "Uniqueid": headers.get("Uniqueid", "")})
+
+    def _answer(self, call: Call, desk_id: str) -> list[Notice]:
+        if call.phase is not CallPhase.RINGING:
+            return []
+        call.phase = CallPhase.ANSWERED
+        call.answered_desk = desk_id
+        for uid in call.ringing:
+            self._by_dest.pop(uid, None)
+        call.ringing.clear()
+        return [Notice(NoticeKind.ANSWERED, call, desk_id=desk_id)]
+
+    def _hangup(self, headers: Mapping[str, str]) -> list[Notice]:
+        uid = headers.get("Uniqueid", "")
+        call = self.calls.get(uid)
+        if call is None:
+            owner = self.calls.get(self._by_dest.pop(uid, ""))
+            if owner is not None and owner.ringing.pop(uid, None) is not None:
+                return [Notice(NoticeKind.RINGING_CHANGED, owner)]
+            return []
+        return self.end(call)
+
+    def end(self, call: Call) -> list[Notice]:
+        """End a call exactly once (also used when a resync finds it gone)."""
+        if call.phase is CallPhase.ENDED:
+            return []
+        self.calls.pop(call.call_id, None)
+        for uid in call.ringing:
+            self._by_dest.pop(uid, None)
+        call.ringing.clear()
+        notices: list[Notice] = []
+        if call.phase is CallPhase.ANSWERED:
+            call.outcome = Outcome.ANSWERED
+        elif call.claimed_desk is not None:
+            call.outcome = Outcome.CLAIMED_UNANSWERED
+        else:
+            call.outcome = Outcome.MISSED
+            notices.append(Notice(NoticeKind.MISSED, call))
+        call.phase = CallPhase.ENDED
+        notices.append(Notice(NoticeKind.ENDED, call))
+        return notices
+
+    def _device_state(self, headers: Mapping[str, str]) -> list[Notice]:
+        desk = self.directory.desk_by_device(headers.get("Device", ""))
+        if desk is None:
+            return []
+        state = desk_state_of(headers.get("State", ""))
+        if self.desk_states.get(desk.desk_id) == state:
+            return []
+        self.desk_states[desk.desk_id] = state
+        return [Notice(NoticeKind.DESK_STATE, desk_id=desk.desk_id, state=state)]
+
+    _handlers: Final = {
+        "DialBegin": _dial_begin,
+        "DialEnd": _dial_end,
+        "Newstate": _newstate,
+        "BridgeEnter": _bridge_enter,
+        "Hangup": _hangup,
+        "DeviceStateChange": _device_state,
+    }
+
+    # Scans and claims.
+
+    def decide_scan(self, account_id: str, desk_id: str) -> ScanDecision:
+        """S103: a ringing call of the account is claimed; otherwise login/out."""
+        call = self.call_for_account(account_id)
+        if call is not None and call.phase is CallPhase.RINGING:
+            if call.claimed_desk is not None or call.claim_pending:
+                return ScanDecision(ScanAction.REFUSE, call, "already_claimed")
+            return ScanDecision(ScanAction.CLAIM, call)
+        if self.logins.get(desk_id) == account_id:
+            return ScanDecision(ScanAction.LOGOUT)
+        return ScanDecision(ScanAction.LOGIN)
+
+    def begin_claim(self, call_id: str, desk_id: str) -> Call:
+        """Reserve a call for one desk; the first claim wins (S104)."""
+        call = self.calls.get(call_id)
+        if call is None:
+            raise ClaimRefusedError("call_not_found")
+        if call.phase is CallPhase.ANSWERED:
+            raise ClaimRefusedError("already_answered")
+        if call.claimed_desk is not None or call.claim_pending:
+            raise ClaimRefusedError("already_claimed")
+        if desk_id not in self.directory.desks:
+            raise ClaimRefusedError("unknown_desk")
+        call.claim_pending = True
+        return call
+
+    def finish_claim(self, call: Call, desk_id: str, *, redirected: bool) -> list[Notice]:
+        """Record the Redirect's result; only a successful one claims."""
+        call.claim_pending = False
+        if not redirected:
+            return []
+        call.claimed_desk = desk_id
+        call.claimed_from = tuple(call.ringing_desks)
+        call.allowed_desks.add(desk_id)
+        return [Notice(NoticeKind.CLAIMED, call, desk_id=desk_id)]
+
+    # Resynchronisation after a (re)connect.
+
+    def resync_desk_states(self, states: Mapping[str, str]) -> list[Notice]:
+        """Apply a full DeviceStateList."""
+        notices: list[Notice] = []
+        for device, state in states.items():
+            notices += self._device_state({"Device": device, "State": state})
+        return notices
+
+    def resync_channels(self, live_uniqueids: Iterable[str]) -> list[Notice]:
+        """End every call whose caller channel no longer exists."""
+        live = set(live_uniqueids)
+        notices: list[Notice] = []
+        for call in list(self.calls.values()):
+            if call.call_id not in live:
+                notices += self.end(call)
+            else:
+                for uid in [u for u in call.ringing if u not in live]:
+                    call.ringing.pop(uid)
+                    self._by_dest.pop(uid, None)
+        return notices
+
+
+def _clean_caller(value: str) -> str:
+    return "" if value == "<unknown>" else value

@@ -1,0 +1,114 @@
+"""The directory: validation, look-ups and the AstDB tree."""
+
+from __future__ import annotations
+
+import pytest
+
+from custom_components.hotdesk_phone.directory import (
+    Account,
+    Desk,
+    Directory,
+    DirectoryError,
+    device_of_channel,
+    normalize_tag,
+    validate_dial_string,
+    validate_extension,
+    validate_tag,
+)
+
+
+def desks() -> list[Desk]:
+    return [
+        Desk("D1", "Desk 1", "PJSIP/desk1", scanners=frozenset({"dev1"})),
+        Desk("D2", "Desk 2", "PJSIP/desk2", readers=frozenset({"ACS ACR122U 00 00"})),
+        Desk("D3", "Desk 3", "PJSIP/desk-3f-12"),
+    ]
+
+
+def test_lookups_and_astdb() -> None:
+    alice = Account("A", "Alice", "101", ("D1", "D2"), frozenset({"04A23B"}))
+    bob = Account("B", "Bob", "102", ("D3",), frozenset({"tag-bob"}))
+    directory = Directory.build([alice, bob], desks())
+    assert directory.account_by_extension("101") is alice
+    assert directory.account_by_tag("04:a2:3b") is alice
+    assert directory.account_by_tag("tag-bob") is bob
+    assert directory.account_by_tag("nope") is None
+    assert directory.desk_by_scanner("dev1").desk_id == "D1"  # type: ignore[union-attr]
+    assert directory.desk_by_reader("ACS ACR122U 00 00").desk_id == "D2"  # type: ignore[union-attr]
+    assert directory.desk_by_channel("PJSIP/desk-3f-12-0000000a").desk_id == "D3"  # type: ignore[union-attr]
+    assert directory.desk_by_device("PJSIP/desk9") is None
+    logins = {"D3": "A"}
+    assert directory.ring_set("A", logins) == ["D1", "D2", "D3"]
+    assert directory.astdb(logins) == {
+        "route/101": "PJSIP/desk1&PJSIP/desk2&PJSIP/desk-3f-12",
+        "route/102": "PJSIP/desk-3f-12",
+        "desk/D1": "PJSIP/desk1",
+        "desk/D2": "PJSIP/desk2",
+        "desk/D3": "PJSIP/desk-3f-12",
+        "deskof/PJSIP/desk1": "D1",
+        "deskof/PJSIP/desk2": "D2",
+        "deskof/PJSIP/desk-3f-12": "D3",
+        "login/D3": "101",
+    }
+    # A login of an account or desk that no longer exists is not written.
+    assert "login/D9" not in directory.astdb({"D9": "A", "D1": "Z"})
+    assert "login/D1" not in directory.astdb({"D9": "A", "D1": "Z"})
+
+
+@pytest.mark.parametrize(
+    ("accounts", "desk_list", "code"),
+    [
+        ([Account("A", "a", "101", ("D1",)), Account("B", "b", "101", ("D2",))], desks(), "duplicate_extension"),
+        ([Account("A", "a", "10x", ("D1",))], desks(), "invalid_extension"),
+        ([Account("A", "a", "101", ())], desks(), "no_home_desk"),
+        ([Account("A", "a", "101", ("D9",))], desks(), "unknown_desk"),
+        (
+            [Account("A", "a", "101", ("D1",), frozenset({"T"})), Account("B", "b", "102", ("D1",), frozenset({"T"}))],
+            desks(),
+            "duplicate_tag",
+        ),
+        ([], [Desk("D1", "x", "PJSIP/a"), Desk("D2", "y", "PJSIP/a")], "duplicate_dial_string"),
+        ([], [Desk("D1", "x", "PJSIP/a", frozenset({"s"})), Desk("D2", "y", "PJSIP/b", frozenset({"s"}))], "duplicate_scanner"),
+        ([], [Desk("D1", "x", "PJSIP/a", readers=frozenset({"r"})), Desk("D2", "y", "PJSIP/b", readers=frozenset({"r"}))], "duplicate_reader"),
+        ([], [Desk("D1", "x", "desk1")], "invalid_dial_string"),
+    ],
+)
+def test_validation_errors(accounts: list[Account], desk_list: list[Desk], code: str) -> None:
+    with pytest.raises(DirectoryError) as err:
+        Directory.build(accounts, desk_list)
+    assert err.value.code == code
+
+
+@pytest.mark.parametrize(
+    "dial_string",
+    ["PJSIP/desk1&PJSIP/desk2", "PJSIP/desk 1", "PJSIP/a,b", "PJSIP/a|b", "PJSIP/a\r\nAction: x", "PJSIP/", "/desk", "PJSIP"],
+)
+def test_bad_dial_strings(dial_string: str) -> None:
+    with pytest.raises(DirectoryError) as err:
+        validate_dial_string(dial_string)
+    assert err.value.code == "invalid_dial_string"
+
+
+@pytest.mark.parametrize("dial_string", ["PJSIP/desk-3f-12", "SIP/100", "IAX2/host:port", "PJSIP/alice@example"])
+def test_good_dial_strings(dial_string: str) -> None:
+    assert validate_dial_string(f" {dial_string} ") == dial_string
+
+
+def test_extensions_and_tags() -> None:
+    assert validate_extension(" 101 ") == "101"
+    for bad in ["", "1a", "1 2", "1\n2", "1" * 21]:
+        with pytest.raises(DirectoryError):
+            validate_extension(bad)
+    assert normalize_tag("04:a2:3b:c1") == "04A23BC1"
+    assert normalize_tag("04 A2 3B C1") == "04A23BC1"
+    assert normalize_tag(" my-tag ") == "my-tag"
+    assert validate_tag("abc-uuid") == "abc-uuid"
+    for bad in ["", "  ", "a\nb", "x" * 201]:
+        with pytest.raises(DirectoryError):
+            validate_tag(bad)
+
+
+def test_device_of_channel() -> None:
+    assert device_of_channel("PJSIP/desk1-00000002") == "PJSIP/desk1"
+    assert device_of_channel("Local/s@test-caller-00000001;1") == "Local/s@test-caller"
+    assert device_of_channel("weird") == "weird"

@@ -1,0 +1,266 @@
+"""The call tracker: recorded Asterisk sessions and generated event orders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hypothesis import given, settings, strategies as st
+import pytest
+
+from custom_components.hotdesk_phone.directory import Account, Desk, Directory
+from custom_components.hotdesk_phone.tracker import (
+    CallPhase,
+    CallTracker,
+    ClaimRefusedError,
+    Notice,
+    NoticeKind,
+    Outcome,
+    ScanAction,
+    desk_state_of,
+)
+
+from .ami_server import transcript_events
+
+
+def make_directory() -> Directory:
+    return Directory.build(
+        [
+            Account("A", "Alice", "101", ("D1", "D2")),
+            Account("C", "Carol", "102", ("D1", "D4")),
+        ],
+        [Desk(f"D{i}", f"Desk {i}", f"PJSIP/desk{i}") for i in range(1, 5)],
+    )
+
+
+def feed(tracker: CallTracker, events: Iterable[dict[str, str]]) -> list[Notice]:
+    notices: list[Notice] = []
+    for event in events:
+        notices += tracker.handle(event["Event"], event)
+    return notices
+
+
+def kinds(notices: list[Notice]) -> list[NoticeKind]:
+    return [n.kind for n in notices if n.kind not in (NoticeKind.RINGING_CHANGED, NoticeKind.DESK_STATE)]
+
+
+def test_missed_call_transcript() -> None:
+    tracker = CallTracker(make_directory(), {})
+    events = transcript_events("call_missed.ami")
+    first_dial_end = next(i for i, e in enumerate(events) if e["Event"] == "DialEnd" and e.get("DialStatus") == "CANCEL")
+    notices = feed(tracker, events[:first_dial_end])
+    call = tracker.call_for_account("A")
+    assert call is not None
+    assert call.ringing_desks == ["D1", "D2"]
+    assert call.caller_id_name == "Bob Caller"
+    assert call.caller_id_number == "5550100"
+    assert tracker.desk_states == {"D1": "ringing", "D2": "ringing"}
+    notices += feed(tracker, events[first_dial_end:])
+    assert kinds(notices) == [NoticeKind.INCOMING, NoticeKind.MISSED, NoticeKind.ENDED]
+    assert call.outcome is Outcome.MISSED
+    assert tracker.active_calls() == []
+    assert tracker.desk_states == {"D1": "idle", "D2": "idle"}
+
+
+def test_claimed_and_answered_transcript() -> None:
+    tracker = CallTracker(make_directory(), {})
+    events = transcript_events("call_claimed_answered.ami")
+    redirect_at = next(i for i, e in enumerate(events) if e.get("Context") == "hotdesk-claim")
+    notices = feed(tracker, events[:redirect_at])
+    call = tracker.call_for_account("A")
+    assert call is not None
+    assert tracker.decide_scan("A", "D4").action is ScanAction.CLAIM
+    claimed = tracker.begin_claim(call.call_id, "D4")
+    # A second claim while the first is in flight is refused.
+    with pytest.raises(ClaimRefusedError, match="already_claimed"):
+        tracker.begin_claim(call.call_id, "D3")
+    assert tracker.decide_scan("A", "D3").action is ScanAction.REFUSE
+    notices += tracker.finish_claim(claimed, "D4", redirected=True)
+    assert call.claimed_from == ("D1", "D2")
+    notices += feed(tracker, events[redirect_at:])
+    assert kinds(notices) == [NoticeKind.INCOMING, NoticeKind.CLAIMED, NoticeKind.ANSWERED, NoticeKind.ENDED]
+    assert call.answered_desk == "D4"
+    assert call.outcome is Outcome.ANSWERED
+
+
+def test_answered_directly_transcript() -> None:
+    tracker = CallTracker(make_directory(), {})
+    notices = feed(tracker, transcript_events("call_answered_directly.ami"))
+    assert kinds(notices) == [NoticeKind.INCOMING, NoticeKind.ANSWERED, NoticeKind.ENDED]
+    answered = next(n for n in notices if n.kind is NoticeKind.ANSWERED)
+    assert answered.desk_id == "D4"
+    assert answered.call is not None
+    assert answered.call.caller_id_name == "Carol"
+
+
+def test_claim_refusals() -> None:
+    tracker = CallTracker(make_directory(), {})
+    with pytest.raises(ClaimRefusedError, match="call_not_found"):
+        tracker.begin_claim("nope", "D1")
+    events = transcript_events("call_answered_directly.ami")
+    # The desk leg going Up is the first sign of the answer.
+    answer_at = next(i for i, e in enumerate(events) if e["Event"] == "Newstate" and e.get("ChannelStateDesc") == "Up" and e["Channel"].startswith("PJSIP/desk4"))
+    feed(tracker, events[:answer_at])
+    call = tracker.call_for_account("C")
+    assert call is not None
+    with pytest.raises(ClaimRefusedError, match="unknown_desk"):
+        tracker.begin_claim(call.call_id, "D9")
+    # A failed Redirect releases the call for the next claim.
+    pending = tracker.begin_claim(call.call_id, "D2")
+    assert tracker.finish_claim(pending, "D2", redirected=False) == []
+    feed(tracker, events[answer_at:])
+    assert call.phase is CallPhase.ENDED
+    # Answered meanwhile: no claim, and a scan means login.
+    tracker2 = CallTracker(make_directory(), {})
+    feed(tracker2, events[: answer_at + 1])
+    call2 = tracker2.call_for_account("C")
+    assert call2 is not None
+    assert call2.phase is CallPhase.ANSWERED
+    with pytest.raises(ClaimRefusedError, match="already_answered"):
+        tracker2.begin_claim(call2.call_id, "D2")
+    assert tracker2.decide_scan("C", "D2").action is ScanAction.LOGIN
+
+
+def test_scan_login_logout_decisions() -> None:
+    logins: dict[str, str] = {}
+    tracker = CallTracker(make_directory(), logins)
+    assert tracker.decide_scan("A", "D3").action is ScanAction.LOGIN
+    logins["D3"] = "A"
+    assert tracker.decide_scan("A", "D3").action is ScanAction.LOGOUT
+    assert tracker.decide_scan("C", "D3").action is ScanAction.LOGIN
+
+
+def test_resync_ends_vanished_calls() -> None:
+    tracker = CallTracker(make_directory(), {})
+    events = transcript_events("call_missed.ami")
+    cut = next(i for i, e in enumerate(events) if e.get("DialStatus") == "CANCEL")
+    feed(tracker, events[:cut])
+    call = tracker.call_for_account("A")
+    assert call is not None
+    # The caller is still there but one desk leg vanished.
+    tracker.resync_channels([call.call_id, *list(call.ringing)[:1]])
+    assert len(call.ringing) == 1
+    notices = tracker.resync_channels([])
+    assert kinds(notices) == [NoticeKind.MISSED, NoticeKind.ENDED]
+    assert tracker.resync_channels([]) == []
+
+
+def test_desk_states() -> None:
+    tracker = CallTracker(make_directory(), {})
+    assert desk_state_of("Not in use") == "idle"
+    assert desk_state_of("RINGINUSE") == "ringing"
+    assert desk_state_of("ONHOLD") == "in_call"
+    assert desk_state_of("whatever") == "unavailable"
+    notices = tracker.resync_desk_states({"PJSIP/desk1": "UNAVAILABLE", "PJSIP/other": "INUSE"})
+    assert [(n.desk_id, n.state) for n in notices] == [("D1", "unavailable")]
+    assert tracker.resync_desk_states({"PJSIP/desk1": "UNAVAILABLE"}) == []
+
+
+def test_unrelated_events_are_ignored() -> None:
+    tracker = CallTracker(make_directory(), {})
+    assert tracker.handle("VarSet", {}) == []
+    assert tracker.handle("DialBegin", {"Uniqueid": "1", "DestChannel": "PJSIP/desk1-1", "Exten": "999"}) == []
+    assert tracker.handle("DialBegin", {"DestChannel": "Local/x-1;1"}) == []
+    assert tracker.handle("DialEnd", {"Uniqueid": "nope"}) == []
+    assert tracker.handle("Hangup", {"Uniqueid": "nope"}) == []
+    assert tracker.handle("Newstate", {"Uniqueid": "nope", "ChannelStateDesc": "Up"}) == []
+
+
+# Generated event orders.
+
+DESKS = ["D1", "D2", "D3", "D4"]
+
+
+def call_events(call_no: int, ring: list[str], answer: str | None, claim: str | None) -> list[dict[str, str]]:
+    """Asterisk-shaped events of one call to 101 (Alice: home D1, D2)."""
+    caller = f"99.{call_no}"
+    base = {"Channel": f"Local/s@test-caller-{call_no:08x};1", "Uniqueid": caller, "Exten": "101", "CallerIDNum": "5550100", "CallerIDName": "Bob"}
+    events: list[dict[str, str]] = []
+    legs = {desk: f"{caller}.{i}" for i, desk in enumerate(ring)}
+    for desk, leg in legs.items():
+        events.append({"Event": "DialBegin", **base, "DestChannel": f"PJSIP/desk{desk[1]}-00000001", "DestUniqueid": leg})
+    for desk, leg in legs.items():
+        status = "ANSWER" if desk == answer else "CANCEL"
+        events.append({"Event": "DialEnd", **base, "DestChannel": f"PJSIP/desk{desk[1]}-00000001", "DestUniqueid": leg, "DialStatus": status})
+        events.append({"Event": "Hangup", "Channel": f"PJSIP/desk{desk[1]}-00000001", "Uniqueid": leg})
+    if claim is not None:
+        leg = f"{caller}.claim"
+        events.append({"Event": "DialBegin", **base, "Exten": claim, "DestChannel": f"PJSIP/desk{claim[1]}-00000009", "DestUniqueid": leg})
+        events.append({"Event": "DialEnd", **base, "DestChannel": f"PJSIP/desk{claim[1]}-00000009", "DestUniqueid": leg, "DialStatus": "NOANSWER"})
+    events.append({"Event": "Hangup", **base})
+    return events
+
+
+scenario = st.tuples(
+    st.lists(st.sampled_from(["D1", "D2"]), min_size=1, max_size=2, unique=True),
+    st.one_of(st.none(), st.sampled_from(DESKS)),
+    st.one_of(st.none(), st.sampled_from(DESKS)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    calls=st.lists(scenario, min_size=1, max_size=4),
+    data=st.data(),
+)
+def test_invariants_under_random_orders(calls: list[tuple[list[str], str | None, str | None]], data: st.DataObject) -> None:
+    tracker = CallTracker(make_directory(), {})
+    streams: list[list[dict[str, str]]] = []
+    for number, (ring, answer, claim) in enumerate(calls):
+        answer_at = answer if answer in ring else None
+        stream = call_events(number, ring, answer_at, claim)
+        # Drop and duplicate some events, but keep each call's order.
+        kept: list[dict[str, str]] = []
+        for event in stream:
+            choice = data.draw(st.sampled_from(["keep", "keep", "keep", "drop", "dup"]))
+            if choice != "drop":
+                kept.append(event)
+            if choice == "dup":
+                kept.append(dict(event))
+        streams.append(kept)
+    # Interleave the calls in a random order.
+    merged: list[dict[str, str]] = []
+    cursors = [0] * len(streams)
+    while any(c < len(s) for c, s in zip(cursors, streams, strict=True)):
+        open_streams = [i for i, s in enumerate(streams) if cursors[i] < len(s)]
+        i = data.draw(st.sampled_from(open_streams))
+        merged.append(streams[i][cursors[i]])
+        cursors[i] += 1
+    ended: dict[str, int] = {}
+    missed: set[str] = set()
+    claimed: set[str] = set()
+    claim_plan = {f"99.{n}": c for n, (_, _, c) in enumerate(calls)}
+    for event in merged:
+        # Claim right before the PBX would move the call (its claim DialBegin).
+        call = tracker.calls.get(event.get("Uniqueid", ""))
+        target = claim_plan.get(event.get("Uniqueid", ""))
+        if call is not None and target is not None and event.get("Exten") == target and call.claimed_desk is None:
+            try:
+                pending = tracker.begin_claim(call.call_id, target)
+            except ClaimRefusedError:
+                pass
+            else:
+                tracker.finish_claim(pending, target, redirected=True)
+                claimed.add(call.call_id)
+        for notice in tracker.handle(event["Event"], event):
+            assert notice.call is not None or notice.kind is NoticeKind.DESK_STATE
+            if notice.kind is NoticeKind.ENDED:
+                assert notice.call is not None
+                ended[notice.call.call_id] = ended.get(notice.call.call_id, 0) + 1
+            if notice.kind is NoticeKind.MISSED:
+                assert notice.call is not None
+                missed.add(notice.call.call_id)
+        for active in tracker.active_calls():
+            # A call rings at most its desks (home desks and its claim target).
+            assert set(active.ringing_desks) <= active.allowed_desks
+            assert active.allowed_desks <= {"D1", "D2"} | ({active.claimed_desk} if active.claimed_desk else set())
+            if active.phase is not CallPhase.RINGING:
+                assert not active.ringing
+    assert all(count == 1 for count in ended.values())
+    assert not (missed & claimed)
+    # Resync with no live channels ends everything exactly once.
+    for notice in tracker.resync_channels([]):
+        if notice.kind is NoticeKind.ENDED and notice.call is not None:
+            ended[notice.call.call_id] = ended.get(notice.call.call_id, 0) + 1
+            assert notice.call.call_id not in missed or notice.call.call_id not in claimed
+    assert all(count == 1 for count in ended.values())
+    assert tracker.active_calls() == []
