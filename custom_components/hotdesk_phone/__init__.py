@@ -1,1 +1,106 @@
-"""Hot-desk phone numbers that follow their person."""
+"""Hot-desk phone: an office phone number that follows its person."""
+
+from __future__ import annotations
+
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.core import Event, HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    issue_registry as ir,
+)
+from homeassistant.helpers.typing import ConfigType
+
+from .ami import AmiAuthError, AmiConnectionError
+from .const import DOMAIN
+from .hub import HotdeskConfigEntry, HotdeskHub, HotdeskRuntimeData
+from .services import async_setup_services
+
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions once for all entries."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> bool:
+    """Connect to the PBX and set up the platforms."""
+    hub = HotdeskHub(hass, entry)
+    try:
+        await hub.async_start()
+    except AmiAuthError as err:
+        await hub.async_stop()
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    except AmiConnectionError as err:
+        await hub.async_stop()
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    entry.runtime_data = HotdeskRuntimeData(hub=hub)
+    _update_orphan_issue(hass, entry, hub)
+
+    async def _stop(_: Event) -> None:
+        await hub.async_stop()
+
+    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop))
+    # Subentries added in the UI get their entities only after a reload.
+    entry.async_on_unload(entry.add_update_listener(_async_reload))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    _link_and_prune_devices(hass, entry)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> bool:
+    """Close the connection and unload the platforms."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.hub.async_stop()
+    return unloaded
+
+
+async def _async_reload(hass: HomeAssistant, entry: HotdeskConfigEntry) -> None:
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+def _update_orphan_issue(
+    hass: HomeAssistant, entry: HotdeskConfigEntry, hub: HotdeskHub
+) -> None:
+    issue_id = f"account_without_desk_{entry.entry_id}"
+    if hub.accounts_without_desk:
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="account_without_desk",
+            translation_placeholders={"accounts": ", ".join(hub.accounts_without_desk)},
+        )
+    else:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+
+
+def _link_and_prune_devices(hass: HomeAssistant, entry: HotdeskConfigEntry) -> None:
+    """Hang desks and accounts under the PBX device; remove stale devices."""
+    registry = dr.async_get(hass)
+    devices = dr.async_entries_for_config_entry(registry, entry.entry_id)
+    hub_device = next(
+        (d for d in devices if (DOMAIN, entry.entry_id) in d.identifiers), None
+    )
+    wanted = {entry.entry_id, *entry.subentries}
+    for device in devices:
+        keys = {key for domain, key in device.identifiers if domain == DOMAIN}
+        if not keys & wanted:
+            registry.async_update_device(
+                device.id, remove_config_entry_id=entry.entry_id
+            )
+        elif hub_device is not None and device.id != hub_device.id:
+            registry.async_update_device(device.id, via_device_id=hub_device.id)

@@ -224,6 +224,7 @@ class AmiClient:
     on_event: EventCallback | None = None
     on_connected: ConnectedCallback | None = None
     on_disconnected: DisconnectedCallback | None = None
+    on_auth_failed: DisconnectedCallback | None = None
     connect_timeout: float = 5.0
     action_timeout: float = 5.0
     ping_interval: float = 20.0
@@ -337,12 +338,19 @@ class AmiClient:
 
     async def _reconnect_loop(self) -> None:
         delay = self.reconnect_min_delay
+        refused = False
         while not self._closing:
             await asyncio.sleep(delay)
             try:
                 await self._open()
             except AmiAuthError as err:
                 _LOGGER.debug("Reconnect refused: %s", err)
+                # Tell the owner once per outage; keep trying slowly in case
+                # the PBX side is fixed rather than our stored secret.
+                if not refused:
+                    refused = True
+                    if self.on_auth_failed is not None:
+                        self.on_auth_failed()
             except AmiConnectionError as err:
                 _LOGGER.debug("Reconnect failed: %s", err)
             else:

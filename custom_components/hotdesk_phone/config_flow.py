@@ -1,0 +1,482 @@
+"""Config flow: the PBX; subentry flows: accounts and desk phones; options."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import logging
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigEntryState,
+    ConfigFlow,
+    ConfigFlowResult,
+    ConfigSubentryFlow,
+    OptionsFlow,
+    SubentryFlowResult,
+)
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_NAME,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_USERNAME,
+)
+from homeassistant.core import callback
+from homeassistant.helpers import selector
+
+from .ami import AmiAuthError, AmiClient, AmiConnectionError, AmiError
+from .const import (
+    CONF_AUTO_LOGOUT_HOURS,
+    CONF_AUTO_LOGOUT_TIME,
+    CONF_DIAL_STRING,
+    CONF_EXTENSION,
+    CONF_HOME_DESKS,
+    CONF_MULTIPLE_LOGINS,
+    CONF_SCANNERS,
+    CONF_TAGS,
+    DEFAULT_PORT,
+    DOMAIN,
+    SUBENTRY_ACCOUNT,
+    SUBENTRY_DESK,
+)
+from .directory import (
+    Account,
+    Desk,
+    Directory,
+    DirectoryError,
+    normalize_tag,
+    validate_dial_string,
+    validate_extension,
+    validate_tag,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+# Which form field each directory error belongs to.
+_ERROR_FIELD = {
+    "invalid_extension": CONF_EXTENSION,
+    "duplicate_extension": CONF_EXTENSION,
+    "no_home_desk": CONF_HOME_DESKS,
+    "unknown_desk": CONF_HOME_DESKS,
+    "invalid_tag": CONF_TAGS,
+    "duplicate_tag": CONF_TAGS,
+    "invalid_dial_string": CONF_DIAL_STRING,
+    "duplicate_dial_string": CONF_DIAL_STRING,
+    "duplicate_scanner": CONF_SCANNERS,
+    "duplicate_reader": CONF_SCANNERS,
+}
+
+_PASSWORD = selector.TextSelector(
+    selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
+)
+
+
+async def _try_login(data: Mapping[str, Any]) -> tuple[dict[str, str], str | None]:
+    """Log in once; return form errors and the Asterisk version."""
+    client = AmiClient(
+        host=data[CONF_HOST],
+        port=data[CONF_PORT],
+        username=data[CONF_USERNAME],
+        secret=data[CONF_PASSWORD],
+    )
+    try:
+        await client.connect()
+        settings = await client.core_settings()
+    except AmiAuthError:
+        return {"base": "invalid_auth"}, None
+    except AmiConnectionError:
+        return {"base": "cannot_connect"}, None
+    except Exception:
+        _LOGGER.exception("Unexpected error while testing the PBX login")
+        return {"base": "unknown"}, None
+    finally:
+        await client.close()
+    return {}, settings.get("AsteriskVersion")
+
+
+def _connection_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, vol.UNDEFINED)): str,
+            vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)): vol.All(
+                selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=1, max=65535, mode=selector.NumberSelectorMode.BOX
+                    )
+                ),
+                vol.Coerce(int),
+            ),
+            vol.Required(
+                CONF_USERNAME, default=defaults.get(CONF_USERNAME, vol.UNDEFINED)
+            ): str,
+            vol.Required(CONF_PASSWORD): _PASSWORD,
+        }
+    )
+
+
+class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Add a PBX: host, port, AMI user and secret, tested before saving."""
+
+    VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> HotdeskOptionsFlow:
+        """Options: login rules."""
+        return HotdeskOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Accounts and desk phones are subentries."""
+        return {SUBENTRY_ACCOUNT: AccountSubentryFlow, SUBENTRY_DESK: DeskSubentryFlow}
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the PBX and test the login."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            await self.async_set_unique_id(f"{user_input[CONF_HOST]}:{user_input[CONF_PORT]}")
+            self._abort_if_unique_id_configured()
+            errors, _ = await _try_login(user_input)
+            if not errors:
+                return self.async_create_entry(
+                    title=f"Asterisk {user_input[CONF_HOST]}", data=user_input
+                )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                _connection_schema({}), user_input or {}
+            ),
+            errors=errors,
+        )
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """The PBX refused the stored secret."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the AMI user and secret again."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**entry.data, **user_input}
+            errors, _ = await _try_login(data)
+            if not errors:
+                self.hass.config_entries.async_update_entry(entry, data=data)
+                await self.hass.config_entries.async_reload(entry.entry_id)
+                return self.async_abort(reason="reauth_successful")
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_USERNAME, default=entry.data[CONF_USERNAME]): str,
+                    vol.Required(CONF_PASSWORD): _PASSWORD,
+                }
+            ),
+            description_placeholders={"host": entry.data[CONF_HOST]},
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change host, port or credentials."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            await self.async_set_unique_id(f"{user_input[CONF_HOST]}:{user_input[CONF_PORT]}")
+            self._abort_if_unique_id_mismatch(reason="already_configured")
+            errors, _ = await _try_login(user_input)
+            if not errors:
+                self.hass.config_entries.async_update_entry(entry, data=user_input)
+                await self.hass.config_entries.async_reload(entry.entry_id)
+                return self.async_abort(reason="reconfigure_successful")
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=_connection_schema(user_input or entry.data),
+            errors=errors,
+        )
+
+
+class HotdeskOptionsFlow(OptionsFlow):
+    """Login rules: one desk or several per account, automatic logout."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show and save the options."""
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        options = self.config_entry.options
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_MULTIPLE_LOGINS, default=options.get(CONF_MULTIPLE_LOGINS, True)
+                ): bool,
+                vol.Required(
+                    CONF_AUTO_LOGOUT_HOURS, default=options.get(CONF_AUTO_LOGOUT_HOURS, 0)
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0, max=168, step=0.5, mode=selector.NumberSelectorMode.BOX,
+                        unit_of_measurement="h",
+                    )
+                ),
+                vol.Optional(
+                    CONF_AUTO_LOGOUT_TIME,
+                    description={"suggested_value": options.get(CONF_AUTO_LOGOUT_TIME)},
+                ): selector.TimeSelector(),
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema)
+
+
+def _without_missing_desks(account: Account, desk_ids: set[str]) -> Account:
+    return Account(
+        account.account_id,
+        account.name,
+        account.extension,
+        tuple(d for d in account.home_desks if d in desk_ids),
+        account.tags,
+    )
+
+
+class _DirectorySubentryFlow(ConfigSubentryFlow):
+    """Shared validation: the whole directory must still be consistent."""
+
+    def _check(self, candidate: Account | Desk) -> dict[str, str]:
+        entry = self._get_entry()
+        accounts: list[Account] = []
+        desks: list[Desk] = []
+        for sub in entry.subentries.values():
+            if sub.subentry_id == getattr(candidate, "account_id", None) or (
+                sub.subentry_id == getattr(candidate, "desk_id", None)
+            ):
+                continue
+            if sub.subentry_type == SUBENTRY_DESK:
+                desks.append(
+                    Desk(
+                        sub.subentry_id,
+                        sub.data[CONF_NAME],
+                        sub.data[CONF_DIAL_STRING],
+                        frozenset(sub.data.get(CONF_SCANNERS, [])),
+                    )
+                )
+            elif sub.subentry_type == SUBENTRY_ACCOUNT:
+                accounts.append(
+                    Account(
+                        sub.subentry_id,
+                        sub.data[CONF_NAME],
+                        sub.data[CONF_EXTENSION],
+                        tuple(sub.data.get(CONF_HOME_DESKS, [])),
+                        frozenset(normalize_tag(t) for t in sub.data.get(CONF_TAGS, [])),
+                    )
+                )
+        if isinstance(candidate, Account):
+            accounts.append(candidate)
+        else:
+            desks.append(candidate)
+        # Other accounts may still name desks removed meanwhile (the entry
+        # skips those at setup); they are not the candidate's problem.
+        desk_ids = {d.desk_id for d in desks}
+        accounts = [
+            a if a is candidate else _without_missing_desks(a, desk_ids)
+            for a in accounts
+            if a is candidate or set(a.home_desks) & desk_ids
+        ]
+        try:
+            Directory.build(accounts, desks)
+        except DirectoryError as err:
+            return {_ERROR_FIELD.get(err.code, "base"): err.code}
+        return {}
+
+    def _is_new(self) -> bool:
+        return self.source == "user"
+
+    def _editing_id(self) -> str:
+        return "" if self._is_new() else self._get_reconfigure_subentry().subentry_id
+
+    def _current(self) -> Mapping[str, Any]:
+        return {} if self._is_new() else self._get_reconfigure_subentry().data
+
+    def _finish(self, data: dict[str, Any]) -> SubentryFlowResult:
+        if self._is_new():
+            return self.async_create_entry(title=data[CONF_NAME], data=data)
+        return self.async_update_and_abort(
+            self._get_entry(),
+            self._get_reconfigure_subentry(),
+            title=data[CONF_NAME],
+            data=data,
+        )
+
+
+class AccountSubentryFlow(_DirectorySubentryFlow):
+    """An account: name, extension, home desks, identity tags."""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Add an account."""
+        return await self._form(user_input)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change an account."""
+        return await self._form(user_input)
+
+    async def _form(self, user_input: dict[str, Any] | None) -> SubentryFlowResult:
+        entry = self._get_entry()
+        desks = {
+            sub.subentry_id: sub.title
+            for sub in entry.subentries.values()
+            if sub.subentry_type == SUBENTRY_DESK
+        }
+        if not desks:
+            return self.async_abort(reason="no_desks")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, errors = self._validate(user_input)
+            if not errors:
+                errors = self._check(
+                    Account(
+                        self._editing_id() or "new",
+                        data[CONF_NAME],
+                        data[CONF_EXTENSION],
+                        tuple(data[CONF_HOME_DESKS]),
+                        frozenset(data[CONF_TAGS]),
+                    )
+                )
+            if not errors:
+                return self._finish(data)
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_NAME): selector.TextSelector(),
+                vol.Required(CONF_EXTENSION): selector.TextSelector(),
+                vol.Required(CONF_HOME_DESKS): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=[
+                            selector.SelectOptionDict(value=k, label=v)
+                            for k, v in desks.items()
+                        ],
+                        multiple=True,
+                    )
+                ),
+                vol.Optional(CONF_TAGS): selector.TextSelector(
+                    selector.TextSelectorConfig(multiple=True)
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="user" if self._is_new() else "reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or self._current()
+            ),
+            errors=errors,
+        )
+
+    @staticmethod
+    def _validate(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        try:
+            extension = validate_extension(user_input[CONF_EXTENSION])
+            tags = sorted({validate_tag(t) for t in user_input.get(CONF_TAGS) or [] if t.strip()})
+        except DirectoryError as err:
+            return {}, {_ERROR_FIELD[err.code]: err.code}
+        name = user_input[CONF_NAME].strip()
+        if not name:
+            return {}, {CONF_NAME: "invalid_name"}
+        home = list(user_input.get(CONF_HOME_DESKS) or [])
+        if not home:
+            return {}, {CONF_HOME_DESKS: "no_home_desk"}
+        return {
+            CONF_NAME: name,
+            CONF_EXTENSION: extension,
+            CONF_HOME_DESKS: home,
+            CONF_TAGS: tags,
+        }, {}
+
+
+class DeskSubentryFlow(_DirectorySubentryFlow):
+    """A desk phone: name, dial string, the devices that scan there."""
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Add a desk phone."""
+        return await self._form(user_input)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change a desk phone."""
+        return await self._form(user_input)
+
+    async def _endpoints(self) -> list[str]:
+        """Dial strings the PBX offers (empty when it cannot be asked)."""
+        entry = self._get_entry()
+        if entry.state is not ConfigEntryState.LOADED:
+            return []
+        try:
+            endpoints = await entry.runtime_data.hub.client.endpoints()
+        except AmiError:
+            return []
+        return [e.dial_string for e in endpoints]
+
+    async def _form(self, user_input: dict[str, Any] | None) -> SubentryFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data: dict[str, Any] = {}
+            try:
+                data = {
+                    CONF_NAME: user_input[CONF_NAME].strip(),
+                    CONF_DIAL_STRING: validate_dial_string(user_input[CONF_DIAL_STRING]),
+                    CONF_SCANNERS: list(user_input.get(CONF_SCANNERS) or []),
+                }
+            except DirectoryError as err:
+                errors = {CONF_DIAL_STRING: err.code}
+            if not errors and not data[CONF_NAME]:
+                errors = {CONF_NAME: "invalid_name"}
+            if not errors:
+                errors = self._check(
+                    Desk(
+                        self._editing_id() or "new",
+                        data[CONF_NAME],
+                        data[CONF_DIAL_STRING],
+                        frozenset(data[CONF_SCANNERS]),
+                    )
+                )
+            if not errors:
+                return self._finish(data)
+        endpoints = await self._endpoints()
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_NAME): selector.TextSelector(),
+                vol.Required(CONF_DIAL_STRING): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=endpoints,
+                        custom_value=True,
+                        mode=selector.SelectSelectorMode.DROPDOWN,
+                    )
+                ),
+                vol.Optional(CONF_SCANNERS): selector.DeviceSelector(
+                    selector.DeviceSelectorConfig(multiple=True)
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="user" if self._is_new() else "reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or self._current()
+            ),
+            errors=errors,
+        )

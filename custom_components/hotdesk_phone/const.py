@@ -1,0 +1,49 @@
+"""Constants for hotdesk_phone."""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+DOMAIN: Final = "hotdesk_phone"
+LOGGER: Final = logging.getLogger(__package__)
+
+DEFAULT_PORT: Final = 5038
+
+SUBENTRY_ACCOUNT: Final = "account"
+SUBENTRY_DESK: Final = "desk"
+
+CONF_EXTENSION: Final = "extension"
+CONF_HOME_DESKS: Final = "home_desks"
+CONF_TAGS: Final = "tags"
+CONF_DIAL_STRING: Final = "dial_string"
+CONF_SCANNERS: Final = "scanners"
+CONF_READERS: Final = "readers"
+CONF_NOTIFY_TARGETS: Final = "notify_targets"
+
+CONF_MULTIPLE_LOGINS: Final = "multiple_logins"
+CONF_AUTO_LOGOUT_HOURS: Final = "auto_logout_hours"
+CONF_AUTO_LOGOUT_TIME: Final = "auto_logout_time"
+
+# AstDB family root and dialplan contexts of the shipped dialplan.
+ASTDB_FAMILY: Final = "hotdesk"
+ASTDB_SUBFAMILIES: Final = ("route", "desk", "login", "deskof")
+CONTEXT_INBOUND: Final = "hotdesk-inbound"
+CONTEXT_CLAIM: Final = "hotdesk-claim"
+CONTEXT_UNANSWERED: Final = "hotdesk-unanswered"
+
+EVENT_INCOMING_CALL: Final = f"{DOMAIN}_incoming_call"
+EVENT_CALL_CLAIMED: Final = f"{DOMAIN}_call_claimed"
+EVENT_CALL_ANSWERED: Final = f"{DOMAIN}_call_answered"
+EVENT_CALL_MISSED: Final = f"{DOMAIN}_call_missed"
+EVENT_CALL_ENDED: Final = f"{DOMAIN}_call_ended"
+EVENT_CLAIM_REFUSED: Final = f"{DOMAIN}_claim_refused"
+EVENT_LOGIN: Final = f"{DOMAIN}_login"
+EVENT_LOGOUT: Final = f"{DOMAIN}_logout"
+EVENT_UNKNOWN_TAG: Final = f"{DOMAIN}_unknown_tag"
+
+VIA_TAG: Final = "tag"
+VIA_PCSC: Final = "pcsc"
+VIA_BRIDGE: Final = "bridge"
+VIA_ACTION: Final = "action"
+VIA_NOTIFICATION: Final = "notification"

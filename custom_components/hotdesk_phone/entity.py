@@ -1,0 +1,56 @@
+"""The one base entity of hotdesk_phone."""
+
+from __future__ import annotations
+
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import Entity, EntityDescription
+
+from .const import DOMAIN
+from .hub import HotdeskHub
+
+
+class HotdeskEntity(Entity):
+    """An entity on the PBX, a desk or an account device; updates are pushed."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+
+    def __init__(
+        self,
+        hub: HotdeskHub,
+        description: EntityDescription,
+        subentry_id: str | None = None,
+    ) -> None:
+        """Attach to the hub device, or to the device of one subentry."""
+        self.hub = hub
+        self.entity_description = description
+        self.subentry_id = subentry_id
+        owner = subentry_id or hub.entry.entry_id
+        self._attr_unique_id = f"{owner}_{description.key}"
+        if subentry_id is None:
+            self._attr_device_info = DeviceInfo(
+                identifiers={(DOMAIN, owner)},
+                name=hub.entry.title,
+                manufacturer="Asterisk",
+                model="PBX",
+                sw_version=hub.asterisk_version,
+                configuration_url=None,
+            )
+        else:
+            subentry = hub.entry.subentries[subentry_id]
+            self._attr_device_info = DeviceInfo(
+                identifiers={(DOMAIN, owner)},
+                name=subentry.title,
+                manufacturer="hotdesk_phone",
+                model="Desk phone" if subentry.subentry_type == "desk" else "Account",
+            )
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the PBX cannot be reached."""
+        return self.hub.connected
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the hub's pushes."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.hub.async_add_listener(self.async_write_ha_state))

@@ -1,0 +1,543 @@
+"""The push hub: one AMI connection per entry, calls, logins, AstDB sync.
+
+Like WLED's coordinator, the hub holds a long-lived connection and pushes
+changes to entities; nothing is polled. It is the HA glue around the pure
+directory and call tracker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_NAME,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_USERNAME,
+)
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.helpers.event import (
+    async_track_point_in_utc_time,
+    async_track_time_change,
+)
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .ami import AmiActionError, AmiClient, AmiError, AmiEvent
+from .const import (
+    ASTDB_FAMILY,
+    ASTDB_SUBFAMILIES,
+    CONF_AUTO_LOGOUT_HOURS,
+    CONF_AUTO_LOGOUT_TIME,
+    CONF_DIAL_STRING,
+    CONF_EXTENSION,
+    CONF_HOME_DESKS,
+    CONF_MULTIPLE_LOGINS,
+    CONF_NOTIFY_TARGETS,
+    CONF_READERS,
+    CONF_SCANNERS,
+    CONF_TAGS,
+    CONTEXT_CLAIM,
+    DOMAIN,
+    EVENT_CALL_ANSWERED,
+    EVENT_CALL_CLAIMED,
+    EVENT_CALL_ENDED,
+    EVENT_CALL_MISSED,
+    EVENT_CLAIM_REFUSED,
+    EVENT_INCOMING_CALL,
+    EVENT_LOGIN,
+    EVENT_LOGOUT,
+    EVENT_UNKNOWN_TAG,
+    LOGGER,
+    SUBENTRY_ACCOUNT,
+    SUBENTRY_DESK,
+    VIA_TAG,
+)
+from .directory import Account, Desk, Directory, normalize_tag
+from .tracker import (
+    Call,
+    CallTracker,
+    ClaimRefusedError,
+    Notice,
+    NoticeKind,
+    ScanAction,
+)
+
+STORAGE_VERSION = 1
+
+_CALL_EVENTS = {
+    NoticeKind.INCOMING: EVENT_INCOMING_CALL,
+    NoticeKind.CLAIMED: EVENT_CALL_CLAIMED,
+    NoticeKind.ANSWERED: EVENT_CALL_ANSWERED,
+    NoticeKind.MISSED: EVENT_CALL_MISSED,
+    NoticeKind.ENDED: EVENT_CALL_ENDED,
+}
+
+
+def directory_from_entry(entry: ConfigEntry) -> tuple[Directory, list[str]]:
+    """Build the directory from the entry's subentries.
+
+    A desk can be removed in the UI while accounts still name it as a home
+    desk; such references are dropped, and an account left without any desk
+    is skipped. The names of skipped accounts are returned for a repair.
+    """
+    desks = [
+        Desk(
+            desk_id=sub.subentry_id,
+            name=sub.data[CONF_NAME],
+            dial_string=sub.data[CONF_DIAL_STRING],
+            scanners=frozenset(sub.data.get(CONF_SCANNERS, [])),
+            readers=frozenset(sub.data.get(CONF_READERS, [])),
+        )
+        for sub in entry.subentries.values()
+        if sub.subentry_type == SUBENTRY_DESK
+    ]
+    desk_ids = {desk.desk_id for desk in desks}
+    accounts: list[Account] = []
+    skipped: list[str] = []
+    for sub in entry.subentries.values():
+        if sub.subentry_type != SUBENTRY_ACCOUNT:
+            continue
+        home = tuple(d for d in sub.data.get(CONF_HOME_DESKS, []) if d in desk_ids)
+        if not home:
+            skipped.append(sub.data[CONF_NAME])
+            continue
+        accounts.append(
+            Account(
+                account_id=sub.subentry_id,
+                name=sub.data[CONF_NAME],
+                extension=sub.data[CONF_EXTENSION],
+                home_desks=home,
+                tags=frozenset(normalize_tag(t) for t in sub.data.get(CONF_TAGS, [])),
+                notify_targets=tuple(sub.data.get(CONF_NOTIFY_TARGETS, [])),
+            )
+        )
+    return Directory.build(accounts, desks), skipped
+
+
+@dataclass(kw_only=True)
+class HotdeskRuntimeData:
+    """What a loaded entry keeps in ``entry.runtime_data``."""
+
+    hub: HotdeskHub
+
+
+type HotdeskConfigEntry = ConfigEntry[HotdeskRuntimeData]
+type CallListener = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult:
+    """What a claim attempt did."""
+
+    claimed: bool
+    reason: str | None = None
+    call: Call | None = None
+
+
+class HotdeskHub:
+    """Runtime state of one PBX entry."""
+
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
+        """Prepare; nothing connects until ``async_start``."""
+        self.hass = hass
+        self.entry = entry
+        self.directory, self.accounts_without_desk = directory_from_entry(entry)
+        self.logins: dict[str, str] = {}  # desk id -> account id
+        self.login_times: dict[str, datetime] = {}
+        self.tracker = CallTracker(self.directory, self.logins)
+        self.client = AmiClient(
+            host=entry.data[CONF_HOST],
+            port=entry.data[CONF_PORT],
+            username=entry.data[CONF_USERNAME],
+            secret=entry.data[CONF_PASSWORD],
+            on_event=self._on_ami_event,
+            on_connected=self._on_connected,
+            on_disconnected=self._on_disconnected,
+            on_auth_failed=self._on_auth_failed,
+        )
+        self.connected = False
+        self.asterisk_version: str | None = None
+        self.last_resync_seconds: float | None = None
+        self._written: dict[str, str] = {}
+        self._listeners: list[CALLBACK_TYPE] = []
+        self._unsubs: list[CALLBACK_TYPE] = []
+        self._logout_timers: dict[str, CALLBACK_TYPE] = {}
+        self._store: Store[dict[str, Any]] = Store(
+            hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.logins"
+        )
+        self._sync_lock = asyncio.Lock()
+        self._was_connected = False
+        self._claim_via: dict[str, str] = {}  # call id -> how it was claimed
+        self._call_listeners: list[CallListener] = []
+
+    # Life cycle.
+
+    async def async_start(self) -> None:
+        """Load logins, connect (raising on failure) and listen for scans."""
+        await self._load_logins()
+        await self.client.connect()
+        self._unsubs.append(
+            self.hass.bus.async_listen("tag_scanned", self._on_tag_scanned)
+        )
+        daily = self.entry.options.get(CONF_AUTO_LOGOUT_TIME)
+        if daily:
+            at = time.fromisoformat(daily)
+            self._unsubs.append(
+                async_track_time_change(
+                    self.hass,
+                    self._daily_logout,
+                    hour=at.hour,
+                    minute=at.minute,
+                    second=at.second,
+                )
+            )
+        for desk_id in list(self.logins):
+            self._schedule_auto_logout(desk_id)
+
+    async def async_stop(self) -> None:
+        """Stop listening and close the connection."""
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs.clear()
+        for cancel in self._logout_timers.values():
+            cancel()
+        self._logout_timers.clear()
+        await self.client.close()
+        self.connected = False
+
+    @callback
+    def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``update`` on every change; returns the remover."""
+        self._listeners.append(update)
+
+        def remove() -> None:
+            self._listeners.remove(update)
+
+        return remove
+
+    @callback
+    def async_add_call_listener(self, listener: CallListener) -> CALLBACK_TYPE:
+        """Call ``listener(event_type, data)`` for every call event fired."""
+        self._call_listeners.append(listener)
+
+        def remove() -> None:
+            self._call_listeners.remove(listener)
+
+        return remove
+
+    @callback
+    def _notify(self) -> None:
+        for update in list(self._listeners):
+            update()
+
+    # Connection.
+
+    async def _on_connected(self) -> None:
+        started = asyncio.get_running_loop().time()
+        settings = await self.client.core_settings()
+        self.asterisk_version = settings.get("AsteriskVersion") or None
+        await self._rewrite_astdb()
+        notices = self.tracker.resync_desk_states(await self.client.device_states())
+        channels = await self.client.active_channels()
+        notices += self.tracker.resync_channels(c.uniqueid for c in channels)
+        self.last_resync_seconds = asyncio.get_running_loop().time() - started
+        if not self.connected and self._was_connected:
+            LOGGER.info("Connection to the PBX is back")
+        self.connected = True
+        self._was_connected = True
+        self._apply(notices)
+        self._notify()
+
+    @callback
+    def _on_disconnected(self) -> None:
+        if self.connected:
+            LOGGER.warning(
+                "Lost the connection to the PBX at %s:%s; reconnecting",
+                self.client.host,
+                self.client.port,
+            )
+        self.connected = False
+        self._notify()
+
+    @callback
+    def _on_auth_failed(self) -> None:
+        LOGGER.warning("The PBX refused the AMI credentials; please re-authenticate")
+        self.entry.async_start_reauth(self.hass)
+
+    @callback
+    def _on_ami_event(self, event: AmiEvent) -> None:
+        notices = self.tracker.handle(event.name, event.headers)
+        if notices:
+            self._apply(notices)
+            self._notify()
+
+    # AstDB.
+
+    async def _rewrite_astdb(self) -> None:
+        """Replace the whole hotdesk tree (after each login to the PBX)."""
+        async with self._sync_lock:
+            tree = self.directory.astdb(self.logins)
+            # One connection handles actions in order, so the deletes land
+            # before the writes even though nothing waits in between.
+            await asyncio.gather(
+                *(
+                    self.client.db_del_tree(f"{ASTDB_FAMILY}/{family}")
+                    for family in ASTDB_SUBFAMILIES
+                )
+            )
+            await asyncio.gather(
+                *(self._put(key, value) for key, value in tree.items())
+            )
+            self._written = tree
+
+    async def _put(self, key: str, value: str) -> None:
+        family, _, name = key.partition("/")
+        await self.client.db_put(f"{ASTDB_FAMILY}/{family}", name, value)
+
+    async def _del(self, key: str) -> None:
+        family, _, name = key.partition("/")
+        await self.client.db_del(f"{ASTDB_FAMILY}/{family}", name)
+
+    async def async_sync_astdb(self) -> None:
+        """Write what changed since the last write; delete what is gone."""
+        if not self.client.connected:
+            return  # the next login rewrites everything
+        async with self._sync_lock:
+            tree = self.directory.astdb(self.logins)
+            changed = [k for k, v in tree.items() if self._written.get(k) != v]
+            removed = [k for k in self._written if k not in tree]
+            try:
+                await asyncio.gather(
+                    *(self._put(k, tree[k]) for k in changed),
+                    *(self._del(k) for k in removed),
+                )
+            except AmiError as err:
+                LOGGER.debug("AstDB update postponed to the next connect: %s", err)
+                return
+            self._written = tree
+
+    # Notices -> HA events.
+
+    @callback
+    def _apply(self, notices: list[Notice]) -> None:
+        for notice in notices:
+            event_type = _CALL_EVENTS.get(notice.kind)
+            if event_type is None or notice.call is None:
+                continue
+            data = self.call_event_data(notice.call)
+            if notice.kind is NoticeKind.INCOMING:
+                data["desks"] = sorted(notice.call.allowed_desks)
+            if notice.desk_id is not None:
+                data["desk_id"] = notice.desk_id
+                data["desk"] = self._desk_name(notice.desk_id)
+            if notice.kind is NoticeKind.CLAIMED:
+                data["from_desks"] = list(notice.call.claimed_from)
+                data["via"] = self._claim_via.pop(notice.call.call_id, VIA_TAG)
+            if notice.kind is NoticeKind.ENDED and notice.call.outcome is not None:
+                data["outcome"] = notice.call.outcome.value
+            self.hass.bus.async_fire(event_type, data)
+            for listener in list(self._call_listeners):
+                listener(event_type, data)
+
+    def call_event_data(self, call: Call) -> dict[str, Any]:
+        """The fields every call event carries."""
+        account = self.directory.accounts.get(call.account_id)
+        return {
+            "call_id": call.call_id,
+            "account_id": call.account_id,
+            "account": account.name if account else None,
+            "extension": call.extension,
+            "caller_id_number": call.caller_id_number,
+            "caller_id_name": call.caller_id_name,
+        }
+
+    def _desk_name(self, desk_id: str) -> str | None:
+        desk = self.directory.desks.get(desk_id)
+        return desk.name if desk else None
+
+    # Scans, claims, logins.
+
+    @callback
+    def _on_tag_scanned(self, event: Event) -> None:
+        tag_id = str(event.data.get("tag_id", ""))
+        device_id = event.data.get("device_id")
+        self.hass.async_create_task(
+            self.async_handle_scan(tag_id, device_id, VIA_TAG), eager_start=True
+        )
+
+    async def async_handle_scan(
+        self, tag_id: str, device_id: str | None, via: str
+    ) -> None:
+        """S103: a scan at a desk claims a ringing call, or logs in/out."""
+        desk = self.directory.desk_by_scanner(device_id) if device_id else None
+        await self.async_handle_desk_scan(tag_id, desk, device_id, via)
+
+    async def async_handle_desk_scan(
+        self, tag_id: str, desk: Desk | None, device_id: str | None, via: str
+    ) -> None:
+        """A scan whose desk is already known (or not)."""
+        account = self.directory.account_by_tag(tag_id)
+        if account is None or desk is None:
+            LOGGER.debug(
+                "Scan of %s on %s matches no %s",
+                tag_id,
+                device_id,
+                "account" if account is None else "desk",
+            )
+            self.hass.bus.async_fire(
+                EVENT_UNKNOWN_TAG,
+                {
+                    "tag_id": tag_id,
+                    "device_id": device_id,
+                    "desk_id": desk.desk_id if desk else None,
+                },
+            )
+            return
+        decision = self.tracker.decide_scan(account.account_id, desk.desk_id)
+        if decision.action is ScanAction.CLAIM and decision.call is not None:
+            await self.async_claim(decision.call.call_id, desk.desk_id, via)
+        elif decision.action is ScanAction.REFUSE and decision.call is not None:
+            self._refuse(decision.call, desk.desk_id, decision.reason or "", via)
+        elif decision.action is ScanAction.LOGOUT:
+            await self.async_logout(desk.desk_id)
+        else:
+            await self.async_login(account.account_id, desk.desk_id)
+
+    @callback
+    def _refuse(self, call: Call, desk_id: str, reason: str, via: str) -> None:
+        LOGGER.info(
+            "Claim of call %s to %s refused: %s",
+            call.call_id,
+            self._desk_name(desk_id),
+            reason,
+        )
+        self.hass.bus.async_fire(
+            EVENT_CLAIM_REFUSED,
+            {
+                **self.call_event_data(call),
+                "desk_id": desk_id,
+                "desk": self._desk_name(desk_id),
+                "reason": reason,
+                "via": via,
+            },
+        )
+
+    async def async_claim(self, call_id: str, desk_id: str, via: str) -> ClaimResult:
+        """S104: move a ringing call to one desk; the first claim wins."""
+        try:
+            call = self.tracker.begin_claim(call_id, desk_id)
+        except ClaimRefusedError as err:
+            existing = self.tracker.calls.get(call_id)
+            if existing is not None:
+                self._refuse(existing, desk_id, err.reason, via)
+            return ClaimResult(claimed=False, reason=err.reason, call=existing)
+        try:
+            await self.client.redirect(call.caller_channel, CONTEXT_CLAIM, desk_id)
+        except (AmiActionError, AmiError) as err:
+            self.tracker.finish_claim(call, desk_id, redirected=False)
+            LOGGER.warning("Redirect of call %s failed: %s", call_id, err)
+            self._refuse(call, desk_id, "redirect_failed", via)
+            return ClaimResult(claimed=False, reason="redirect_failed", call=call)
+        self._claim_via[call.call_id] = via
+        self._apply(self.tracker.finish_claim(call, desk_id, redirected=True))
+        self._notify()
+        return ClaimResult(claimed=True, call=call)
+
+    async def async_login(self, account_id: str, desk_id: str) -> None:
+        """Hot-desk login: the desk rings for the account and uses its number."""
+        previous = self.logins.get(desk_id)
+        if previous == account_id:
+            return
+        if previous is not None:
+            await self._logout(desk_id, reason="replaced")
+        if not self.entry.options.get(CONF_MULTIPLE_LOGINS, True):
+            for other, owner in list(self.logins.items()):
+                if owner == account_id:
+                    await self._logout(other, reason="moved")
+        self.logins[desk_id] = account_id
+        self.login_times[desk_id] = dt_util.utcnow()
+        self._schedule_auto_logout(desk_id)
+        await self._save_logins()
+        await self.async_sync_astdb()
+        self.hass.bus.async_fire(EVENT_LOGIN, self._login_event_data(desk_id))
+        self._notify()
+
+    async def async_logout(self, desk_id: str, reason: str = "scan") -> None:
+        """End the login at a desk (nothing happens without one)."""
+        if desk_id not in self.logins:
+            return
+        await self._logout(desk_id, reason)
+        self._notify()
+
+    async def _logout(self, desk_id: str, reason: str) -> None:
+        data = self._login_event_data(desk_id)
+        self.logins.pop(desk_id, None)
+        self.login_times.pop(desk_id, None)
+        if (cancel := self._logout_timers.pop(desk_id, None)) is not None:
+            cancel()
+        await self._save_logins()
+        await self.async_sync_astdb()
+        self.hass.bus.async_fire(EVENT_LOGOUT, {**data, "reason": reason})
+
+    def _login_event_data(self, desk_id: str) -> dict[str, Any]:
+        account = self.directory.accounts.get(self.logins.get(desk_id, ""))
+        return {
+            "account_id": account.account_id if account else None,
+            "account": account.name if account else None,
+            "extension": account.extension if account else None,
+            "desk_id": desk_id,
+            "desk": self._desk_name(desk_id),
+        }
+
+    # Automatic logout and persistence.
+
+    def _schedule_auto_logout(self, desk_id: str) -> None:
+        hours = float(self.entry.options.get(CONF_AUTO_LOGOUT_HOURS, 0) or 0)
+        if hours <= 0 or desk_id not in self.login_times:
+            return
+        if (cancel := self._logout_timers.pop(desk_id, None)) is not None:
+            cancel()
+        due = self.login_times[desk_id] + timedelta(hours=hours)
+
+        async def expire(_: datetime) -> None:
+            self._logout_timers.pop(desk_id, None)
+            await self.async_logout(desk_id, reason="timeout")
+
+        self._logout_timers[desk_id] = async_track_point_in_utc_time(
+            self.hass, expire, max(due, dt_util.utcnow())
+        )
+
+    async def _daily_logout(self, _: datetime) -> None:
+        for desk_id in list(self.logins):
+            await self._logout(desk_id, reason="daily")
+        self._notify()
+
+    async def _load_logins(self) -> None:
+        stored = await self._store.async_load() or {}
+        for desk_id, item in stored.get("logins", {}).items():
+            account_id = item.get("account_id")
+            if desk_id in self.directory.desks and account_id in self.directory.accounts:
+                self.logins[desk_id] = account_id
+                since = dt_util.parse_datetime(item.get("since", ""))
+                self.login_times[desk_id] = since or dt_util.utcnow()
+
+    async def _save_logins(self) -> None:
+        await self._store.async_save(
+            {
+                "logins": {
+                    desk_id: {
+                        "account_id": account_id,
+                        "since": self.login_times[desk_id].isoformat(),
+                    }
+                    for desk_id, account_id in self.logins.items()
+                }
+            }
+        )
+

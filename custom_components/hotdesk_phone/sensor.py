@@ -1,0 +1,179 @@
+"""Sensors: active calls (PBX), call state and login (desk), call and caller (account)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import SUBENTRY_ACCOUNT, SUBENTRY_DESK
+from .entity import HotdeskEntity
+from .hub import HotdeskConfigEntry, HotdeskHub
+from .tracker import CallPhase
+
+PARALLEL_UPDATES = 0
+
+DESK_STATES = ["idle", "ringing", "in_call", "unavailable"]
+ACCOUNT_STATES = ["idle", "ringing", "in_call"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class HotdeskSensorDescription(SensorEntityDescription):
+    """A sensor whose value comes from the hub for one owner (id)."""
+
+    value_fn: Callable[[HotdeskHub, str], str | int | None]
+    attrs_fn: Callable[[HotdeskHub, str], Mapping[str, Any] | None] = lambda _h, _o: None
+
+
+def _account_state(hub: HotdeskHub, account_id: str) -> str:
+    call = hub.tracker.call_for_account(account_id)
+    if call is None:
+        return "idle"
+    return "ringing" if call.phase is CallPhase.RINGING else "in_call"
+
+
+def _account_attrs(hub: HotdeskHub, account_id: str) -> Mapping[str, Any]:
+    call = hub.tracker.call_for_account(account_id)
+    ringing = call.ringing_desks if call else []
+    return {
+        "call_id": call.call_id if call else None,
+        "ringing_desk_ids": ringing,
+        "ringing_desks": [hub.directory.desks[d].name for d in ringing],
+        "answered_desk": (
+            hub.directory.desks[call.answered_desk].name
+            if call and call.answered_desk
+            else None
+        ),
+        "claimed_desk": (
+            hub.directory.desks[call.claimed_desk].name
+            if call and call.claimed_desk
+            else None
+        ),
+    }
+
+
+def _caller(hub: HotdeskHub, account_id: str) -> str | None:
+    call = hub.tracker.call_for_account(account_id)
+    if call is None:
+        return None
+    if call.caller_id_name and call.caller_id_number:
+        return f"{call.caller_id_name} <{call.caller_id_number}>"
+    return call.caller_id_name or call.caller_id_number or None
+
+
+def _caller_attrs(hub: HotdeskHub, account_id: str) -> Mapping[str, Any]:
+    call = hub.tracker.call_for_account(account_id)
+    return {
+        "caller_id_number": call.caller_id_number if call else None,
+        "caller_id_name": call.caller_id_name if call else None,
+    }
+
+
+def _logged_in(hub: HotdeskHub, desk_id: str) -> str | None:
+    account = hub.directory.accounts.get(hub.logins.get(desk_id, ""))
+    return account.name if account else None
+
+
+def _login_attrs(hub: HotdeskHub, desk_id: str) -> Mapping[str, Any]:
+    account = hub.directory.accounts.get(hub.logins.get(desk_id, ""))
+    since = hub.login_times.get(desk_id)
+    return {
+        "extension": account.extension if account else None,
+        "since": since.isoformat() if since and account else None,
+    }
+
+
+HUB_SENSORS = (
+    HotdeskSensorDescription(
+        key="active_calls",
+        translation_key="active_calls",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda hub, _: len(hub.tracker.calls),
+    ),
+)
+
+DESK_SENSORS = (
+    HotdeskSensorDescription(
+        key="desk_call_state",
+        translation_key="desk_call_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=DESK_STATES,
+        value_fn=lambda hub, desk_id: hub.tracker.desk_states.get(desk_id),
+    ),
+    HotdeskSensorDescription(
+        key="logged_in_account",
+        translation_key="logged_in_account",
+        value_fn=_logged_in,
+        attrs_fn=_login_attrs,
+    ),
+)
+
+ACCOUNT_SENSORS = (
+    HotdeskSensorDescription(
+        key="account_call_state",
+        translation_key="account_call_state",
+        device_class=SensorDeviceClass.ENUM,
+        options=ACCOUNT_STATES,
+        value_fn=_account_state,
+        attrs_fn=_account_attrs,
+    ),
+    HotdeskSensorDescription(
+        key="caller",
+        translation_key="caller",
+        value_fn=_caller,
+        attrs_fn=_caller_attrs,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: HotdeskConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add sensors for the PBX and for each desk and account subentry."""
+    hub = entry.runtime_data.hub
+    async_add_entities(HotdeskSensor(hub, d) for d in HUB_SENSORS)
+    for subentry_id, subentry in entry.subentries.items():
+        if subentry.subentry_type == SUBENTRY_DESK:
+            descriptions = DESK_SENSORS
+        elif (
+            subentry.subentry_type == SUBENTRY_ACCOUNT
+            and subentry_id in hub.directory.accounts
+        ):
+            descriptions = ACCOUNT_SENSORS
+        else:
+            continue
+        async_add_entities(
+            (HotdeskSensor(hub, d, subentry_id) for d in descriptions),
+            config_subentry_id=subentry_id,
+        )
+
+
+class HotdeskSensor(HotdeskEntity, SensorEntity):
+    """A sensor described by a ``HotdeskSensorDescription``."""
+
+    entity_description: HotdeskSensorDescription
+
+    @property
+    def _owner(self) -> str:
+        return self.subentry_id or self.hub.entry.entry_id
+
+    @property
+    def native_value(self) -> str | int | None:
+        """The current value."""
+        return self.entity_description.value_fn(self.hub, self._owner)
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Details (where it rings, since when logged in)."""
+        return self.entity_description.attrs_fn(self.hub, self._owner)

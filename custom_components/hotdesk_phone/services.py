@@ -1,0 +1,106 @@
+"""Actions: claim_call, login, logout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+
+from .const import DOMAIN, VIA_ACTION
+from .directory import Account, Desk
+from .hub import HotdeskConfigEntry, HotdeskHub
+from .tracker import CallPhase
+
+ATTR_EXTENSION = "extension"
+ATTR_DESK = "desk"
+
+SERVICE_CLAIM_CALL = "claim_call"
+SERVICE_LOGIN = "login"
+SERVICE_LOGOUT = "logout"
+
+_ACCOUNT_AND_DESK = vol.Schema(
+    {vol.Required(ATTR_EXTENSION): cv.string, vol.Required(ATTR_DESK): cv.string}
+)
+_DESK_ONLY = vol.Schema({vol.Required(ATTR_DESK): cv.string})
+
+
+def _error(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+def _loaded_hubs(hass: HomeAssistant) -> list[HotdeskHub]:
+    entries: list[HotdeskConfigEntry] = hass.config_entries.async_entries(DOMAIN)
+    return [e.runtime_data.hub for e in entries if e.state is ConfigEntryState.LOADED]
+
+
+def _desk(hass: HomeAssistant, device_id: str) -> tuple[HotdeskHub, Desk]:
+    device = dr.async_get(hass).async_get(device_id)
+    keys = {key for domain, key in device.identifiers if domain == DOMAIN} if device else set()
+    for hub in _loaded_hubs(hass):
+        for key in keys:
+            if (desk := hub.directory.desks.get(key)) is not None:
+                return hub, desk
+    raise _error("unknown_desk", desk=device_id)
+
+
+def _account(hub: HotdeskHub, extension: str) -> Account:
+    account = hub.directory.account_by_extension(str(extension).strip())
+    if account is None:
+        raise _error("unknown_extension", extension=str(extension))
+    return account
+
+
+def _connected(hub: HotdeskHub) -> None:
+    if not hub.connected:
+        raise _error("not_connected")
+
+
+async def _claim_call(call: ServiceCall) -> ServiceResponse:
+    hub, desk = _desk(call.hass, call.data[ATTR_DESK])
+    account = _account(hub, call.data[ATTR_EXTENSION])
+    _connected(hub)
+    active = hub.tracker.call_for_account(account.account_id)
+    if active is None or active.phase is not CallPhase.RINGING:
+        raise _error("no_ringing_call", extension=account.extension)
+    result = await hub.async_claim(active.call_id, desk.desk_id, VIA_ACTION)
+    if not result.claimed:
+        raise _error("claim_refused", reason=result.reason or "")
+    return {"call_id": active.call_id, "desk_id": desk.desk_id}
+
+
+async def _login(call: ServiceCall) -> None:
+    hub, desk = _desk(call.hass, call.data[ATTR_DESK])
+    account = _account(hub, call.data[ATTR_EXTENSION])
+    await hub.async_login(account.account_id, desk.desk_id)
+
+
+async def _logout(call: ServiceCall) -> None:
+    hub, desk = _desk(call.hass, call.data[ATTR_DESK])
+    if desk.desk_id not in hub.logins:
+        raise _error("not_logged_in", desk=desk.name)
+    await hub.async_logout(desk.desk_id, reason="action")
+
+
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the integration's actions (once, in async_setup)."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_CLAIM_CALL,
+        _claim_call,
+        schema=_ACCOUNT_AND_DESK,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(DOMAIN, SERVICE_LOGIN, _login, schema=_ACCOUNT_AND_DESK)
+    hass.services.async_register(DOMAIN, SERVICE_LOGOUT, _logout, schema=_DESK_ONLY)
+
+
+__all__: list[Any] = ["async_setup_services"]

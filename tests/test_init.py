@@ -1,0 +1,94 @@
+"""Setup, unload, not-ready, auth-failed, reconnect."""
+
+from __future__ import annotations
+
+import asyncio
+
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+
+from custom_components.hotdesk_phone.const import DOMAIN
+
+from .ami_server import AmiTestServer
+
+
+def entity_id(hass: HomeAssistant, unique_id: str, domain: str) -> str:
+    found = er.async_get(hass).async_get_entity_id(domain, DOMAIN, unique_id)
+    assert found is not None, unique_id
+    return found
+
+
+async def wait_for(predicate, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.01)
+
+
+async def test_setup_and_unload(hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer) -> None:
+    entry = init_integration
+    assert entry.state is ConfigEntryState.LOADED
+    connected = entity_id(hass, "01ENTRY_pbx_connected", "binary_sensor")
+    assert hass.states.get(connected).state == "on"  # type: ignore[union-attr]
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "01ENTRY")})
+    assert device is not None
+    assert device.sw_version == "22.10.1"
+    assert ami_server.sessions == 1
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.NOT_LOADED
+    await wait_for(lambda: ami_server.sessions == 0)
+    assert ami_server.actions_named("Logoff")
+
+
+async def test_not_ready_when_unreachable(hass: HomeAssistant, mock_config_entry: MockConfigEntry, ami_server: AmiTestServer) -> None:
+    await ami_server.stop()
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_auth_failed_starts_reauth(hass: HomeAssistant, mock_config_entry: MockConfigEntry, ami_server: AmiTestServer) -> None:
+    ami_server.secret = "changed"
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress()
+    assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
+
+
+async def test_entities_unavailable_while_pbx_down(hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer, caplog) -> None:  # type: ignore[no-untyped-def]
+    hub = init_integration.runtime_data.hub
+    hub.client.reconnect_min_delay = 0.05
+    connected = entity_id(hass, "01ENTRY_pbx_connected", "binary_sensor")
+    calls = entity_id(hass, "01ENTRY_active_calls", "sensor")
+    assert hass.states.get(calls).state == "0"  # type: ignore[union-attr]
+    await ami_server.stop()
+    await wait_for(lambda: hass.states.get(connected).state == "off")  # type: ignore[union-attr]
+    assert hass.states.get(calls).state == "unavailable"  # type: ignore[union-attr]
+    ami_server.astdb.clear()
+    await ami_server.restart()
+    await wait_for(lambda: hass.states.get(connected).state == "on", timeout=10)  # type: ignore[union-attr]
+    assert hass.states.get(calls).state == "0"  # type: ignore[union-attr]
+    # The AstDB was rewritten after the reconnect.
+    assert ami_server.astdb["hotdesk/route/101"] == "PJSIP/desk1&PJSIP/desk2"
+    assert caplog.text.count("Lost the connection to the PBX") == 1
+    assert caplog.text.count("Connection to the PBX is back") == 1
+
+
+async def test_reconnect_auth_failure_starts_reauth(hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer) -> None:
+    hub = init_integration.runtime_data.hub
+    hub.client.reconnect_min_delay = 0.05
+    hub.client.reconnect_max_delay = 0.1
+    ami_server.secret = "rotated"
+    ami_server.drop_connections()
+    await wait_for(lambda: bool(hass.config_entries.flow.async_progress()))
+    flows = hass.config_entries.flow.async_progress()
+    assert flows[0]["context"]["source"] == SOURCE_REAUTH
+    await asyncio.sleep(0.3)
+    # Still only one reauth flow, however often the retry is refused.
+    assert len(hass.config_entries.flow.async_progress()) == 1
