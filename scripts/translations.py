@@ -39,7 +39,9 @@ def _resolve(node: Any, common: dict[str, Any], own: dict[str, Any]) -> Any:
 
 
 def build() -> str:
-    common = json.loads((Path(homeassistant.__file__).parent / "strings.json").read_text())
+    common = json.loads(
+        (Path(homeassistant.__file__).parent / "strings.json").read_text()
+    )
     own = json.loads((COMPONENT / "strings.json").read_text())
     return json.dumps(_resolve(own, common, own), indent=2, ensure_ascii=False) + "\n"
 

@@ -10,10 +10,10 @@ receives, pushes events on demand and can drop or freeze connections.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import itertools
 from collections.abc import Callable, Iterable, Mapping
+import contextlib
 from dataclasses import dataclass, field
+import itertools
 from pathlib import Path
 
 EOL = "\r\n"
@@ -22,7 +22,9 @@ ASTERISK_VERSION = "22.10.1"
 TRANSCRIPTS = Path(__file__).resolve().parents[2] / "shared" / "ami-transcripts"
 
 type Headers = dict[str, str]
-type ActionHandler = Callable[["AmiTestServer", "_Session", Headers], list[Headers] | None]
+type ActionHandler = Callable[
+    ["AmiTestServer", "_Session", Headers], list[Headers] | None
+]
 
 
 def encode(headers: Mapping[str, str]) -> bytes:
@@ -42,7 +44,9 @@ def parse_block(block: str) -> Headers:
 
 def transcript_events(name: str) -> list[Headers]:
     """The events of a recorded Asterisk session, in order (no replies)."""
-    with (TRANSCRIPTS / name).open(encoding="utf-8", errors="replace", newline="") as file:
+    with (TRANSCRIPTS / name).open(
+        encoding="utf-8", errors="replace", newline=""
+    ) as file:
         raw = file.read()
     events: list[Headers] = []
     for block in raw.split(EOL + EOL):
@@ -80,7 +84,9 @@ class AmiTestServer:
     secret: str = "s3cret"
     host: str = "127.0.0.1"
     port: int = 0
-    endpoints: list[str] = field(default_factory=lambda: ["desk1", "desk2", "desk3", "desk4"])
+    endpoints: list[str] = field(
+        default_factory=lambda: ["desk1", "desk2", "desk3", "desk4"]
+    )
     device_states: dict[str, str] = field(default_factory=dict)
     channels: list[Headers] = field(default_factory=list)
     astdb: dict[str, str] = field(default_factory=dict)
@@ -155,7 +161,9 @@ class AmiTestServer:
         """Received actions of one kind, in order."""
         return [a for a in self.actions if a.get("Action", "").lower() == name.lower()]
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _serve(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         session = _Session(reader, writer)
         self._sessions.append(session)
         writer.write((GREETING + EOL).encode())
@@ -197,12 +205,16 @@ class AmiTestServer:
             session.send({"Response": "Success", "ActionID": action_id, **headers})
 
         def error(message: str) -> None:
-            session.send({"Response": "Error", "ActionID": action_id, "Message": message})
+            session.send(
+                {"Response": "Error", "ActionID": action_id, "Message": message}
+            )
 
         def listing(message: str, items: list[Headers], complete: str) -> None:
             reply(EventList="start", Message=message)
             for item in items:
-                session.send({"Event": item.pop("Event"), "ActionID": action_id, **item})
+                session.send(
+                    {"Event": item.pop("Event"), "ActionID": action_id, **item}
+                )
             session.send(
                 {
                     "Event": complete,
@@ -213,10 +225,19 @@ class AmiTestServer:
             )
 
         if name == "login":
-            if action.get("Username") == self.username and action.get("Secret") == self.secret:
+            if (
+                action.get("Username") == self.username
+                and action.get("Secret") == self.secret
+            ):
                 session.logged_in = True
                 reply(Message="Authentication accepted")
-                session.send({"Event": "FullyBooted", "Privilege": "system,all", "Status": "Fully Booted"})
+                session.send(
+                    {
+                        "Event": "FullyBooted",
+                        "Privilege": "system,all",
+                        "Status": "Fully Booted",
+                    }
+                )
                 self.logins += 1
                 self._login_event.set()
                 return True
@@ -232,7 +253,13 @@ class AmiTestServer:
                     session.send({**message, "ActionID": action_id})
                 return True
         if name == "logoff":
-            session.send({"Response": "Goodbye", "ActionID": action_id, "Message": "Thanks for all the fish."})
+            session.send(
+                {
+                    "Response": "Goodbye",
+                    "ActionID": action_id,
+                    "Message": "Thanks for all the fish.",
+                }
+            )
             return False
         if name == "ping":
             reply(Ping="Pong", Timestamp="1795462792.000000")
@@ -246,8 +273,12 @@ class AmiTestServer:
             else:
                 reply(Message="Key deleted successfully")
         elif name == "dbdeltree":
-            prefix = action["Family"] + (f"/{action['Key']}" if action.get("Key") else "")
-            doomed = [k for k in self.astdb if k == prefix or k.startswith(prefix + "/")]
+            prefix = action["Family"] + (
+                f"/{action['Key']}" if action.get("Key") else ""
+            )
+            doomed = [
+                k for k in self.astdb if k == prefix or k.startswith(prefix + "/")
+            ]
             for key in doomed:
                 del self.astdb[key]
             if doomed:
@@ -261,7 +292,14 @@ class AmiTestServer:
             else:
                 listing(
                     "Result will follow",
-                    [{"Event": "DBGetResponse", "Family": action["Family"], "Key": action["Key"], "Val": self.astdb[key]}],
+                    [
+                        {
+                            "Event": "DBGetResponse",
+                            "Family": action["Family"],
+                            "Key": action["Key"],
+                            "Val": self.astdb[key],
+                        }
+                    ],
                     "DBGetComplete",
                 )
         elif name == "pjsipshowendpoints":
@@ -282,7 +320,10 @@ class AmiTestServer:
         elif name == "devicestatelist":
             listing(
                 "Device State Changes will follow",
-                [{"Event": "DeviceStateChange", "Device": d, "State": s} for d, s in self.device_states.items()],
+                [
+                    {"Event": "DeviceStateChange", "Device": d, "State": s}
+                    for d, s in self.device_states.items()
+                ],
                 "DeviceStateListComplete",
             )
         elif name == "coreshowchannels":

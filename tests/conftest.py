@@ -6,11 +6,16 @@ from collections.abc import AsyncIterator, Generator
 from typing import Any
 from unittest.mock import patch
 
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_NAME,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_USERNAME,
+)
+from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-
-from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
-from homeassistant.core import HomeAssistant
 
 from custom_components.hotdesk_phone.const import (
     CONF_DIAL_STRING,
@@ -101,7 +106,9 @@ def entry_options() -> dict[str, Any]:
 
 @pytest.fixture
 def mock_config_entry(
-    ami_server: AmiTestServer, subentries: list[dict[str, Any]], entry_options: dict[str, Any]
+    ami_server: AmiTestServer,
+    subentries: list[dict[str, Any]],
+    entry_options: dict[str, Any],
 ) -> MockConfigEntry:
     """An entry pointing at the test AMI server."""
     return MockConfigEntry(

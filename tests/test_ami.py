@@ -86,7 +86,9 @@ async def test_silent_server_times_out(server: AmiTestServer) -> None:
 
     mute_server = await asyncio.start_server(mute, "127.0.0.1", 0)
     port = mute_server.sockets[0].getsockname()[1]
-    client = AmiClient(host="127.0.0.1", port=port, username="u", secret="s", connect_timeout=0.2)
+    client = AmiClient(
+        host="127.0.0.1", port=port, username="u", secret="s", connect_timeout=0.2
+    )
     with pytest.raises(AmiTimeoutError):
         await client.connect()
     await client.close()
@@ -179,9 +181,16 @@ async def test_redirect_and_originate(server: AmiTestServer) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["desk1\r\nAction: Originate", "desk1\nAction: Hangup", "a\rb", "x" * MAX_LINE_BYTES],
+    [
+        "desk1\r\nAction: Originate",
+        "desk1\nAction: Hangup",
+        "a\rb",
+        "x" * MAX_LINE_BYTES,
+    ],
 )
-async def test_injection_never_reaches_socket(server: AmiTestServer, value: str) -> None:
+async def test_injection_never_reaches_socket(
+    server: AmiTestServer, value: str
+) -> None:
     client = make_client(server)
     await client.connect()
     before = bytes(server.received)
@@ -206,7 +215,16 @@ async def test_events_are_typed_and_filtered(server: AmiTestServer) -> None:
     await client.ping()
     names = {e.name for e in events}
     recorded = transcript_events("call_claimed_answered.ami")
-    assert names <= {"DialBegin", "DialEnd", "Hangup", "Newstate", "DeviceStateChange", "BridgeEnter", "BridgeLeave", "FullyBooted"}
+    assert names <= {
+        "DialBegin",
+        "DialEnd",
+        "Hangup",
+        "Newstate",
+        "DeviceStateChange",
+        "BridgeEnter",
+        "BridgeLeave",
+        "FullyBooted",
+    }
     assert "VarSet" not in names
     dial_begins = [e for e in events if e.name == "DialBegin"]
     assert len(dial_begins) == sum(1 for r in recorded if r["Event"] == "DialBegin")
@@ -223,7 +241,11 @@ async def test_events_split_across_packets(server: AmiTestServer) -> None:
     for start in range(0, len(data), 7):
         server.push_raw(data[start : start + 7])
     await client.ping()
-    expected = [e for e in transcript_events("call_missed.ami") if e["Event"] in {"DialBegin", "DialEnd", "Hangup"}]
+    expected = [
+        e
+        for e in transcript_events("call_missed.ami")
+        if e["Event"] in {"DialBegin", "DialEnd", "Hangup"}
+    ]
     got = [e for e in events if e.name in {"DialBegin", "DialEnd", "Hangup"}]
     assert [dict(e.headers) for e in got] == expected
     await client.close()
@@ -242,7 +264,9 @@ async def test_reconnect_runs_resync_again(server: AmiTestServer) -> None:
         nonlocal lost
         lost += 1
 
-    client = make_client(server, on_connected=on_connected, on_disconnected=on_disconnected)
+    client = make_client(
+        server, on_connected=on_connected, on_disconnected=on_disconnected
+    )
     await client.connect()
     assert resyncs == 1
     server.astdb.clear()

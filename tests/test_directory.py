@@ -58,22 +58,49 @@ def test_lookups_and_astdb() -> None:
 @pytest.mark.parametrize(
     ("accounts", "desk_list", "code"),
     [
-        ([Account("A", "a", "101", ("D1",)), Account("B", "b", "101", ("D2",))], desks(), "duplicate_extension"),
+        (
+            [Account("A", "a", "101", ("D1",)), Account("B", "b", "101", ("D2",))],
+            desks(),
+            "duplicate_extension",
+        ),
         ([Account("A", "a", "10x", ("D1",))], desks(), "invalid_extension"),
         ([Account("A", "a", "101", ())], desks(), "no_home_desk"),
         ([Account("A", "a", "101", ("D9",))], desks(), "unknown_desk"),
         (
-            [Account("A", "a", "101", ("D1",), frozenset({"T"})), Account("B", "b", "102", ("D1",), frozenset({"T"}))],
+            [
+                Account("A", "a", "101", ("D1",), frozenset({"T"})),
+                Account("B", "b", "102", ("D1",), frozenset({"T"})),
+            ],
             desks(),
             "duplicate_tag",
         ),
-        ([], [Desk("D1", "x", "PJSIP/a"), Desk("D2", "y", "PJSIP/a")], "duplicate_dial_string"),
-        ([], [Desk("D1", "x", "PJSIP/a", frozenset({"s"})), Desk("D2", "y", "PJSIP/b", frozenset({"s"}))], "duplicate_scanner"),
-        ([], [Desk("D1", "x", "PJSIP/a", readers=frozenset({"r"})), Desk("D2", "y", "PJSIP/b", readers=frozenset({"r"}))], "duplicate_reader"),
+        (
+            [],
+            [Desk("D1", "x", "PJSIP/a"), Desk("D2", "y", "PJSIP/a")],
+            "duplicate_dial_string",
+        ),
+        (
+            [],
+            [
+                Desk("D1", "x", "PJSIP/a", frozenset({"s"})),
+                Desk("D2", "y", "PJSIP/b", frozenset({"s"})),
+            ],
+            "duplicate_scanner",
+        ),
+        (
+            [],
+            [
+                Desk("D1", "x", "PJSIP/a", readers=frozenset({"r"})),
+                Desk("D2", "y", "PJSIP/b", readers=frozenset({"r"})),
+            ],
+            "duplicate_reader",
+        ),
         ([], [Desk("D1", "x", "desk1")], "invalid_dial_string"),
     ],
 )
-def test_validation_errors(accounts: list[Account], desk_list: list[Desk], code: str) -> None:
+def test_validation_errors(
+    accounts: list[Account], desk_list: list[Desk], code: str
+) -> None:
     with pytest.raises(DirectoryError) as err:
         Directory.build(accounts, desk_list)
     assert err.value.code == code
@@ -81,7 +108,16 @@ def test_validation_errors(accounts: list[Account], desk_list: list[Desk], code:
 
 @pytest.mark.parametrize(
     "dial_string",
-    ["PJSIP/desk1&PJSIP/desk2", "PJSIP/desk 1", "PJSIP/a,b", "PJSIP/a|b", "PJSIP/a\r\nAction: x", "PJSIP/", "/desk", "PJSIP"],
+    [
+        "PJSIP/desk1&PJSIP/desk2",
+        "PJSIP/desk 1",
+        "PJSIP/a,b",
+        "PJSIP/a|b",
+        "PJSIP/a\r\nAction: x",
+        "PJSIP/",
+        "/desk",
+        "PJSIP",
+    ],
 )
 def test_bad_dial_strings(dial_string: str) -> None:
     with pytest.raises(DirectoryError) as err:
@@ -89,7 +125,10 @@ def test_bad_dial_strings(dial_string: str) -> None:
     assert err.value.code == "invalid_dial_string"
 
 
-@pytest.mark.parametrize("dial_string", ["PJSIP/desk-3f-12", "SIP/100", "IAX2/host:port", "PJSIP/alice@example"])
+@pytest.mark.parametrize(
+    "dial_string",
+    ["PJSIP/desk-3f-12", "SIP/100", "IAX2/host:port", "PJSIP/alice@example"],
+)
 def test_good_dial_strings(dial_string: str) -> None:
     assert validate_dial_string(f" {dial_string} ") == dial_string
 

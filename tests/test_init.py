@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hotdesk_phone.const import DOMAIN
 
@@ -27,7 +26,9 @@ async def wait_for(predicate, timeout: float = 5.0) -> None:  # type: ignore[no-
             await asyncio.sleep(0.01)
 
 
-async def test_setup_and_unload(hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer) -> None:
+async def test_setup_and_unload(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
     entry = init_integration
     assert entry.state is ConfigEntryState.LOADED
     connected = entity_id(hass, "01ENTRY_pbx_connected", "binary_sensor")
@@ -43,7 +44,9 @@ async def test_setup_and_unload(hass: HomeAssistant, init_integration: MockConfi
     assert ami_server.actions_named("Logoff")
 
 
-async def test_not_ready_when_unreachable(hass: HomeAssistant, mock_config_entry: MockConfigEntry, ami_server: AmiTestServer) -> None:
+async def test_not_ready_when_unreachable(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
     await ami_server.stop()
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
@@ -51,7 +54,9 @@ async def test_not_ready_when_unreachable(hass: HomeAssistant, mock_config_entry
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
 
 
-async def test_auth_failed_starts_reauth(hass: HomeAssistant, mock_config_entry: MockConfigEntry, ami_server: AmiTestServer) -> None:
+async def test_auth_failed_starts_reauth(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
     ami_server.secret = "changed"
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
@@ -61,7 +66,12 @@ async def test_auth_failed_starts_reauth(hass: HomeAssistant, mock_config_entry:
     assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
 
 
-async def test_entities_unavailable_while_pbx_down(hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer, caplog) -> None:  # type: ignore[no-untyped-def]
+async def test_entities_unavailable_while_pbx_down(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+    caplog,
+) -> None:  # type: ignore[no-untyped-def]
     hub = init_integration.runtime_data.hub
     hub.client.reconnect_min_delay = 0.05
     connected = entity_id(hass, "01ENTRY_pbx_connected", "binary_sensor")
@@ -80,7 +90,9 @@ async def test_entities_unavailable_while_pbx_down(hass: HomeAssistant, init_int
     assert caplog.text.count("Connection to the PBX is back") == 1
 
 
-async def test_reconnect_auth_failure_starts_reauth(hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer) -> None:
+async def test_reconnect_auth_failure_starts_reauth(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
     hub = init_integration.runtime_data.hub
     hub.client.reconnect_min_delay = 0.05
     hub.client.reconnect_max_delay = 0.1

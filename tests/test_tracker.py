@@ -40,13 +40,21 @@ def feed(tracker: CallTracker, events: Iterable[dict[str, str]]) -> list[Notice]
 
 
 def kinds(notices: list[Notice]) -> list[NoticeKind]:
-    return [n.kind for n in notices if n.kind not in (NoticeKind.RINGING_CHANGED, NoticeKind.DESK_STATE)]
+    return [
+        n.kind
+        for n in notices
+        if n.kind not in (NoticeKind.RINGING_CHANGED, NoticeKind.DESK_STATE)
+    ]
 
 
 def test_missed_call_transcript() -> None:
     tracker = CallTracker(make_directory(), {})
     events = transcript_events("call_missed.ami")
-    first_dial_end = next(i for i, e in enumerate(events) if e["Event"] == "DialEnd" and e.get("DialStatus") == "CANCEL")
+    first_dial_end = next(
+        i
+        for i, e in enumerate(events)
+        if e["Event"] == "DialEnd" and e.get("DialStatus") == "CANCEL"
+    )
     notices = feed(tracker, events[:first_dial_end])
     call = tracker.call_for_account("A")
     assert call is not None
@@ -64,7 +72,9 @@ def test_missed_call_transcript() -> None:
 def test_claimed_and_answered_transcript() -> None:
     tracker = CallTracker(make_directory(), {})
     events = transcript_events("call_claimed_answered.ami")
-    redirect_at = next(i for i, e in enumerate(events) if e.get("Context") == "hotdesk-claim")
+    redirect_at = next(
+        i for i, e in enumerate(events) if e.get("Context") == "hotdesk-claim"
+    )
     notices = feed(tracker, events[:redirect_at])
     call = tracker.call_for_account("A")
     assert call is not None
@@ -77,7 +87,12 @@ def test_claimed_and_answered_transcript() -> None:
     notices += tracker.finish_claim(claimed, "D4", redirected=True)
     assert call.claimed_from == ("D1", "D2")
     notices += feed(tracker, events[redirect_at:])
-    assert kinds(notices) == [NoticeKind.INCOMING, NoticeKind.CLAIMED, NoticeKind.ANSWERED, NoticeKind.ENDED]
+    assert kinds(notices) == [
+        NoticeKind.INCOMING,
+        NoticeKind.CLAIMED,
+        NoticeKind.ANSWERED,
+        NoticeKind.ENDED,
+    ]
     assert call.answered_desk == "D4"
     assert call.outcome is Outcome.ANSWERED
 
@@ -85,7 +100,11 @@ def test_claimed_and_answered_transcript() -> None:
 def test_answered_directly_transcript() -> None:
     tracker = CallTracker(make_directory(), {})
     notices = feed(tracker, transcript_events("call_answered_directly.ami"))
-    assert kinds(notices) == [NoticeKind.INCOMING, NoticeKind.ANSWERED, NoticeKind.ENDED]
+    assert kinds(notices) == [
+        NoticeKind.INCOMING,
+        NoticeKind.ANSWERED,
+        NoticeKind.ENDED,
+    ]
     answered = next(n for n in notices if n.kind is NoticeKind.ANSWERED)
     assert answered.desk_id == "D4"
     assert answered.call is not None
@@ -98,7 +117,13 @@ def test_claim_refusals() -> None:
         tracker.begin_claim("nope", "D1")
     events = transcript_events("call_answered_directly.ami")
     # The desk leg going Up is the first sign of the answer.
-    answer_at = next(i for i, e in enumerate(events) if e["Event"] == "Newstate" and e.get("ChannelStateDesc") == "Up" and e["Channel"].startswith("PJSIP/desk4"))
+    answer_at = next(
+        i
+        for i, e in enumerate(events)
+        if e["Event"] == "Newstate"
+        and e.get("ChannelStateDesc") == "Up"
+        and e["Channel"].startswith("PJSIP/desk4")
+    )
     feed(tracker, events[:answer_at])
     call = tracker.call_for_account("C")
     assert call is not None
@@ -150,7 +175,9 @@ def test_desk_states() -> None:
     assert desk_state_of("RINGINUSE") == "ringing"
     assert desk_state_of("ONHOLD") == "in_call"
     assert desk_state_of("whatever") == "unavailable"
-    notices = tracker.resync_desk_states({"PJSIP/desk1": "UNAVAILABLE", "PJSIP/other": "INUSE"})
+    notices = tracker.resync_desk_states(
+        {"PJSIP/desk1": "UNAVAILABLE", "PJSIP/other": "INUSE"}
+    )
     assert [(n.desk_id, n.state) for n in notices] == [("D1", "unavailable")]
     assert tracker.resync_desk_states({"PJSIP/desk1": "UNAVAILABLE"}) == []
 
@@ -158,11 +185,19 @@ def test_desk_states() -> None:
 def test_unrelated_events_are_ignored() -> None:
     tracker = CallTracker(make_directory(), {})
     assert tracker.handle("VarSet", {}) == []
-    assert tracker.handle("DialBegin", {"Uniqueid": "1", "DestChannel": "PJSIP/desk1-1", "Exten": "999"}) == []
+    assert (
+        tracker.handle(
+            "DialBegin",
+            {"Uniqueid": "1", "DestChannel": "PJSIP/desk1-1", "Exten": "999"},
+        )
+        == []
+    )
     assert tracker.handle("DialBegin", {"DestChannel": "Local/x-1;1"}) == []
     assert tracker.handle("DialEnd", {"Uniqueid": "nope"}) == []
     assert tracker.handle("Hangup", {"Uniqueid": "nope"}) == []
-    assert tracker.handle("Newstate", {"Uniqueid": "nope", "ChannelStateDesc": "Up"}) == []
+    assert (
+        tracker.handle("Newstate", {"Uniqueid": "nope", "ChannelStateDesc": "Up"}) == []
+    )
 
 
 # Generated event orders.
@@ -170,22 +205,67 @@ def test_unrelated_events_are_ignored() -> None:
 DESKS = ["D1", "D2", "D3", "D4"]
 
 
-def call_events(call_no: int, ring: list[str], answer: str | None, claim: str | None) -> list[dict[str, str]]:
+def call_events(
+    call_no: int, ring: list[str], answer: str | None, claim: str | None
+) -> list[dict[str, str]]:
     """Asterisk-shaped events of one call to 101 (Alice: home D1, D2)."""
     caller = f"99.{call_no}"
-    base = {"Channel": f"Local/s@test-caller-{call_no:08x};1", "Uniqueid": caller, "Exten": "101", "CallerIDNum": "5550100", "CallerIDName": "Bob"}
+    base = {
+        "Channel": f"Local/s@test-caller-{call_no:08x};1",
+        "Uniqueid": caller,
+        "Exten": "101",
+        "CallerIDNum": "5550100",
+        "CallerIDName": "Bob",
+    }
     events: list[dict[str, str]] = []
     legs = {desk: f"{caller}.{i}" for i, desk in enumerate(ring)}
     for desk, leg in legs.items():
-        events.append({"Event": "DialBegin", **base, "DestChannel": f"PJSIP/desk{desk[1]}-00000001", "DestUniqueid": leg})
+        events.append(
+            {
+                "Event": "DialBegin",
+                **base,
+                "DestChannel": f"PJSIP/desk{desk[1]}-00000001",
+                "DestUniqueid": leg,
+            }
+        )
     for desk, leg in legs.items():
         status = "ANSWER" if desk == answer else "CANCEL"
-        events.append({"Event": "DialEnd", **base, "DestChannel": f"PJSIP/desk{desk[1]}-00000001", "DestUniqueid": leg, "DialStatus": status})
-        events.append({"Event": "Hangup", "Channel": f"PJSIP/desk{desk[1]}-00000001", "Uniqueid": leg})
+        events.append(
+            {
+                "Event": "DialEnd",
+                **base,
+                "DestChannel": f"PJSIP/desk{desk[1]}-00000001",
+                "DestUniqueid": leg,
+                "DialStatus": status,
+            }
+        )
+        events.append(
+            {
+                "Event": "Hangup",
+                "Channel": f"PJSIP/desk{desk[1]}-00000001",
+                "Uniqueid": leg,
+            }
+        )
     if claim is not None:
         leg = f"{caller}.claim"
-        events.append({"Event": "DialBegin", **base, "Exten": claim, "DestChannel": f"PJSIP/desk{claim[1]}-00000009", "DestUniqueid": leg})
-        events.append({"Event": "DialEnd", **base, "DestChannel": f"PJSIP/desk{claim[1]}-00000009", "DestUniqueid": leg, "DialStatus": "NOANSWER"})
+        events.append(
+            {
+                "Event": "DialBegin",
+                **base,
+                "Exten": claim,
+                "DestChannel": f"PJSIP/desk{claim[1]}-00000009",
+                "DestUniqueid": leg,
+            }
+        )
+        events.append(
+            {
+                "Event": "DialEnd",
+                **base,
+                "DestChannel": f"PJSIP/desk{claim[1]}-00000009",
+                "DestUniqueid": leg,
+                "DialStatus": "NOANSWER",
+            }
+        )
     events.append({"Event": "Hangup", **base})
     return events
 
@@ -202,7 +282,9 @@ scenario = st.tuples(
     calls=st.lists(scenario, min_size=1, max_size=4),
     data=st.data(),
 )
-def test_invariants_under_random_orders(calls: list[tuple[list[str], str | None, str | None]], data: st.DataObject) -> None:
+def test_invariants_under_random_orders(
+    calls: list[tuple[list[str], str | None, str | None]], data: st.DataObject
+) -> None:
     tracker = CallTracker(make_directory(), {})
     streams: list[list[dict[str, str]]] = []
     for number, (ring, answer, claim) in enumerate(calls):
@@ -233,7 +315,12 @@ def test_invariants_under_random_orders(calls: list[tuple[list[str], str | None,
         # Claim right before the PBX would move the call (its claim DialBegin).
         call = tracker.calls.get(event.get("Uniqueid", ""))
         target = claim_plan.get(event.get("Uniqueid", ""))
-        if call is not None and target is not None and event.get("Exten") == target and call.claimed_desk is None:
+        if (
+            call is not None
+            and target is not None
+            and event.get("Exten") == target
+            and call.claimed_desk is None
+        ):
             try:
                 pending = tracker.begin_claim(call.call_id, target)
             except ClaimRefusedError:
@@ -252,7 +339,9 @@ def test_invariants_under_random_orders(calls: list[tuple[list[str], str | None,
         for active in tracker.active_calls():
             # A call rings at most its desks (home desks and its claim target).
             assert set(active.ringing_desks) <= active.allowed_desks
-            assert active.allowed_desks <= {"D1", "D2"} | ({active.claimed_desk} if active.claimed_desk else set())
+            assert active.allowed_desks <= {"D1", "D2"} | (
+                {active.claimed_desk} if active.claimed_desk else set()
+            )
             if active.phase is not CallPhase.RINGING:
                 assert not active.ringing
     assert all(count == 1 for count in ended.values())
@@ -261,6 +350,8 @@ def test_invariants_under_random_orders(calls: list[tuple[list[str], str | None,
     for notice in tracker.resync_channels([]):
         if notice.kind is NoticeKind.ENDED and notice.call is not None:
             ended[notice.call.call_id] = ended.get(notice.call.call_id, 0) + 1
-            assert notice.call.call_id not in missed or notice.call.call_id not in claimed
+            assert (
+                notice.call.call_id not in missed or notice.call.call_id not in claimed
+            )
     assert all(count == 1 for count in ended.values())
     assert tracker.active_calls() == []

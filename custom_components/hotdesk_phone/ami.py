@@ -10,10 +10,10 @@ reply timeout on its keep-alive. No Home Assistant imports here.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+import contextlib
 from dataclasses import dataclass, field
+import logging
 from typing import Any, Final
 
 from panoramisk import actions as pm_actions
@@ -115,9 +115,7 @@ def check_value(key: str, value: str) -> str:
     if "\r" in value or "\n" in value or "\r" in key or "\n" in key:
         raise AmiValueError(f"AMI header {key!r} contains a line break")
     if len(f"{key}: {value}".encode()) > MAX_LINE_BYTES - len(EOL):
-        raise AmiValueError(
-            f"AMI header {key!r} is longer than {MAX_LINE_BYTES} bytes"
-        )
+        raise AmiValueError(f"AMI header {key!r} is longer than {MAX_LINE_BYTES} bytes")
     return value
 
 
@@ -140,6 +138,8 @@ class _Protocol(AMIProtocol):  # type: ignore[misc]
     """
 
     client: AmiClient
+    version: str | None
+    closed: bool
 
     def data_received(self, data: bytes) -> None:
         text = data.decode(self.encoding, "ignore")
@@ -154,9 +154,7 @@ class _Protocol(AMIProtocol):  # type: ignore[misc]
             if block.startswith("Event: ") and "ActionID: " not in block:
                 name = block[7 : block.find(EOL) if EOL in block else None]
                 if name in TRACKED_EVENTS:
-                    self.client.handle_event(
-                        AmiEvent(name, parse_header_block(block))
-                    )
+                    self.client.handle_event(AmiEvent(name, parse_header_block(block)))
                 continue
             message = Message.from_line(block)
             if message is None:
@@ -369,7 +367,10 @@ class AmiClient:
         self._ping_task = self._spawn(self._ping_loop())
 
     def _stop_ping(self) -> None:
-        if self._ping_task is not None and self._ping_task is not asyncio.current_task():
+        if (
+            self._ping_task is not None
+            and self._ping_task is not asyncio.current_task()
+        ):
             self._ping_task.cancel()
         self._ping_task = None
 
@@ -418,15 +419,14 @@ class AmiClient:
         self,
         protocol: _Protocol,
         fields: Mapping[str, str | Iterable[str]],
-        timeout: float,
+        reply_within: float,
         *,
         as_list: bool | None = None,
     ) -> Any:
         lines: list[str] = []
         for key, value in fields.items():
             values = [value] if isinstance(value, str) else list(value)
-            for item in values:
-                lines.append(f"{key}: {check_value(key, item)}")
+            lines.extend(f"{key}: {check_value(key, item)}" for item in values)
         if protocol.closed:
             raise AmiConnectionError("Not connected to the PBX")
         action = pm_actions.Action(dict(fields), as_list=as_list)
@@ -434,12 +434,12 @@ class AmiClient:
         lines.append(f"ActionID: {action.id}")
         protocol.transport.write((EOL.join(lines) + EOL + EOL).encode())
         try:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(reply_within):
                 return await action.future
         except TimeoutError as err:
             protocol.responses.pop(action.id, None)
             raise AmiTimeoutError(
-                f"{fields.get('Action')} got no reply within {timeout} s"
+                f"{fields.get('Action')} got no reply within {reply_within} s"
             ) from err
 
     async def send(
@@ -460,7 +460,10 @@ class AmiClient:
         )
 
     async def _command(
-        self, fields: Mapping[str, str | Iterable[str]], *, ok_errors: tuple[str, ...] = ()
+        self,
+        fields: Mapping[str, str | Iterable[str]],
+        *,
+        ok_errors: tuple[str, ...] = (),
     ) -> Message:
         reply: Message = await self.send(fields)
         if isinstance(reply, list):

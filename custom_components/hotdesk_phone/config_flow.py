@@ -6,8 +6,6 @@ from collections.abc import Mapping
 import logging
 from typing import Any
 
-import voluptuous as vol
-
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigEntryState,
@@ -26,6 +24,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import callback
 from homeassistant.helpers import selector
+import voluptuous as vol
 
 from .ami import AmiAuthError, AmiClient, AmiConnectionError, AmiError
 from .const import (
@@ -100,8 +99,12 @@ async def _try_login(data: Mapping[str, Any]) -> tuple[dict[str, str], str | Non
 def _connection_schema(defaults: Mapping[str, Any]) -> vol.Schema:
     return vol.Schema(
         {
-            vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, vol.UNDEFINED)): str,
-            vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)): vol.All(
+            vol.Required(
+                CONF_HOST, default=defaults.get(CONF_HOST, vol.UNDEFINED)
+            ): str,
+            vol.Required(
+                CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)
+            ): vol.All(
                 selector.NumberSelector(
                     selector.NumberSelectorConfig(
                         min=1, max=65535, mode=selector.NumberSelectorMode.BOX
@@ -142,7 +145,9 @@ class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for the PBX and test the login."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            await self.async_set_unique_id(f"{user_input[CONF_HOST]}:{user_input[CONF_PORT]}")
+            await self.async_set_unique_id(
+                f"{user_input[CONF_HOST]}:{user_input[CONF_PORT]}"
+            )
             self._abort_if_unique_id_configured()
             errors, _ = await _try_login(user_input)
             if not errors:
@@ -195,7 +200,9 @@ class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            await self.async_set_unique_id(f"{user_input[CONF_HOST]}:{user_input[CONF_PORT]}")
+            await self.async_set_unique_id(
+                f"{user_input[CONF_HOST]}:{user_input[CONF_PORT]}"
+            )
             self._abort_if_unique_id_mismatch(reason="already_configured")
             errors, _ = await _try_login(user_input)
             if not errors:
@@ -222,13 +229,18 @@ class HotdeskOptionsFlow(OptionsFlow):
         schema = vol.Schema(
             {
                 vol.Required(
-                    CONF_MULTIPLE_LOGINS, default=options.get(CONF_MULTIPLE_LOGINS, True)
+                    CONF_MULTIPLE_LOGINS,
+                    default=options.get(CONF_MULTIPLE_LOGINS, True),
                 ): bool,
                 vol.Required(
-                    CONF_AUTO_LOGOUT_HOURS, default=options.get(CONF_AUTO_LOGOUT_HOURS, 0)
+                    CONF_AUTO_LOGOUT_HOURS,
+                    default=options.get(CONF_AUTO_LOGOUT_HOURS, 0),
                 ): selector.NumberSelector(
                     selector.NumberSelectorConfig(
-                        min=0, max=168, step=0.5, mode=selector.NumberSelectorMode.BOX,
+                        min=0,
+                        max=168,
+                        step=0.5,
+                        mode=selector.NumberSelectorMode.BOX,
                         unit_of_measurement="h",
                     )
                 ),
@@ -279,7 +291,9 @@ class _DirectorySubentryFlow(ConfigSubentryFlow):
                         sub.data[CONF_NAME],
                         sub.data[CONF_EXTENSION],
                         tuple(sub.data.get(CONF_HOME_DESKS, [])),
-                        frozenset(normalize_tag(t) for t in sub.data.get(CONF_TAGS, [])),
+                        frozenset(
+                            normalize_tag(t) for t in sub.data.get(CONF_TAGS, [])
+                        ),
                     )
                 )
         if isinstance(candidate, Account):
@@ -389,7 +403,9 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
     def _validate(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         try:
             extension = validate_extension(user_input[CONF_EXTENSION])
-            tags = sorted({validate_tag(t) for t in user_input.get(CONF_TAGS) or [] if t.strip()})
+            tags = sorted(
+                {validate_tag(t) for t in user_input.get(CONF_TAGS) or [] if t.strip()}
+            )
         except DirectoryError as err:
             return {}, {_ERROR_FIELD[err.code]: err.code}
         name = user_input[CONF_NAME].strip()
@@ -439,7 +455,9 @@ class DeskSubentryFlow(_DirectorySubentryFlow):
             try:
                 data = {
                     CONF_NAME: user_input[CONF_NAME].strip(),
-                    CONF_DIAL_STRING: validate_dial_string(user_input[CONF_DIAL_STRING]),
+                    CONF_DIAL_STRING: validate_dial_string(
+                        user_input[CONF_DIAL_STRING]
+                    ),
                     CONF_SCANNERS: list(user_input.get(CONF_SCANNERS) or []),
                 }
             except DirectoryError as err:

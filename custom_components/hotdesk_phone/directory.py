@@ -80,6 +80,16 @@ def device_of_channel(channel: str) -> str:
     return head if sep else name
 
 
+def _unique_index[T](pairs: Iterable[tuple[str, T]], code: str) -> dict[str, T]:
+    """Index values by key; a key seen twice is the error ``code``."""
+    index: dict[str, T] = {}
+    for key, value in pairs:
+        if key in index:
+            raise DirectoryError(code, value=key)
+        index[key] = value
+    return index
+
+
 @dataclass(frozen=True, slots=True)
 class Desk:
     """A desk phone: where calls ring and scans happen."""
@@ -122,43 +132,36 @@ class Directory:
 
     def __post_init__(self) -> None:
         """Check every rule and build the indexes."""
-        by_extension: dict[str, Account] = {}
-        by_tag: dict[str, Account] = {}
-        by_scanner: dict[str, Desk] = {}
-        by_reader: dict[str, Desk] = {}
-        by_dial: dict[str, Desk] = {}
-        for desk in self.desks.values():
+        desks = list(self.desks.values())
+        accounts = list(self.accounts.values())
+        for desk in desks:
             validate_dial_string(desk.dial_string)
-            if desk.dial_string in by_dial:
-                raise DirectoryError("duplicate_dial_string", dial_string=desk.dial_string)
-            by_dial[desk.dial_string] = desk
-            for scanner in desk.scanners:
-                if scanner in by_scanner:
-                    raise DirectoryError("duplicate_scanner", scanner=scanner)
-                by_scanner[scanner] = desk
-            for reader in desk.readers:
-                if reader in by_reader:
-                    raise DirectoryError("duplicate_reader", reader=reader)
-                by_reader[reader] = desk
-        for account in self.accounts.values():
+        for account in accounts:
             validate_extension(account.extension)
-            if account.extension in by_extension:
-                raise DirectoryError("duplicate_extension", extension=account.extension)
-            by_extension[account.extension] = account
             if not account.home_desks:
                 raise DirectoryError("no_home_desk", account=account.name)
             for desk_id in account.home_desks:
                 if desk_id not in self.desks:
                     raise DirectoryError("unknown_desk", desk=desk_id)
-            for tag in account.tags:
-                if tag in by_tag:
-                    raise DirectoryError("duplicate_tag", tag=tag)
-                by_tag[tag] = account
-        object.__setattr__(self, "_by_extension", by_extension)
-        object.__setattr__(self, "_by_tag", by_tag)
-        object.__setattr__(self, "_by_scanner", by_scanner)
-        object.__setattr__(self, "_by_reader", by_reader)
-        object.__setattr__(self, "_by_dial_string", by_dial)
+        indexes = {
+            "_by_dial_string": _unique_index(
+                ((d.dial_string, d) for d in desks), "duplicate_dial_string"
+            ),
+            "_by_scanner": _unique_index(
+                ((s, d) for d in desks for s in d.scanners), "duplicate_scanner"
+            ),
+            "_by_reader": _unique_index(
+                ((r, d) for d in desks for r in d.readers), "duplicate_reader"
+            ),
+            "_by_extension": _unique_index(
+                ((a.extension, a) for a in accounts), "duplicate_extension"
+            ),
+            "_by_tag": _unique_index(
+                ((t, a) for a in accounts for t in a.tags), "duplicate_tag"
+            ),
+        }
+        for name, index in indexes.items():
+            object.__setattr__(self, name, index)
 
     def account_by_extension(self, extension: str) -> Account | None:
         """The account that owns an extension."""
@@ -205,7 +208,10 @@ class Directory:
         """
         tree: dict[str, str] = {}
         for account in self.accounts.values():
-            dial = [self.desks[d].dial_string for d in self.ring_set(account.account_id, logins)]
+            dial = [
+                self.desks[d].dial_string
+                for d in self.ring_set(account.account_id, logins)
+            ]
             tree[f"route/{account.extension}"] = "&".join(dial)
         for desk in self.desks.values():
             tree[f"desk/{desk.desk_id}"] = desk.dial_string

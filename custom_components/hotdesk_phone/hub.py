@@ -523,7 +523,10 @@ class HotdeskHub:
         stored = await self._store.async_load() or {}
         for desk_id, item in stored.get("logins", {}).items():
             account_id = item.get("account_id")
-            if desk_id in self.directory.desks and account_id in self.directory.accounts:
+            if (
+                desk_id in self.directory.desks
+                and account_id in self.directory.accounts
+            ):
                 self.logins[desk_id] = account_id
                 since = dt_util.parse_datetime(item.get("since", ""))
                 self.login_times[desk_id] = since or dt_util.utcnow()
@@ -540,4 +543,3 @@ class HotdeskHub:
                 }
             }
         )
-

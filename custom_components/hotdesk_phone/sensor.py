@@ -1,4 +1,4 @@
-"""Sensors: active calls (PBX), call state and login (desk), call and caller (account)."""
+"""Sensors: active calls, desk call state and login, account call and caller."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ class HotdeskSensorDescription(SensorEntityDescription):
     """A sensor whose value comes from the hub for one owner (id)."""
 
     value_fn: Callable[[HotdeskHub, str], str | int | None]
-    attrs_fn: Callable[[HotdeskHub, str], Mapping[str, Any] | None] = lambda _h, _o: None
+    attrs_fn: Callable[[HotdeskHub, str], Mapping[str, Any] | None] = lambda _h, _o: (
+        None
+    )
 
 
 def _account_state(hub: HotdeskHub, account_id: str) -> str:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import voluptuous as vol
-
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+)
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+import voluptuous as vol
 
 from .const import DOMAIN, VIA_ACTION
 from .directory import Account, Desk
@@ -44,7 +46,11 @@ def _loaded_hubs(hass: HomeAssistant) -> list[HotdeskHub]:
 
 def _desk(hass: HomeAssistant, device_id: str) -> tuple[HotdeskHub, Desk]:
     device = dr.async_get(hass).async_get(device_id)
-    keys = {key for domain, key in device.identifiers if domain == DOMAIN} if device else set()
+    keys = (
+        {key for domain, key in device.identifiers if domain == DOMAIN}
+        if device
+        else set()
+    )
     for hub in _loaded_hubs(hass):
         for key in keys:
             if (desk := hub.directory.desks.get(key)) is not None:
@@ -99,8 +105,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         schema=_ACCOUNT_AND_DESK,
         supports_response=SupportsResponse.OPTIONAL,
     )
-    hass.services.async_register(DOMAIN, SERVICE_LOGIN, _login, schema=_ACCOUNT_AND_DESK)
+    hass.services.async_register(
+        DOMAIN, SERVICE_LOGIN, _login, schema=_ACCOUNT_AND_DESK
+    )
     hass.services.async_register(DOMAIN, SERVICE_LOGOUT, _logout, schema=_DESK_ONLY)
-
-
-__all__: list[Any] = ["async_setup_services"]

@@ -222,7 +222,9 @@ class CallTracker:
         return self._answer(call, desk_id)
 
     def _bridge_enter(self, headers: Mapping[str, str]) -> list[Notice]:
-        return self._newstate({"ChannelStateDesc": "Up", "Uniqueid": headers.get("Uniqueid", "")})
+        return self._newstate(
+            {"ChannelStateDesc": "Up", "Uniqueid": headers.get("Uniqueid", "")}
+        )
 
     def _answer(self, call: Call, desk_id: str) -> list[Notice]:
         if call.phase is not CallPhase.RINGING:
@@ -310,7 +312,9 @@ class CallTracker:
         call.claim_pending = True
         return call
 
-    def finish_claim(self, call: Call, desk_id: str, *, redirected: bool) -> list[Notice]:
+    def finish_claim(
+        self, call: Call, desk_id: str, *, redirected: bool
+    ) -> list[Notice]:
         """Record the Redirect's result; only a successful one claims."""
         call.claim_pending = False
         if not redirected:
