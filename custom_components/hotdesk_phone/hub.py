@@ -70,6 +70,9 @@ from .tracker import (
 )
 
 STORAGE_VERSION = 1
+# Seconds between AMI keep-alive pings (a half-open link is dropped after
+# one unanswered ping).
+KEEPALIVE_INTERVAL = 20.0
 
 _CALL_EVENTS = {
     NoticeKind.INCOMING: EVENT_INCOMING_CALL,
@@ -161,6 +164,7 @@ class HotdeskHub:
             on_connected=self._on_connected,
             on_disconnected=self._on_disconnected,
             on_auth_failed=self._on_auth_failed,
+            ping_interval=KEEPALIVE_INTERVAL,
         )
         self.connected = False
         self.asterisk_version: str | None = None

@@ -309,7 +309,11 @@ class CallTracker:
             raise ClaimRefusedError("already_claimed")
         if desk_id not in self.directory.desks:
             raise ClaimRefusedError("unknown_desk")
+        # The PBX answers the Redirect and moves the call in the same burst
+        # of messages: remember where it rang and accept the new desk now.
         call.claim_pending = True
+        call.claimed_from = tuple(call.ringing_desks)
+        call.allowed_desks.add(desk_id)
         return call
 
     def finish_claim(
@@ -318,10 +322,11 @@ class CallTracker:
         """Record the Redirect's result; only a successful one claims."""
         call.claim_pending = False
         if not redirected:
+            call.claimed_from = ()
+            if desk_id not in self.directory.ring_set(call.account_id, self.logins):
+                call.allowed_desks.discard(desk_id)
             return []
         call.claimed_desk = desk_id
-        call.claimed_from = tuple(call.ringing_desks)
-        call.allowed_desks.add(desk_id)
         return [Notice(NoticeKind.CLAIMED, call, desk_id=desk_id)]
 
     # Resynchronisation after a (re)connect.

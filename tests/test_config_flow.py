@@ -1,0 +1,442 @@
+"""Config flow, reauth, reconfigure, options and subentry flows."""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_NAME,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_USERNAME,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.hotdesk_phone.const import (
+    CONF_AUTO_LOGOUT_HOURS,
+    CONF_AUTO_LOGOUT_TIME,
+    CONF_DIAL_STRING,
+    CONF_EXTENSION,
+    CONF_HOME_DESKS,
+    CONF_MULTIPLE_LOGINS,
+    CONF_SCANNERS,
+    CONF_TAGS,
+    DOMAIN,
+)
+
+from .ami_server import AmiTestServer
+from .conftest import ALICE, DESK_IDS, desk_subentry
+
+
+def user_input(server: AmiTestServer, **overrides: Any) -> dict[str, Any]:
+    return {
+        CONF_HOST: "127.0.0.1",
+        CONF_PORT: server.port,
+        CONF_USERNAME: server.username,
+        CONF_PASSWORD: server.secret,
+        **overrides,
+    }
+
+
+async def test_user_flow_creates_entry(
+    hass: HomeAssistant, ami_server: AmiTestServer, mock_setup_entry: None
+) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(ami_server)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == "Asterisk 127.0.0.1"
+    assert result["data"] == user_input(ami_server)
+    assert result["result"].unique_id == f"127.0.0.1:{ami_server.port}"
+    # The login was really tested, and the test connection closed again.
+    assert ami_server.logins == 1
+    assert ami_server.actions_named("Logoff")
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({CONF_PASSWORD: "wrong"}, "invalid_auth"),
+        ({CONF_PORT: 1}, "cannot_connect"),
+    ],
+)
+async def test_user_flow_errors_then_recovers(
+    hass: HomeAssistant,
+    ami_server: AmiTestServer,
+    mock_setup_entry: None,
+    change: dict[str, Any],
+    error: str,
+) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(ami_server, **change)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": error}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(ami_server)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_user_flow_unknown_error(
+    hass: HomeAssistant, ami_server: AmiTestServer, mock_setup_entry: None
+) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    with patch(
+        "custom_components.hotdesk_phone.config_flow.AmiClient.core_settings",
+        side_effect=RuntimeError("boom"),
+    ):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], user_input(ami_server)
+        )
+    assert result["errors"] == {"base": "unknown"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(ami_server)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_user_flow_one_entry_per_pbx(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(ami_server)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_reauth_flow(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    entry = init_integration
+    result = await entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    ami_server.secret = "new-secret"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "hotdesk", CONF_PASSWORD: "still-wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: "hotdesk", CONF_PASSWORD: "new-secret"}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data[CONF_PASSWORD] == "new-secret"
+    await hass.async_block_till_done()
+    assert entry.runtime_data.hub.connected
+
+
+async def test_reconfigure_flow(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    entry = init_integration
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(ami_server, **{CONF_PASSWORD: "nope"})
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    ami_server.username = "renamed"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(ami_server, **{CONF_USERNAME: "renamed"})
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.data[CONF_USERNAME] == "renamed"
+
+
+async def test_reconfigure_to_another_pbx_is_refused(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    result = await init_integration.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(ami_server, **{CONF_HOST: "127.0.0.2"})
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_options_flow(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    entry = init_integration
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["step_id"] == "init"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_MULTIPLE_LOGINS: False,
+            CONF_AUTO_LOGOUT_HOURS: 8,
+            CONF_AUTO_LOGOUT_TIME: "19:00:00",
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options == {
+        CONF_MULTIPLE_LOGINS: False,
+        CONF_AUTO_LOGOUT_HOURS: 8,
+        CONF_AUTO_LOGOUT_TIME: "19:00:00",
+    }
+    await hass.async_block_till_done()
+    assert entry.runtime_data.hub.connected
+
+
+# Subentries.
+
+
+async def start_subentry(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    kind: str,
+    subentry_id: str | None = None,
+) -> dict[str, Any]:
+    context: dict[str, Any] = {"source": SOURCE_USER}
+    if subentry_id is not None:
+        context = {"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id}
+    return await hass.config_entries.subentries.async_init(  # type: ignore[return-value]
+        (entry.entry_id, kind), context=context
+    )
+
+
+async def test_add_desk_offers_pbx_endpoints(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    ami_server.endpoints.append("desk-3f-12")
+    result = await start_subentry(hass, init_integration, "desk")
+    assert result["type"] is FlowResultType.FORM
+    schema = result["data_schema"].schema
+    dial_selector = next(v for k, v in schema.items() if k == CONF_DIAL_STRING)
+    assert "PJSIP/desk-3f-12" in dial_selector.config["options"]
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {CONF_NAME: "3F 12", CONF_DIAL_STRING: "PJSIP/desk-3f-12", CONF_SCANNERS: []},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    added = [s for s in init_integration.subentries.values() if s.title == "3F 12"]
+    assert added[0].data[CONF_DIAL_STRING] == "PJSIP/desk-3f-12"
+    # The change took effect at once: the entry reloaded and wrote AstDB.
+    hub = init_integration.runtime_data.hub
+    assert added[0].subentry_id in hub.directory.desks
+    assert (
+        ami_server.astdb[f"hotdesk/desk/{added[0].subentry_id}"] == "PJSIP/desk-3f-12"
+    )
+
+
+async def test_add_desk_without_pbx_list(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    ami_server.handlers["pjsipshowendpoints"] = lambda *_: [
+        {"Response": "Error", "Message": "Permission denied"}
+    ]
+    result = await start_subentry(hass, init_integration, "desk")
+    schema = result["data_schema"].schema
+    dial_selector = next(v for k, v in schema.items() if k == CONF_DIAL_STRING)
+    assert dial_selector.config["options"] == []
+    assert dial_selector.config["custom_value"] is True
+
+
+@pytest.mark.parametrize(
+    ("data", "errors"),
+    [
+        (
+            {CONF_NAME: "X", CONF_DIAL_STRING: "PJSIP/a&PJSIP/b"},
+            {CONF_DIAL_STRING: "invalid_dial_string"},
+        ),
+        (
+            {CONF_NAME: "X", CONF_DIAL_STRING: "PJSIP/desk 9"},
+            {CONF_DIAL_STRING: "invalid_dial_string"},
+        ),
+        (
+            {CONF_NAME: "X", CONF_DIAL_STRING: "PJSIP/x\r\nAction: Originate"},
+            {CONF_DIAL_STRING: "invalid_dial_string"},
+        ),
+        (
+            {CONF_NAME: "X", CONF_DIAL_STRING: "PJSIP/desk1"},
+            {CONF_DIAL_STRING: "duplicate_dial_string"},
+        ),
+        (
+            {CONF_NAME: "  ", CONF_DIAL_STRING: "PJSIP/desk9"},
+            {CONF_NAME: "invalid_name"},
+        ),
+        (
+            {
+                CONF_NAME: "X",
+                CONF_DIAL_STRING: "PJSIP/desk9",
+                CONF_SCANNERS: ["scanner-1"],
+            },
+            {CONF_SCANNERS: "duplicate_scanner"},
+        ),
+    ],
+)
+async def test_desk_validation(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    data: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_add_subentry(  # a desk that owns scanner-1
+        mock_config_entry,
+        _subentry(
+            desk_subentry(4, ["scanner-1"]) | {"subentry_id": "01DESKS"}, "PJSIP/desk8"
+        ),
+    )
+    result = await start_subentry(hass, mock_config_entry, "desk")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], data
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    # The form recovers once the input is fixed.
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: "Fine", CONF_DIAL_STRING: "PJSIP/desk9"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+def _subentry(data: dict[str, Any], dial_string: str) -> Any:
+    from homeassistant.config_entries import ConfigSubentry  # noqa: PLC0415
+
+    return ConfigSubentry(
+        data={**data["data"], CONF_DIAL_STRING: dial_string},
+        subentry_id=data["subentry_id"],
+        subentry_type="desk",
+        title="Scanner desk",
+        unique_id=None,
+    )
+
+
+async def test_reconfigure_desk(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    result = await start_subentry(hass, init_integration, "desk", DESK_IDS[2])
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            CONF_NAME: "Desk three",
+            CONF_DIAL_STRING: "PJSIP/desk3",
+            CONF_SCANNERS: ["dev-3"],
+        },
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    sub = init_integration.subentries[DESK_IDS[2]]
+    assert sub.title == "Desk three"
+    assert sub.data[CONF_SCANNERS] == ["dev-3"]
+    await hass.async_block_till_done()
+    assert (
+        init_integration.runtime_data.hub.directory.desk_by_scanner("dev-3") is not None
+    )
+
+
+async def test_add_account(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    result = await start_subentry(hass, init_integration, "account")
+    assert result["step_id"] == "user"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            CONF_NAME: " Dave ",
+            CONF_EXTENSION: " 104 ",
+            CONF_HOME_DESKS: [DESK_IDS[2]],
+            CONF_TAGS: ["04 a1 b2 c3", "", "dave-watch"],
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {
+        CONF_NAME: "Dave",
+        CONF_EXTENSION: "104",
+        CONF_HOME_DESKS: [DESK_IDS[2]],
+        CONF_TAGS: ["04A1B2C3", "dave-watch"],
+    }
+    await hass.async_block_till_done()
+    assert ami_server.astdb["hotdesk/route/104"] == "PJSIP/desk3"
+
+
+@pytest.mark.parametrize(
+    ("data", "errors"),
+    [
+        ({CONF_EXTENSION: "101"}, {CONF_EXTENSION: "duplicate_extension"}),
+        ({CONF_EXTENSION: "1o4"}, {CONF_EXTENSION: "invalid_extension"}),
+        ({CONF_HOME_DESKS: []}, {CONF_HOME_DESKS: "no_home_desk"}),
+        ({CONF_TAGS: ["tag-alice"]}, {CONF_TAGS: "duplicate_tag"}),
+        ({CONF_TAGS: ["04:a2:3b:c1"]}, {CONF_TAGS: "duplicate_tag"}),
+        ({CONF_TAGS: ["x" * 300]}, {CONF_TAGS: "invalid_tag"}),
+        ({CONF_NAME: " "}, {CONF_NAME: "invalid_name"}),
+    ],
+)
+async def test_account_validation(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    data: dict[str, Any],
+    errors: dict[str, str],
+) -> None:
+    good = {
+        CONF_NAME: "Dave",
+        CONF_EXTENSION: "104",
+        CONF_HOME_DESKS: [DESK_IDS[2]],
+        CONF_TAGS: [],
+    }
+    result = await start_subentry(hass, init_integration, "account")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**good, **data}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], good
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_reconfigure_account_keeps_own_extension(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    result = await start_subentry(hass, init_integration, "account", ALICE)
+    assert result["step_id"] == "reconfigure"
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            CONF_NAME: "Alice M.",
+            CONF_EXTENSION: "101",
+            CONF_HOME_DESKS: [DESK_IDS[2]],
+            CONF_TAGS: ["tag-alice"],
+        },
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert ami_server.astdb["hotdesk/route/101"] == "PJSIP/desk3"
+
+
+async def test_account_needs_a_desk_first(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    entry = MockConfigEntry(domain=DOMAIN, data=dict(mock_config_entry.data))
+    entry.add_to_hass(hass)
+    result = await start_subentry(hass, entry, "account")
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "no_desks"
