@@ -87,7 +87,9 @@ class AmiTestServer:
     endpoints: list[str] = field(
         default_factory=lambda: ["desk1", "desk2", "desk3", "desk4"]
     )
-    device_states: dict[str, str] = field(default_factory=dict)
+    device_states: dict[str, str] = field(
+        default_factory=lambda: {f"PJSIP/desk{i}": "NOT_INUSE" for i in range(1, 5)}
+    )
     channels: list[Headers] = field(default_factory=list)
     astdb: dict[str, str] = field(default_factory=dict)
     received: bytearray = field(default_factory=bytearray)

@@ -1,0 +1,70 @@
+"""Every entity: unique ids, translation keys, classes, devices and states.
+
+The snapshot holds the fields that matter to users and automations, not the
+registry's internals, so it reads the same on every supported HA version.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+
+from .ami_server import AmiTestServer, transcript_events
+
+
+def _plain(value: Any) -> str | None:
+    return None if value is None else str(getattr(value, "value", value))
+
+
+def describe(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+    devices = dr.async_get(hass)
+    described: dict[str, Any] = {}
+    for entity in sorted(entities, key=lambda e: e.unique_id):
+        device = devices.async_get(entity.device_id) if entity.device_id else None
+        state = hass.states.get(entity.entity_id)
+        assert state is not None
+        described[entity.unique_id] = {
+            "domain": entity.domain,
+            "translation_key": entity.translation_key,
+            "device_class": _plain(entity.device_class or entity.original_device_class),
+            "entity_category": _plain(entity.entity_category),
+            "has_entity_name": entity.has_entity_name,
+            "config_subentry_id": getattr(entity, "config_subentry_id", None),
+            "device": device.name if device else None,
+            "device_model": device.model if device else None,
+            "via_hub": bool(device and device.via_device_id),
+            "state": state.state,
+            "attributes": {k: v for k, v in state.attributes.items() if k not in {"friendly_name"}},
+        }
+    return described
+
+
+async def test_entities_idle(
+    hass: HomeAssistant, init_integration: MockConfigEntry, snapshot: SnapshotAssertion
+) -> None:
+    assert describe(hass, init_integration) == snapshot
+
+
+async def test_entities_while_ringing(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+    snapshot: SnapshotAssertion,
+) -> None:
+    events = transcript_events("call_missed.ami")
+    ringing = events[: next(i for i, e in enumerate(events) if e.get("DialStatus") == "CANCEL")]
+    ami_server.push_events(ringing)
+    await init_integration.runtime_data.hub.client.ping()
+    await hass.async_block_till_done()
+    described = describe(hass, init_integration)
+    # The event entity's timestamp changes per run; its type does not.
+    event = described["01ALICE_call"]
+    assert event["state"] != "unknown"
+    event["state"] = "<timestamp>"
+    assert described == snapshot
