@@ -351,3 +351,16 @@ _ids = itertools.count(1)
 def next_uniqueid() -> str:
     """A fresh Asterisk-style unique id."""
     return f"1795463000.{next(_ids)}"
+
+
+async def _serve_forever(port: int) -> None:
+    server = AmiTestServer(port=port)
+    await server.start()
+    print(f"AMI test server on 127.0.0.1:{server.port} (user {server.username}, secret {server.secret})")
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    import sys
+
+    asyncio.run(_serve_forever(int(sys.argv[1]) if len(sys.argv) > 1 else 5038))
