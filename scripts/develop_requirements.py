@@ -11,7 +11,16 @@ from pathlib import Path
 
 import homeassistant
 
-ROOTS = ["frontend", "config", "mobile_app", "tag", "logbook", "history", "diagnostics", "http"]
+ROOTS = [
+    "frontend",
+    "config",
+    "mobile_app",
+    "tag",
+    "logbook",
+    "history",
+    "diagnostics",
+    "http",
+]
 COMPONENTS = Path(homeassistant.__file__).parent / "components"
 
 

@@ -356,7 +356,9 @@ def next_uniqueid() -> str:
 async def _serve_forever(port: int) -> None:
     server = AmiTestServer(port=port)
     await server.start()
-    print(f"AMI test server on 127.0.0.1:{server.port} (user {server.username}, secret {server.secret})")
+    print(
+        f"AMI test server on 127.0.0.1:{server.port} (user {server.username}, secret {server.secret})"
+    )
     await asyncio.Event().wait()
 
 

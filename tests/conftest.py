@@ -6,6 +6,9 @@ from collections.abc import AsyncIterator, Generator
 from typing import Any
 from unittest.mock import patch
 
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
 from homeassistant.const import (
     CONF_HOST,
     CONF_NAME,
@@ -14,8 +17,6 @@ from homeassistant.const import (
     CONF_USERNAME,
 )
 from homeassistant.core import HomeAssistant
-import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hotdesk_phone.const import (
     CONF_DIAL_STRING,

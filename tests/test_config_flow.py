@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 from unittest.mock import patch
 
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.const import (
     CONF_HOST,
@@ -15,8 +18,6 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hotdesk_phone.const import (
     CONF_AUTO_LOGOUT_HOURS,
@@ -25,8 +26,10 @@ from custom_components.hotdesk_phone.const import (
     CONF_EXTENSION,
     CONF_HOME_DESKS,
     CONF_MULTIPLE_LOGINS,
+    CONF_NOTIFY_TARGETS,
     CONF_SCANNERS,
     CONF_TAGS,
+    CONF_WATCH_TARGETS,
     DOMAIN,
 )
 
@@ -363,6 +366,11 @@ async def test_add_account(
             CONF_EXTENSION: " 104 ",
             CONF_HOME_DESKS: [DESK_IDS[2]],
             CONF_TAGS: ["04 a1 b2 c3", "", "dave-watch"],
+            CONF_NOTIFY_TARGETS: [
+                "notify.mobile_app_daves_phone",
+                "mobile_app_daves_phone",
+            ],
+            CONF_WATCH_TARGETS: ["mobile_app_daves_watch"],
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -371,6 +379,8 @@ async def test_add_account(
         CONF_EXTENSION: "104",
         CONF_HOME_DESKS: [DESK_IDS[2]],
         CONF_TAGS: ["04A1B2C3", "dave-watch"],
+        CONF_NOTIFY_TARGETS: ["mobile_app_daves_phone"],
+        CONF_WATCH_TARGETS: ["mobile_app_daves_watch"],
     }
     await hass.async_block_till_done()
     assert ami_server.astdb["hotdesk/route/104"] == "PJSIP/desk3"

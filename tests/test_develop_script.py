@@ -31,7 +31,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def request(url: str, data: dict[str, Any] | None = None, token: str | None = None, form: bool = False) -> Any:
+def request(
+    url: str,
+    data: dict[str, Any] | None = None,
+    token: str | None = None,
+    form: bool = False,
+) -> Any:
     headers = {}
     body = None
     if token:
@@ -53,14 +58,32 @@ def processes(tmp_path: Path) -> Iterator[dict[str, Any]]:
     ami_port, http_port = free_port(), free_port()
     config = tmp_path / "config"
     config.mkdir()
-    text = (ROOT / "config" / "configuration.yaml").read_text().replace("8123", str(http_port))
+    text = (
+        (ROOT / "config" / "configuration.yaml")
+        .read_text()
+        .replace("8123", str(http_port))
+    )
     (config / "configuration.yaml").write_text(text)
-    ami = subprocess.Popen([sys.executable, "-m", "tests.ami_server", str(ami_port)], cwd=ROOT, stdout=subprocess.DEVNULL)
+    ami = subprocess.Popen(
+        [sys.executable, "-m", "tests.ami_server", str(ami_port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     log = (tmp_path / "ha.log").open("wb")
     env = {**os.environ, "HOTDESK_CONFIG_DIR": str(config)}
-    ha = subprocess.Popen([str(ROOT / "scripts" / "develop")], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    ha = subprocess.Popen(
+        [str(ROOT / "scripts" / "develop")],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
-        yield {"ami_port": ami_port, "base": f"http://127.0.0.1:{http_port}", "log": tmp_path / "ha.log"}
+        yield {
+            "ami_port": ami_port,
+            "base": f"http://127.0.0.1:{http_port}",
+            "log": tmp_path / "ha.log",
+        }
     finally:
         for process in (ha, ami):
             process.terminate()
@@ -81,37 +104,67 @@ def test_develop_runs_ha_and_integration_is_added(processes: dict[str, Any]) -> 
             break
         except (urllib.error.URLError, ConnectionError, OSError):
             if time.monotonic() > deadline:
-                pytest.fail("HA did not start:\n" + processes["log"].read_text()[-3000:])
+                pytest.fail(
+                    "HA did not start:\n" + processes["log"].read_text()[-3000:]
+                )
             time.sleep(1)
     assert {"step": "user", "done": False} in steps
     client_id = f"{base}/"
     user = request(
         f"{base}/api/onboarding/users",
-        {"client_id": client_id, "name": "Dev", "username": "dev", "password": "dev-pass-123", "language": "en"},
+        {
+            "client_id": client_id,
+            "name": "Dev",
+            "username": "dev",
+            "password": "dev-pass-123",
+            "language": "en",
+        },
     )
     token = request(
         f"{base}/auth/token",
-        {"grant_type": "authorization_code", "code": user["auth_code"], "client_id": client_id},
+        {
+            "grant_type": "authorization_code",
+            "code": user["auth_code"],
+            "client_id": client_id,
+        },
         form=True,
     )["access_token"]
-    flow = request(f"{base}/api/config/config_entries/flow", {"handler": "hotdesk_phone"}, token)
+    flow = request(
+        f"{base}/api/config/config_entries/flow", {"handler": "hotdesk_phone"}, token
+    )
     assert flow["step_id"] == "user"
     names = [field["name"] for field in flow["data_schema"]]
     assert names == ["host", "port", "username", "password"]
     bad = request(
         f"{base}/api/config/config_entries/flow/{flow['flow_id']}",
-        {"host": "127.0.0.1", "port": processes["ami_port"], "username": "hotdesk", "password": "wrong"},
+        {
+            "host": "127.0.0.1",
+            "port": processes["ami_port"],
+            "username": "hotdesk",
+            "password": "wrong",
+        },
         token,
     )
     assert bad["errors"] == {"base": "invalid_auth"}
     done = request(
         f"{base}/api/config/config_entries/flow/{flow['flow_id']}",
-        {"host": "127.0.0.1", "port": processes["ami_port"], "username": "hotdesk", "password": "s3cret"},
+        {
+            "host": "127.0.0.1",
+            "port": processes["ami_port"],
+            "username": "hotdesk",
+            "password": "s3cret",
+        },
         token,
     )
     assert done["type"] == "create_entry"
-    entries = request(f"{base}/api/config/config_entries/entry?domain=hotdesk_phone", None, token)
+    entries = request(
+        f"{base}/api/config/config_entries/entry?domain=hotdesk_phone", None, token
+    )
     assert [e["state"] for e in entries] == ["loaded"]
     states = request(f"{base}/api/states", None, token)
-    connectivity = [s for s in states if s["entity_id"].startswith("binary_sensor.") and "pbx" in s["entity_id"]]
+    connectivity = [
+        s
+        for s in states
+        if s["entity_id"].startswith("binary_sensor.") and "pbx" in s["entity_id"]
+    ]
     assert [s["state"] for s in connectivity] == ["on"]

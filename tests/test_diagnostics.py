@@ -27,10 +27,14 @@ async def test_diagnostics(
 ) -> None:
     assert await async_setup_component(hass, "diagnostics", {})
     events = transcript_events("call_missed.ami")
-    ami_server.push_events(e for e in events if e.get("DialStatus") != "CANCEL" and e["Event"] != "Hangup")
+    ami_server.push_events(
+        e for e in events if e.get("DialStatus") != "CANCEL" and e["Event"] != "Hangup"
+    )
     await init_integration.runtime_data.hub.client.ping()
     await hass.async_block_till_done()
-    result: dict[str, Any] = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)  # type: ignore[assignment]
+    result: dict[str, Any] = await get_diagnostics_for_config_entry(
+        hass, hass_client, init_integration
+    )  # type: ignore[assignment]
     text = json.dumps(result)
     # Neither the AMI secret nor any identity (tag id, card UID) leaks.
     assert ami_server.secret not in text

@@ -40,7 +40,9 @@ def describe(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
             "device_model": device.model if device else None,
             "via_hub": bool(device and device.via_device_id),
             "state": state.state,
-            "attributes": {k: v for k, v in state.attributes.items() if k not in {"friendly_name"}},
+            "attributes": {
+                k: v for k, v in state.attributes.items() if k != "friendly_name"
+            },
         }
     return described
 
@@ -58,7 +60,9 @@ async def test_entities_while_ringing(
     snapshot: SnapshotAssertion,
 ) -> None:
     events = transcript_events("call_missed.ami")
-    ringing = events[: next(i for i, e in enumerate(events) if e.get("DialStatus") == "CANCEL")]
+    ringing = events[
+        : next(i for i, e in enumerate(events) if e.get("DialStatus") == "CANCEL")
+    ]
     ami_server.push_events(ringing)
     await init_integration.runtime_data.hub.client.ping()
     await hass.async_block_till_done()

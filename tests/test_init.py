@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.hotdesk_phone.const import DOMAIN
 

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 import logging
 from typing import Any
 
+import voluptuous as vol
+
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigEntryState,
@@ -24,7 +26,6 @@ from homeassistant.const import (
 )
 from homeassistant.core import callback
 from homeassistant.helpers import selector
-import voluptuous as vol
 
 from .ami import AmiAuthError, AmiClient, AmiConnectionError, AmiError
 from .const import (
@@ -34,8 +35,10 @@ from .const import (
     CONF_EXTENSION,
     CONF_HOME_DESKS,
     CONF_MULTIPLE_LOGINS,
+    CONF_NOTIFY_TARGETS,
     CONF_SCANNERS,
     CONF_TAGS,
+    CONF_WATCH_TARGETS,
     DEFAULT_PORT,
     DOMAIN,
     SUBENTRY_ACCOUNT,
@@ -230,6 +233,7 @@ class HotdeskOptionsFlow(OptionsFlow):
             {
                 vol.Required(
                     CONF_MULTIPLE_LOGINS,
+                    CONF_NOTIFY_TARGETS,
                     default=options.get(CONF_MULTIPLE_LOGINS, True),
                 ): bool,
                 vol.Required(
@@ -251,6 +255,13 @@ class HotdeskOptionsFlow(OptionsFlow):
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)
+
+
+def _targets(values: list[str] | None) -> list[str]:
+    """Notify action names without the ``notify.`` prefix, once each."""
+    return sorted(
+        {v.strip().removeprefix("notify.") for v in values or [] if v.strip()}
+    )
 
 
 def _without_missing_desks(account: Account, desk_ids: set[str]) -> Account:
@@ -389,6 +400,8 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
                 vol.Optional(CONF_TAGS): selector.TextSelector(
                     selector.TextSelectorConfig(multiple=True)
                 ),
+                vol.Optional(CONF_NOTIFY_TARGETS): self._targets_selector(),
+                vol.Optional(CONF_WATCH_TARGETS): self._targets_selector(),
             }
         )
         return self.async_show_form(
@@ -397,6 +410,19 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
                 schema, user_input or self._current()
             ),
             errors=errors,
+        )
+
+    def _targets_selector(self) -> selector.SelectSelector:
+        """The companion apps' notify actions HA knows now."""
+        services = sorted(
+            name
+            for name in self.hass.services.async_services_for_domain("notify")
+            if name.startswith("mobile_app_")
+        )
+        return selector.SelectSelector(
+            selector.SelectSelectorConfig(
+                options=services, multiple=True, custom_value=True
+            )
         )
 
     @staticmethod
@@ -419,6 +445,8 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
             CONF_EXTENSION: extension,
             CONF_HOME_DESKS: home,
             CONF_TAGS: tags,
+            CONF_NOTIFY_TARGETS: _targets(user_input.get(CONF_NOTIFY_TARGETS)),
+            CONF_WATCH_TARGETS: _targets(user_input.get(CONF_WATCH_TARGETS)),
         }, {}
 
 

@@ -20,6 +20,7 @@ CONF_DIAL_STRING: Final = "dial_string"
 CONF_SCANNERS: Final = "scanners"
 CONF_READERS: Final = "readers"
 CONF_NOTIFY_TARGETS: Final = "notify_targets"
+CONF_WATCH_TARGETS: Final = "watch_targets"
 
 CONF_MULTIPLE_LOGINS: Final = "multiple_logins"
 CONF_AUTO_LOGOUT_HOURS: Final = "auto_logout_hours"

@@ -111,6 +111,7 @@ class Account:
     home_desks: tuple[str, ...]
     tags: frozenset[str] = frozenset()
     notify_targets: tuple[str, ...] = ()
+    watch_targets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,7 +29,7 @@ from homeassistant.helpers.event import (
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .ami import AmiActionError, AmiClient, AmiError, AmiEvent
+from .ami import AmiClient, AmiError, AmiEvent
 from .const import (
     ASTDB_FAMILY,
     ASTDB_SUBFAMILIES,
@@ -43,7 +43,9 @@ from .const import (
     CONF_READERS,
     CONF_SCANNERS,
     CONF_TAGS,
+    CONF_WATCH_TARGETS,
     CONTEXT_CLAIM,
+    CONTEXT_UNANSWERED,
     DOMAIN,
     EVENT_CALL_ANSWERED,
     EVENT_CALL_CLAIMED,
@@ -60,6 +62,7 @@ from .const import (
     VIA_TAG,
 )
 from .directory import Account, Desk, Directory, normalize_tag
+from .notifications import CallNotifier
 from .tracker import (
     Call,
     CallTracker,
@@ -119,6 +122,7 @@ def directory_from_entry(entry: ConfigEntry) -> tuple[Directory, list[str]]:
                 home_desks=home,
                 tags=frozenset(normalize_tag(t) for t in sub.data.get(CONF_TAGS, [])),
                 notify_targets=tuple(sub.data.get(CONF_NOTIFY_TARGETS, [])),
+                watch_targets=tuple(sub.data.get(CONF_WATCH_TARGETS, [])),
             )
         )
     return Directory.build(accounts, desks), skipped
@@ -190,6 +194,7 @@ class HotdeskHub:
         self._unsubs.append(
             self.hass.bus.async_listen("tag_scanned", self._on_tag_scanned)
         )
+        self._unsubs.extend(CallNotifier(self.hass, self).async_start())
         daily = self.entry.options.get(CONF_AUTO_LOGOUT_TIME)
         if daily:
             at = time.fromisoformat(daily)
@@ -401,6 +406,10 @@ class HotdeskHub:
                     "tag_id": tag_id,
                     "device_id": device_id,
                     "desk_id": desk.desk_id if desk else None,
+                    # A known person on a reader that is no desk's: blueprints
+                    # can still claim their call to a chosen desk.
+                    "account_id": account.account_id if account else None,
+                    "extension": account.extension if account else None,
                 },
             )
             return
@@ -444,7 +453,7 @@ class HotdeskHub:
             return ClaimResult(claimed=False, reason=err.reason, call=existing)
         try:
             await self.client.redirect(call.caller_channel, CONTEXT_CLAIM, desk_id)
-        except (AmiActionError, AmiError) as err:
+        except AmiError as err:
             self.tracker.finish_claim(call, desk_id, redirected=False)
             LOGGER.warning("Redirect of call %s failed: %s", call_id, err)
             self._refuse(call, desk_id, "redirect_failed", via)
@@ -453,6 +462,24 @@ class HotdeskHub:
         self._apply(self.tracker.finish_claim(call, desk_id, redirected=True))
         self._notify()
         return ClaimResult(claimed=True, call=call)
+
+    async def async_decline(self, call_id: str) -> bool:
+        """Send a ringing call where the dialplan sends unanswered calls."""
+        try:
+            call = self.tracker.begin_decline(call_id)
+        except ClaimRefusedError as err:
+            LOGGER.info("Decline of call %s refused: %s", call_id, err.reason)
+            return False
+        try:
+            await self.client.redirect(
+                call.caller_channel, CONTEXT_UNANSWERED, call.extension
+            )
+        except AmiError as err:
+            LOGGER.warning("Redirect of declined call %s failed: %s", call_id, err)
+            self.tracker.finish_decline(call, redirected=False)
+            return False
+        self.tracker.finish_decline(call, redirected=True)
+        return True
 
     async def async_login(self, account_id: str, desk_id: str) -> None:
         """Hot-desk login: the desk rings for the account and uses its number."""

@@ -52,6 +52,7 @@ class Outcome(StrEnum):
     ANSWERED = "answered"
     MISSED = "missed"
     CLAIMED_UNANSWERED = "claimed_unanswered"
+    DECLINED = "declined"
 
 
 class NoticeKind(StrEnum):
@@ -83,6 +84,7 @@ class Call:
     claimed_desk: str | None = None
     claim_pending: bool = False
     claimed_from: tuple[str, ...] = ()
+    declined: bool = False
     outcome: Outcome | None = None
 
     @property
@@ -257,6 +259,8 @@ class CallTracker:
         notices: list[Notice] = []
         if call.phase is CallPhase.ANSWERED:
             call.outcome = Outcome.ANSWERED
+        elif call.declined:
+            call.outcome = Outcome.DECLINED
         elif call.claimed_desk is not None:
             call.outcome = Outcome.CLAIMED_UNANSWERED
         else:
@@ -291,24 +295,39 @@ class CallTracker:
         """S103: a ringing call of the account is claimed; otherwise login/out."""
         call = self.call_for_account(account_id)
         if call is not None and call.phase is CallPhase.RINGING:
-            if call.claimed_desk is not None or call.claim_pending:
+            if call.claimed_desk is not None or call.claim_pending or call.declined:
                 return ScanDecision(ScanAction.REFUSE, call, "already_claimed")
             return ScanDecision(ScanAction.CLAIM, call)
         if self.logins.get(desk_id) == account_id:
             return ScanDecision(ScanAction.LOGOUT)
         return ScanDecision(ScanAction.LOGIN)
 
-    def begin_claim(self, call_id: str, desk_id: str) -> Call:
-        """Reserve a call for one desk; the first claim wins (S104)."""
+    def _reserve(self, call_id: str) -> Call:
         call = self.calls.get(call_id)
         if call is None:
             raise ClaimRefusedError("call_not_found")
         if call.phase is CallPhase.ANSWERED:
             raise ClaimRefusedError("already_answered")
-        if call.claimed_desk is not None or call.claim_pending:
+        if call.claimed_desk is not None or call.claim_pending or call.declined:
             raise ClaimRefusedError("already_claimed")
+        return call
+
+    def begin_decline(self, call_id: str) -> Call:
+        """Reserve a ringing call for sending it away (same rules as a claim)."""
+        call = self._reserve(call_id)
+        call.claim_pending = True
+        return call
+
+    def finish_decline(self, call: Call, *, redirected: bool) -> None:
+        """Record whether the PBX took the declined call away."""
+        call.claim_pending = False
+        call.declined = redirected
+
+    def begin_claim(self, call_id: str, desk_id: str) -> Call:
+        """Reserve a call for one desk; the first claim wins (S104)."""
         if desk_id not in self.directory.desks:
             raise ClaimRefusedError("unknown_desk")
+        call = self._reserve(call_id)
         # The PBX answers the Redirect and moves the call in the same burst
         # of messages: remember where it rang and accept the new desk now.
         call.claim_pending = True

@@ -1,0 +1,204 @@
+"""Incoming-call pushes to the companion apps on phones and watches.
+
+The patent's preferred embodiment prompts the called person's devices over
+Wi-Fi. Each account names ``notify.mobile_app_*`` targets; every call gets
+one tag so later pushes replace or clear the first, and the push's buttons
+carry the call id so a tap acts on that call only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+
+from .const import (
+    EVENT_CALL_ANSWERED,
+    EVENT_CALL_CLAIMED,
+    EVENT_CALL_ENDED,
+    EVENT_CALL_MISSED,
+    EVENT_INCOMING_CALL,
+    LOGGER,
+    VIA_NOTIFICATION,
+)
+
+if TYPE_CHECKING:
+    from .directory import Account
+    from .hub import HotdeskHub
+
+ACTION_PREFIX: Final = "HOTDESK"
+# Android shows at most three buttons: two desks and "Decline".
+MAX_DESK_BUTTONS: Final = 2
+CHANNEL_CALLS: Final = "Hot-desk calls"
+GROUP: Final = "hotdesk_phone"
+
+
+def notification_tag(call_id: str) -> str:
+    """One tag per call: later pushes replace or clear the first."""
+    return f"hotdesk-{call_id}"
+
+
+def claim_action(call_id: str, desk_id: str) -> str:
+    """The action id of "ring this desk" for one call."""
+    return f"{ACTION_PREFIX}_CLAIM:{call_id}:{desk_id}"
+
+
+def decline_action(call_id: str) -> str:
+    """The action id of "decline" for one call."""
+    return f"{ACTION_PREFIX}_DECLINE:{call_id}"
+
+
+def parse_action(action: str) -> tuple[str, str, str | None] | None:
+    """``(kind, call_id, desk_id)`` of one of our action ids, else ``None``."""
+    kind, _, rest = action.partition(":")
+    if kind == f"{ACTION_PREFIX}_CLAIM":
+        call_id, sep, desk_id = rest.rpartition(":")
+        return ("claim", call_id, desk_id) if sep and call_id and desk_id else None
+    if kind == f"{ACTION_PREFIX}_DECLINE" and rest:
+        return ("decline", rest, None)
+    return None
+
+
+def _caller(data: dict[str, Any]) -> str:
+    name, number = data.get("caller_id_name"), data.get("caller_id_number")
+    if name and number:
+        return f"{name} ({number})"
+    return str(name or number or "Unknown caller")
+
+
+class CallNotifier:
+    """Sends, replaces and clears the pushes of each account's calls."""
+
+    def __init__(self, hass: HomeAssistant, hub: HotdeskHub) -> None:
+        """Follow the hub's call events."""
+        self.hass = hass
+        self.hub = hub
+        self._open: dict[str, str] = {}  # call id -> account id with a live push
+        self._failed_targets: set[str] = set()
+
+    @callback
+    def async_start(self) -> list[Any]:
+        """Subscribe; returns the unsubscribe callbacks."""
+        return [
+            self.hub.async_add_call_listener(self._on_call_event),
+            self.hass.bus.async_listen(
+                "mobile_app_notification_action", self._on_notification_action
+            ),
+        ]
+
+    @callback
+    def _on_call_event(self, event_type: str, data: dict[str, Any]) -> None:
+        account = self.hub.directory.accounts.get(data["account_id"])
+        if account is None or not (account.notify_targets or account.watch_targets):
+            return
+        call_id = data["call_id"]
+        if event_type == EVENT_INCOMING_CALL:
+            self._open[call_id] = account.account_id
+            self._send_incoming(account, data)
+        elif event_type == EVENT_CALL_MISSED:
+            if self._open.pop(call_id, None) is not None:
+                self._send_missed(account, data)
+        elif (
+            event_type in (EVENT_CALL_ANSWERED, EVENT_CALL_CLAIMED, EVENT_CALL_ENDED)
+            and self._open.pop(call_id, None) is not None
+        ):
+            self._send_all(
+                account,
+                {
+                    "message": "clear_notification",
+                    "data": {"tag": notification_tag(call_id)},
+                },
+                with_actions=False,
+            )
+
+    def _send_incoming(self, account: Account, data: dict[str, Any]) -> None:
+        call_id = data["call_id"]
+        desks = self.hub.directory.desks
+        ringing = [desks[d].name for d in data.get("desks", []) if d in desks]
+        ring_set = self.hub.directory.ring_set(account.account_id, self.hub.logins)
+        actions = [
+            {
+                "action": claim_action(call_id, desk_id),
+                "title": f"Ring {desks[desk_id].name}",
+            }
+            for desk_id in ring_set[:MAX_DESK_BUTTONS]
+        ]
+        actions.append({"action": decline_action(call_id), "title": "Decline"})
+        payload = {
+            "title": f"Call for {account.name} ({account.extension})",
+            "message": f"{_caller(data)} is calling. Ringing at {', '.join(ringing)}.",
+            "data": {
+                "tag": notification_tag(call_id),
+                "group": GROUP,
+                # Android: a channel for calls, shown at once, never stale.
+                "channel": CHANNEL_CALLS,
+                "importance": "high",
+                "priority": "high",
+                "ttl": 0,
+                # iOS: break through Focus like a call would.
+                "push": {"interruption-level": "time-sensitive"},
+                "actions": actions,
+            },
+        }
+        self._send_all(account, payload, with_actions=True)
+
+    def _send_missed(self, account: Account, data: dict[str, Any]) -> None:
+        payload = {
+            "title": f"Missed call for {account.name} ({account.extension})",
+            "message": f"{_caller(data)} called.",
+            "data": {
+                "tag": notification_tag(data["call_id"]),
+                "group": GROUP,
+                "channel": CHANNEL_CALLS,
+            },
+        }
+        self._send_all(account, payload, with_actions=False)
+
+    def _send_all(
+        self, account: Account, payload: dict[str, Any], *, with_actions: bool
+    ) -> None:
+        for target in account.notify_targets:
+            self._send(target, payload)
+        # A push sent to a watch's own target cannot carry buttons.
+        watch_payload = {
+            **payload,
+            "data": {k: v for k, v in payload["data"].items() if k != "actions"},
+        }
+        for target in account.watch_targets:
+            self._send(target, watch_payload if with_actions else payload)
+
+    def _send(self, target: str, payload: dict[str, Any]) -> None:
+        self.hass.async_create_task(
+            self._call_notify(target, payload), eager_start=True
+        )
+
+    async def _call_notify(self, target: str, payload: dict[str, Any]) -> None:
+        try:
+            await self.hass.services.async_call(
+                "notify", target, payload, blocking=True
+            )
+        except HomeAssistantError as err:
+            if target not in self._failed_targets:
+                self._failed_targets.add(target)
+                LOGGER.warning("Cannot notify %s: %s", target, err)
+            return
+        self._failed_targets.discard(target)
+
+    @callback
+    def _on_notification_action(self, event: Event) -> None:
+        parsed = parse_action(str(event.data.get("action", "")))
+        if parsed is None:
+            return
+        kind, call_id, desk_id = parsed
+        if call_id not in self.hub.tracker.calls:
+            return
+        if kind == "claim" and desk_id is not None:
+            self.hass.async_create_task(
+                self.hub.async_claim(call_id, desk_id, VIA_NOTIFICATION),
+                eager_start=True,
+            )
+        elif kind == "decline":
+            self.hass.async_create_task(
+                self.hub.async_decline(call_id), eager_start=True
+            )
