@@ -1,0 +1,361 @@
+"""Incoming-call pushes through HA's real mobile_app to a local push endpoint.
+
+Two companion apps register through mobile_app's HTTP API, with push URLs on
+a recording aiohttp server on 127.0.0.1. Button taps come back the way the
+apps send them: a ``fire_event`` call on the device's mobile_app webhook.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+from aiohttp import web
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+
+from custom_components.hotdesk_phone.notifications import (
+    claim_action,
+    decline_action,
+    parse_action,
+)
+
+from .ami_server import AmiTestServer, transcript_events
+from .conftest import ALICE, DESK_IDS, account_subentry, desk_subentry
+
+D1, D2, D3, D4 = DESK_IDS
+MISSED = transcript_events("call_missed.ami")
+CUT = next(i for i, e in enumerate(MISSED) if e.get("DialStatus") == "CANCEL")
+RINGING, MISSED_END = MISSED[:CUT], MISSED[CUT:]
+ANSWERED = transcript_events("call_answered_directly.ami")
+CALL_ID = "1795462792.0"
+
+
+class PushServer:
+    """Stands in for the companion apps' push relay; records every push."""
+
+    def __init__(self) -> None:
+        self.pushes: list[dict[str, Any]] = []
+        self.arrived = asyncio.Condition()
+        self.runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/push", self._push)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}/push"
+
+    async def _push(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        async with self.arrived:
+            self.pushes.append(body)
+            self.arrived.notify_all()
+        return web.json_response({"ok": True}, status=201)
+
+    async def wait(self, count: int) -> list[dict[str, Any]]:
+        async with asyncio.timeout(5), self.arrived:
+            await self.arrived.wait_for(lambda: len(self.pushes) >= count)
+        return self.pushes
+
+    def to(self, webhook_id: str) -> list[dict[str, Any]]:
+        return [
+            p for p in self.pushes if p["registration_info"]["webhook_id"] == webhook_id
+        ]
+
+
+@pytest.fixture
+async def push_server() -> AsyncIterator[PushServer]:
+    server = PushServer()
+    await server.start()
+    yield server
+    assert server.runner is not None
+    await server.runner.cleanup()
+
+
+@pytest.fixture
+def subentries() -> list[dict[str, Any]]:
+    alice = account_subentry(ALICE, "Alice", "101", [1, 2], ["tag-alice"])
+    alice["data"]["notify_targets"] = ["mobile_app_alice_phone"]
+    alice["data"]["watch_targets"] = ["mobile_app_alice_watch"]
+    return [*(desk_subentry(i) for i in range(1, 5)), alice]
+
+
+async def register(client: Any, name: str, model: str, push_url: str) -> str:
+    response = await client.post(
+        "/api/mobile_app/registrations",
+        json={
+            "app_id": "io.homeassistant.companion.android",
+            "app_name": "Home Assistant",
+            "app_version": "2025.4.0",
+            "device_name": name,
+            "manufacturer": "Google",
+            "model": model,
+            "os_name": "Android",
+            "os_version": "14",
+            "supports_encryption": False,
+            "app_data": {"push_token": f"token-{name}", "push_url": push_url},
+        },
+    )
+    assert response.status == 201
+    return str((await response.json())["webhook_id"])
+
+
+@pytest.fixture
+async def apps(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    push_server: PushServer,
+    init_integration: MockConfigEntry,
+) -> dict[str, Any]:
+    """Alice's phone and watch, registered like the companion app does."""
+    # Everything that registers HTTP views must be up before the client starts.
+    assert await async_setup_component(hass, "mobile_app", {})
+    assert await async_setup_component(hass, "notify", {})
+    client = await hass_client()
+    phone = await register(client, "Alice Phone", "Pixel 8", push_server.url)
+    watch = await register(client, "Alice Watch", "Pixel Watch 2", push_server.url)
+    await hass.async_block_till_done()
+    assert hass.services.has_service("notify", "mobile_app_alice_phone")
+    assert hass.services.has_service("notify", "mobile_app_alice_watch")
+    return {"client": client, "phone": phone, "watch": watch}
+
+
+async def push_events(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    server: AmiTestServer,
+    events: list[dict[str, str]],
+) -> None:
+    server.push_events(events)
+    await entry.runtime_data.hub.client.ping()
+    await hass.async_block_till_done()
+
+
+async def tap(apps: dict[str, Any], action: str) -> None:
+    """A button tap, as the app reports it through its webhook."""
+    response = await apps["client"].post(
+        f"/api/webhook/{apps['phone']}",
+        json={
+            "type": "fire_event",
+            "data": {
+                "event_type": "mobile_app_notification_action",
+                "event_data": {"action": action, "tag": f"hotdesk-{CALL_ID}"},
+            },
+        },
+    )
+    assert response.status == 200
+
+
+async def test_incoming_call_pushes(
+    hass: HomeAssistant,
+    apps: dict[str, Any],
+    push_server: PushServer,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+) -> None:
+    await push_events(hass, init_integration, ami_server, RINGING)
+    await push_server.wait(2)
+    phone = push_server.to(apps["phone"])[0]
+    assert phone["title"] == "Call for Alice (101)"
+    assert (
+        phone["message"]
+        == "Bob Caller (5550100) is calling. Ringing at Desk 1, Desk 2."
+    )
+    assert phone["push_token"] == "token-Alice Phone"
+    data = phone["data"]
+    assert data["tag"] == f"hotdesk-{CALL_ID}"
+    assert data["channel"] == "Hot-desk calls"
+    assert data["importance"] == "high"
+    assert data["priority"] == "high"
+    assert data["ttl"] == 0
+    assert data["push"] == {"interruption-level": "time-sensitive"}
+    assert data["actions"] == [
+        {"action": claim_action(CALL_ID, D1), "title": "Ring Desk 1"},
+        {"action": claim_action(CALL_ID, D2), "title": "Ring Desk 2"},
+        {"action": decline_action(CALL_ID), "title": "Decline"},
+    ]
+    watch = push_server.to(apps["watch"])[0]
+    assert watch["title"] == phone["title"]
+    assert watch["data"]["tag"] == data["tag"]
+    assert "actions" not in watch["data"]
+
+
+async def test_answered_call_clears_pushes(
+    hass: HomeAssistant,
+    apps: dict[str, Any],
+    push_server: PushServer,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+) -> None:
+    # The recorded call went to 102 (desks 1+4); replay it as a call to Alice
+    # (101, desks 1+2) by renaming the extension and desk 4.
+    events = [
+        {
+            k: v.replace("PJSIP/desk4", "PJSIP/desk2")
+            if k != "Exten" or v != "102"
+            else "101"
+            for k, v in e.items()
+        }
+        for e in ANSWERED
+    ]
+    await push_events(hass, init_integration, ami_server, events)
+    pushes = await push_server.wait(4)
+    call_id = "1795462802.9"
+    clears = [p for p in pushes if p["message"] == "clear_notification"]
+    assert sorted(p["registration_info"]["webhook_id"] for p in clears) == sorted(
+        [apps["phone"], apps["watch"]]
+    )
+    assert all(p["data"] == {"tag": f"hotdesk-{call_id}"} for p in clears)
+    await asyncio.sleep(0.05)
+    assert len(push_server.pushes) == 4  # no second clear when the call ends
+
+
+async def test_missed_call_replaces_push(
+    hass: HomeAssistant,
+    apps: dict[str, Any],
+    push_server: PushServer,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+) -> None:
+    await push_events(hass, init_integration, ami_server, RINGING)
+    await push_server.wait(2)
+    await push_events(hass, init_integration, ami_server, MISSED_END)
+    pushes = await push_server.wait(4)
+    missed = push_server.to(apps["phone"])[1]
+    assert missed["title"] == "Missed call for Alice (101)"
+    assert missed["message"] == "Bob Caller (5550100) called."
+    assert missed["data"]["tag"] == f"hotdesk-{CALL_ID}"
+    assert "actions" not in missed["data"]
+    await asyncio.sleep(0.05)
+    assert not [p for p in pushes if p["message"] == "clear_notification"]
+    assert len(push_server.pushes) == 4
+
+
+async def test_ring_desk_button_claims_that_call(
+    hass: HomeAssistant,
+    apps: dict[str, Any],
+    push_server: PushServer,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+) -> None:
+    claimed = async_capture_events(hass, "hotdesk_phone_call_claimed")
+    refused = async_capture_events(hass, "hotdesk_phone_claim_refused")
+    await push_events(hass, init_integration, ami_server, RINGING)
+    await push_server.wait(2)
+    await tap(apps, claim_action(CALL_ID, D2))
+    await hass.async_block_till_done()
+    redirects = ami_server.actions_named("Redirect")
+    assert [(r["Channel"], r["Context"], r["Exten"]) for r in redirects] == [
+        ("Local/s@test-caller-00000000;1", "hotdesk-claim", D2)
+    ]
+    assert claimed[0].data["via"] == "notification"
+    pushes = await push_server.wait(4)
+    assert [p["message"] for p in pushes[2:]] == ["clear_notification"] * 2
+    # The watch's tap on the same call comes second: refused, no second move.
+    await tap(apps, claim_action(CALL_ID, D1))
+    await hass.async_block_till_done()
+    assert len(ami_server.actions_named("Redirect")) == 1
+    assert [e.data["reason"] for e in refused] == ["already_claimed"]
+
+
+async def test_decline_button(
+    hass: HomeAssistant,
+    apps: dict[str, Any],
+    push_server: PushServer,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+) -> None:
+    missed = async_capture_events(hass, "hotdesk_phone_call_missed")
+    ended = async_capture_events(hass, "hotdesk_phone_call_ended")
+    await push_events(hass, init_integration, ami_server, RINGING)
+    await push_server.wait(2)
+    await tap(apps, decline_action(CALL_ID))
+    await hass.async_block_till_done()
+    redirect = ami_server.actions_named("Redirect")[0]
+    assert (redirect["Context"], redirect["Exten"]) == ("hotdesk-unanswered", "101")
+    # Declining twice, or claiming after a decline, moves nothing more.
+    await tap(apps, decline_action(CALL_ID))
+    await tap(apps, claim_action(CALL_ID, D1))
+    await hass.async_block_till_done()
+    assert len(ami_server.actions_named("Redirect")) == 1
+    await push_events(hass, init_integration, ami_server, MISSED_END)
+    assert missed == []
+    assert [e.data["outcome"] for e in ended] == ["declined"]
+    pushes = await push_server.wait(4)
+    assert [p["message"] for p in pushes[2:]] == ["clear_notification"] * 2
+
+
+async def test_failed_decline_keeps_the_call(
+    hass: HomeAssistant,
+    apps: dict[str, Any],
+    push_server: PushServer,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+) -> None:
+    ami_server.handlers["redirect"] = lambda *_: [
+        {"Response": "Error", "Message": "Channel does not exist: x"}
+    ]
+    await push_events(hass, init_integration, ami_server, RINGING)
+    await tap(apps, decline_action(CALL_ID))
+    await hass.async_block_till_done()
+    del ami_server.handlers["redirect"]
+    await tap(apps, claim_action(CALL_ID, D1))
+    await hass.async_block_till_done()
+    assert [r["Context"] for r in ami_server.actions_named("Redirect")] == [
+        "hotdesk-unanswered",
+        "hotdesk-claim",
+    ]
+
+
+async def test_foreign_and_stale_actions_are_ignored(
+    hass: HomeAssistant,
+    apps: dict[str, Any],
+    push_server: PushServer,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+) -> None:
+    await push_events(hass, init_integration, ami_server, RINGING)
+    for action in [
+        "OPEN_GARAGE",
+        claim_action("999.9", D1),
+        decline_action("999.9"),
+        "HOTDESK_CLAIM:nodesk",
+        "HOTDESK_DECLINE:",
+    ]:
+        await tap(apps, action)
+    await hass.async_block_till_done()
+    assert ami_server.actions_named("Redirect") == []
+
+
+async def test_unreachable_target_is_logged_once(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # No mobile_app at all: the notify actions do not exist.
+    await push_events(hass, init_integration, ami_server, RINGING)
+    await push_events(hass, init_integration, ami_server, MISSED_END)
+    await hass.async_block_till_done()
+    assert caplog.text.count("Cannot notify mobile_app_alice_phone") == 1
+    assert caplog.text.count("Cannot notify mobile_app_alice_watch") == 1
+
+
+def test_parse_action() -> None:
+    assert parse_action(claim_action("1.2", "01DESK")) == ("claim", "1.2", "01DESK")
+    assert parse_action(decline_action("1.2")) == ("decline", "1.2", None)
+    assert parse_action("HOTDESK_CLAIM:1.2:") is None
+    assert parse_action("SOMETHING") is None
