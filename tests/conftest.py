@@ -28,6 +28,7 @@ from custom_components.hotdesk_phone.const import (
 )
 
 from .ami_server import AmiTestServer
+from .mobile_app import PushServer
 
 DESK_IDS = ["01DESK1", "01DESK2", "01DESK3", "01DESK4"]
 ALICE = "01ALICE"
@@ -144,3 +145,13 @@ def mock_setup_entry() -> Generator[None]:
     """Skip the real setup in config flow tests that create entries."""
     with patch("custom_components.hotdesk_phone.async_setup_entry", return_value=True):
         yield
+
+
+@pytest.fixture
+async def push_server() -> AsyncIterator[PushServer]:
+    """A push relay on 127.0.0.1 that records what the companion apps get."""
+    server = PushServer()
+    await server.start()
+    yield server
+    assert server.runner is not None
+    await server.runner.cleanup()

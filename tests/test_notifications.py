@@ -8,10 +8,8 @@ apps send them: a ``fire_event`` call on the device's mobile_app webhook.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
-from aiohttp import web
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -30,6 +28,7 @@ from custom_components.hotdesk_phone.notifications import (
 
 from .ami_server import AmiTestServer, transcript_events
 from .conftest import ALICE, DESK_IDS, account_subentry, desk_subentry
+from .mobile_app import PushServer, register
 
 D1, D2, D3, D4 = DESK_IDS
 MISSED = transcript_events("call_missed.ami")
@@ -39,78 +38,12 @@ ANSWERED = transcript_events("call_answered_directly.ami")
 CALL_ID = "1795462792.0"
 
 
-class PushServer:
-    """Stands in for the companion apps' push relay; records every push."""
-
-    def __init__(self) -> None:
-        self.pushes: list[dict[str, Any]] = []
-        self.arrived = asyncio.Condition()
-        self.runner: web.AppRunner | None = None
-        self.url = ""
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/push", self._push)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}/push"
-
-    async def _push(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        async with self.arrived:
-            self.pushes.append(body)
-            self.arrived.notify_all()
-        return web.json_response({"ok": True}, status=201)
-
-    async def wait(self, count: int) -> list[dict[str, Any]]:
-        async with asyncio.timeout(5), self.arrived:
-            await self.arrived.wait_for(lambda: len(self.pushes) >= count)
-        return self.pushes
-
-    def to(self, webhook_id: str) -> list[dict[str, Any]]:
-        return [
-            p for p in self.pushes if p["registration_info"]["webhook_id"] == webhook_id
-        ]
-
-
-@pytest.fixture
-async def push_server() -> AsyncIterator[PushServer]:
-    server = PushServer()
-    await server.start()
-    yield server
-    assert server.runner is not None
-    await server.runner.cleanup()
-
-
 @pytest.fixture
 def subentries() -> list[dict[str, Any]]:
     alice = account_subentry(ALICE, "Alice", "101", [1, 2], ["tag-alice"])
     alice["data"]["notify_targets"] = ["mobile_app_alice_phone"]
     alice["data"]["watch_targets"] = ["mobile_app_alice_watch"]
     return [*(desk_subentry(i) for i in range(1, 5)), alice]
-
-
-async def register(client: Any, name: str, model: str, push_url: str) -> str:
-    response = await client.post(
-        "/api/mobile_app/registrations",
-        json={
-            "app_id": "io.homeassistant.companion.android",
-            "app_name": "Home Assistant",
-            "app_version": "2025.4.0",
-            "device_name": name,
-            "manufacturer": "Google",
-            "model": model,
-            "os_name": "Android",
-            "os_version": "14",
-            "supports_encryption": False,
-            "app_data": {"push_token": f"token-{name}", "push_url": push_url},
-        },
-    )
-    assert response.status == 201
-    return str((await response.json())["webhook_id"])
 
 
 @pytest.fixture

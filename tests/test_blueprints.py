@@ -1,0 +1,225 @@
+"""Each shipped blueprint, instantiated as an automation in HA, does its job."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import shutil
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_mock_service,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from homeassistant.components.tag import async_scan_tag
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
+
+from custom_components.hotdesk_phone.const import DOMAIN
+
+from .ami_server import AmiTestServer, transcript_events
+from .conftest import ALICE, DESK_IDS
+from .mobile_app import PushServer, register_apps
+
+BLUEPRINTS = Path(__file__).resolve().parents[1] / "blueprints"
+MISSED = transcript_events("call_missed.ami")
+CUT = next(i for i, e in enumerate(MISSED) if e.get("DialStatus") == "CANCEL")
+RINGING, MISSED_END = MISSED[:CUT], MISSED[CUT:]
+
+
+@pytest.fixture
+def blueprint_config(hass: HomeAssistant, tmp_path: Path) -> Path:
+    """A config folder holding the repo's blueprints, as a user imports them."""
+    shutil.copytree(BLUEPRINTS, tmp_path / "blueprints")
+    hass.config.config_dir = str(tmp_path)
+    return tmp_path
+
+
+async def automation(hass: HomeAssistant, path: str, inputs: dict[str, Any]) -> None:
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": [
+                {"use_blueprint": {"path": f"hotdesk_phone/{path}", "input": inputs}}
+            ]
+        },
+    )
+    await hass.async_block_till_done()
+    automations = hass.states.async_entity_ids("automation")
+    assert len(automations) == 1
+    assert hass.states.get(automations[0]).state == "on"  # type: ignore[union-attr]
+
+
+async def push(
+    hass: HomeAssistant,
+    entry: MockConfigEntry,
+    server: AmiTestServer,
+    events: list[dict[str, str]],
+) -> None:
+    server.push_events(events)
+    await entry.runtime_data.hub.client.ping()
+    await hass.async_block_till_done()
+
+
+def device_named(hass: HomeAssistant, name: str) -> str:
+    for device in dr.async_get(hass).devices.values():
+        if device.name == name:
+            return device.id
+    raise AssertionError(name)
+
+
+def test_blueprints_are_valid() -> None:
+    from homeassistant.components.blueprint.schemas import (  # noqa: PLC0415
+        BLUEPRINT_SCHEMA,
+    )
+    from homeassistant.util.yaml import load_yaml_dict  # noqa: PLC0415
+
+    files = sorted((BLUEPRINTS / "automation" / "hotdesk_phone").glob("*.yaml"))
+    assert [f.name for f in files] == [
+        "claim_at_reader.yaml",
+        "desk_ringing_alert.yaml",
+        "incoming_call_notify.yaml",
+        "missed_call_notify.yaml",
+    ]
+    for file in files:
+        data = BLUEPRINT_SCHEMA(load_yaml_dict(str(file)))
+        assert data["blueprint"]["domain"] == "automation"
+        assert data["blueprint"]["source_url"].endswith(file.name)
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_incoming_call_notify(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    push_server: PushServer,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+) -> None:
+    await register_apps(
+        hass, hass_client, push_server.url, [("Reception Tablet", "Tab S9")]
+    )
+    await automation(
+        hass,
+        "incoming_call_notify.yaml",
+        {
+            "extension": "101",
+            "devices": [device_named(hass, "Reception Tablet")],
+            "title": "Ring ring {{ extension }}",
+        },
+    )
+    await push(hass, init_integration, ami_server, RINGING)
+    pushes = await push_server.wait(1)
+    assert pushes[0]["title"] == "Ring ring 101"
+    assert pushes[0]["message"] == "Bob Caller is calling"
+    assert pushes[0]["data"] == {"tag": "hotdesk-1795462792.0"}
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_incoming_call_notify_filters_extension(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    push_server: PushServer,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+) -> None:
+    await register_apps(
+        hass, hass_client, push_server.url, [("Reception Tablet", "Tab S9")]
+    )
+    await automation(
+        hass,
+        "incoming_call_notify.yaml",
+        {"extension": "102", "devices": [device_named(hass, "Reception Tablet")]},
+    )
+    await push(hass, init_integration, ami_server, RINGING)
+    await hass.async_block_till_done()
+    assert push_server.pushes == []
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_desk_ringing_alert(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    light_calls = async_mock_service(hass, "light", "turn_on")
+    media_calls = async_mock_service(hass, "media_player", "play_media")
+    desk1 = er.async_get(hass).async_get_entity_id(
+        "sensor", DOMAIN, f"{DESK_IDS[0]}_desk_call_state"
+    )
+    await automation(
+        hass,
+        "desk_ringing_alert.yaml",
+        {
+            "desk_call_state": desk1,
+            "lights": {"entity_id": "light.desk_1_lamp"},
+            "speaker": "media_player.desk_1_speaker",
+            "chime": "media-source://media_source/local/chime.mp3",
+        },
+    )
+    await push(hass, init_integration, ami_server, RINGING)
+    assert [(c.data["entity_id"], c.data["flash"]) for c in light_calls] == [
+        (["light.desk_1_lamp"], "long")
+    ]
+    assert [(c.data["entity_id"], c.data["media_content_id"]) for c in media_calls] == [
+        (["media_player.desk_1_speaker"], "media-source://media_source/local/chime.mp3")
+    ]
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_missed_call_notify(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    push_server: PushServer,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+) -> None:
+    logbook = async_mock_service(hass, "logbook", "log")
+    await register_apps(
+        hass, hass_client, push_server.url, [("Alice Phone", "Pixel 8")]
+    )
+    await automation(
+        hass,
+        "missed_call_notify.yaml",
+        {"devices": [device_named(hass, "Alice Phone")]},
+    )
+    await push(hass, init_integration, ami_server, RINGING)
+    assert logbook == []
+    await push(hass, init_integration, ami_server, MISSED_END)
+    text = "Missed call from Bob Caller for Alice (101)"
+    assert [(c.data["name"], c.data["message"]) for c in logbook] == [
+        ("Hot-desk phone", text)
+    ]
+    pushes = await push_server.wait(1)
+    assert (pushes[0]["title"], pushes[0]["message"]) == ("Missed call", text)
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_claim_at_reader(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    desk3 = next(
+        d.id
+        for d in dr.async_entries_for_config_entry(
+            dr.async_get(hass), init_integration.entry_id
+        )
+        if (DOMAIN, DESK_IDS[2]) in d.identifiers
+    )
+    await automation(
+        hass, "claim_at_reader.yaml", {"reader": "kitchen-reader", "desk": desk3}
+    )
+    await push(hass, init_integration, ami_server, RINGING)
+    await async_scan_tag(hass, "stranger", "kitchen-reader")
+    await hass.async_block_till_done()
+    assert ami_server.actions_named("Redirect") == []
+    await async_scan_tag(hass, "tag-alice", "kitchen-reader")
+    await hass.async_block_till_done()
+    redirects = ami_server.actions_named("Redirect")
+    assert [(r["Context"], r["Exten"]) for r in redirects] == [
+        ("hotdesk-claim", DESK_IDS[2])
+    ]
+    assert (
+        init_integration.runtime_data.hub.tracker.calls["1795462792.0"].account_id
+        == ALICE
+    )
