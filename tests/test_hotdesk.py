@@ -545,3 +545,60 @@ async def test_account_without_desk_gets_a_repair(
         dr.async_get(hass), mock_config_entry.entry_id
     )
     assert not [d for d in devices if (DOMAIN, D4) in d.identifiers]
+
+
+async def test_call_ringing_before_setup_can_be_claimed(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    # Home Assistant (re)starts while Alice's desks ring: the PBX's channel
+    # list is all there is to go on.
+    ami_server.channels = [
+        {
+            "Channel": CALLER_CHANNEL,
+            "Uniqueid": "7.1",
+            "Linkedid": "7.1",
+            "ChannelStateDesc": "Up",
+            "CallerIDNum": "5550100",
+            "CallerIDName": "Bob Caller",
+            "Context": "hotdesk-inbound",
+            "Exten": "101",
+            "Application": "Dial",
+            "BridgeId": "",
+        },
+        {
+            "Channel": "PJSIP/desk1-00000002",
+            "Uniqueid": "7.2",
+            "Linkedid": "7.1",
+            "ChannelStateDesc": "Ringing",
+            "CallerIDNum": "101",
+            "CallerIDName": "Bob Caller",
+            "Context": "from-desk",
+            "Exten": "101",
+            "Application": "AppDial",
+            "BridgeId": "",
+        },
+        {
+            "Channel": "PJSIP/desk2-00000003",
+            "Uniqueid": "7.3",
+            "Linkedid": "7.1",
+            "ChannelStateDesc": "Ringing",
+            "CallerIDNum": "101",
+            "CallerIDName": "Bob Caller",
+            "Context": "from-desk",
+            "Exten": "101",
+            "Application": "AppDial",
+            "BridgeId": "",
+        },
+    ]
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    call_state = state(hass, f"{ALICE}_account_call_state")
+    assert call_state.state == "ringing"
+    assert call_state.attributes["ringing_desks"] == ["Desk 1", "Desk 2"]
+    assert state(hass, f"{ALICE}_caller").state == "Bob Caller <5550100>"
+    await async_scan_tag(hass, "tag-alice", "scanner-4")
+    await hass.async_block_till_done()
+    assert [
+        (r["Channel"], r["Exten"]) for r in ami_server.actions_named("Redirect")
+    ] == [(CALLER_CHANNEL, D4)]

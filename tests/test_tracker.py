@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from hypothesis import given, settings, strategies as st
 import pytest
 
+from custom_components.hotdesk_phone.ami import ActiveChannel
 from custom_components.hotdesk_phone.directory import Account, Desk, Directory
 from custom_components.hotdesk_phone.tracker import (
     CallPhase,
@@ -162,11 +163,99 @@ def test_resync_ends_vanished_calls() -> None:
     call = tracker.call_for_account("A")
     assert call is not None
     # The caller is still there but one desk leg vanished.
-    tracker.resync_channels([call.call_id, *list(call.ringing)[:1]])
+    first_leg = next(iter(call.ringing))
+    tracker.resync_channels(
+        [
+            live(call.caller_channel, call.call_id),
+            live("PJSIP/desk1-00000000", first_leg),
+        ]
+    )
     assert len(call.ringing) == 1
     notices = tracker.resync_channels([])
     assert kinds(notices) == [NoticeKind.MISSED, NoticeKind.ENDED]
     assert tracker.resync_channels([]) == []
+
+
+def live(
+    channel: str,
+    uniqueid: str,
+    *,
+    linkedid: str = "L.1",
+    state: str = "Ringing",
+    application: str = "AppDial",
+    extension: str = "101",
+    caller: tuple[str, str] = ("5550100", "Bob"),
+) -> ActiveChannel:
+    return ActiveChannel(
+        channel=channel,
+        uniqueid=uniqueid,
+        linkedid=linkedid,
+        state=state,
+        caller_id_number=caller[0],
+        caller_id_name=caller[1],
+        context="hotdesk-inbound" if application == "Dial" else "from-desk",
+        extension=extension,
+        application=application,
+        bridge_id="",
+    )
+
+
+def test_adopts_calls_that_rang_before_connect() -> None:
+    tracker = CallTracker(make_directory(), {})
+    notices = tracker.resync_channels(
+        [
+            live("Local/s@in-00000001;1", "L.1", state="Up", application="Dial"),
+            live("PJSIP/desk1-00000001", "L.2"),
+            live("PJSIP/desk2-00000002", "L.3"),
+            live("PJSIP/desk3-00000003", "L.4"),  # not Alice's desk: ignored
+            live(
+                "Local/s@in-00000002;1",
+                "M.1",
+                linkedid="M.1",
+                state="Up",
+                application="Dial",
+                extension="102",
+                caller=("<unknown>", "Carol"),
+            ),
+            live("PJSIP/desk4-00000004", "M.2", linkedid="M.1", state="Up"),
+            live(
+                "Local/s@in-00000003;1",
+                "N.1",
+                linkedid="N.1",
+                state="Up",
+                application="Dial",
+                extension="999",
+            ),
+        ]
+    )
+    alice = tracker.call_for_account("A")
+    carol = tracker.call_for_account("C")
+    assert alice is not None
+    assert carol is not None
+    assert alice.ringing_desks == ["D1", "D2"]
+    assert alice.caller_channel == "Local/s@in-00000001;1"
+    assert (carol.phase, carol.answered_desk, carol.caller_id_number) == (
+        CallPhase.ANSWERED,
+        "D4",
+        "",
+    )
+    assert len(tracker.calls) == 2
+    assert {n.kind for n in notices} == {NoticeKind.RINGING_CHANGED}
+    # Adopted calls go on like any other: the desk legs' events still count.
+    assert kinds(
+        tracker.handle(
+            "DialEnd",
+            {"Uniqueid": "L.1", "DestUniqueid": "L.2", "DialStatus": "ANSWER"},
+        )
+    ) == [NoticeKind.ANSWERED]
+    # A later resync keeps Alice's call (not adopted twice) and ends Carol's.
+    later = tracker.resync_channels(
+        [live("Local/s@in-00000001;1", "L.1", state="Up", application="Dial")]
+    )
+    assert [(n.kind, n.call.call_id) for n in later if n.call] == [
+        (NoticeKind.ENDED, "M.1")
+    ]
+    assert list(tracker.calls) == ["L.1"]
 
 
 def test_desk_states() -> None:

@@ -255,7 +255,7 @@ class HotdeskHub:
         await self._rewrite_astdb()
         notices = self.tracker.resync_desk_states(await self.client.device_states())
         channels = await self.client.active_channels()
-        notices += self.tracker.resync_channels(c.uniqueid for c in channels)
+        notices += self.tracker.resync_channels(channels)
         self.last_resync_seconds = asyncio.get_running_loop().time() - started
         if not self.connected and self._was_connected:
             LOGGER.info("Connection to the PBX is back")

@@ -8,11 +8,13 @@ HA glue turns into events, entity updates and AMI actions.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final
 
+from .ami import ActiveChannel
 from .directory import Directory
 
 # Asterisk device states -> a desk's call state.
@@ -357,9 +359,15 @@ class CallTracker:
             notices += self._device_state({"Device": device, "State": state})
         return notices
 
-    def resync_channels(self, live_uniqueids: Iterable[str]) -> list[Notice]:
-        """End every call whose caller channel no longer exists."""
-        live = set(live_uniqueids)
+    def resync_channels(self, channels: Iterable[ActiveChannel]) -> list[Notice]:
+        """Match the calls to the PBX's channels after a (re)connect.
+
+        Calls whose caller channel is gone end (exactly once); desk legs that
+        are gone stop ringing; calls that started while we were away (or
+        before Home Assistant started) are adopted from the channel list.
+        """
+        channels = list(channels)
+        live = {channel.uniqueid for channel in channels}
         notices: list[Notice] = []
         for call in list(self.calls.values()):
             if call.call_id not in live:
@@ -368,6 +376,45 @@ class CallTracker:
                 for uid in [u for u in call.ringing if u not in live]:
                     call.ringing.pop(uid)
                     self._by_dest.pop(uid, None)
+        return notices + self._adopt(channels)
+
+    def _adopt(self, channels: list[ActiveChannel]) -> list[Notice]:
+        legs: defaultdict[str, list[ActiveChannel]] = defaultdict(list)
+        for channel in channels:
+            legs[channel.linkedid].append(channel)
+        notices: list[Notice] = []
+        for caller in channels:
+            if caller.application != "Dial" or caller.uniqueid in self.calls:
+                continue
+            account = self.directory.account_by_extension(caller.extension)
+            if account is None:
+                continue
+            call = Call(
+                call_id=caller.uniqueid,
+                caller_channel=caller.channel,
+                account_id=account.account_id,
+                extension=account.extension,
+                caller_id_number=_clean_caller(caller.caller_id_number),
+                caller_id_name=_clean_caller(caller.caller_id_name),
+                allowed_desks=set(
+                    self.directory.ring_set(account.account_id, self.logins)
+                ),
+            )
+            for leg in legs[caller.linkedid]:
+                desk = self.directory.desk_by_channel(leg.channel)
+                if leg is caller or desk is None:
+                    continue
+                if leg.state == "Up":
+                    call.phase = CallPhase.ANSWERED
+                    call.answered_desk = desk.desk_id
+                elif desk.desk_id in call.allowed_desks:
+                    call.ringing[leg.uniqueid] = desk.desk_id
+            if call.phase is CallPhase.ANSWERED:
+                call.ringing.clear()
+            for uid in call.ringing:
+                self._by_dest[uid] = call.call_id
+            self.calls[call.call_id] = call
+            notices.append(Notice(NoticeKind.RINGING_CHANGED, call))
         return notices
 
 
