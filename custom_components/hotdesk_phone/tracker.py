@@ -389,33 +389,39 @@ class CallTracker:
             account = self.directory.account_by_extension(caller.extension)
             if account is None:
                 continue
-            call = Call(
-                call_id=caller.uniqueid,
-                caller_channel=caller.channel,
-                account_id=account.account_id,
-                extension=account.extension,
-                caller_id_number=_clean_caller(caller.caller_id_number),
-                caller_id_name=_clean_caller(caller.caller_id_name),
-                allowed_desks=set(
-                    self.directory.ring_set(account.account_id, self.logins)
-                ),
-            )
-            for leg in legs[caller.linkedid]:
-                desk = self.directory.desk_by_channel(leg.channel)
-                if leg is caller or desk is None:
-                    continue
-                if leg.state == "Up":
-                    call.phase = CallPhase.ANSWERED
-                    call.answered_desk = desk.desk_id
-                elif desk.desk_id in call.allowed_desks:
-                    call.ringing[leg.uniqueid] = desk.desk_id
-            if call.phase is CallPhase.ANSWERED:
-                call.ringing.clear()
+            call = self._adopted_call(caller, account.account_id, legs[caller.linkedid])
             for uid in call.ringing:
                 self._by_dest[uid] = call.call_id
             self.calls[call.call_id] = call
             notices.append(Notice(NoticeKind.RINGING_CHANGED, call))
         return notices
+
+    def _adopted_call(
+        self, caller: ActiveChannel, account_id: str, legs: list[ActiveChannel]
+    ) -> Call:
+        """A call rebuilt from its caller channel and the legs it dialled."""
+        account = self.directory.accounts[account_id]
+        call = Call(
+            call_id=caller.uniqueid,
+            caller_channel=caller.channel,
+            account_id=account_id,
+            extension=account.extension,
+            caller_id_number=_clean_caller(caller.caller_id_number),
+            caller_id_name=_clean_caller(caller.caller_id_name),
+            allowed_desks=set(self.directory.ring_set(account_id, self.logins)),
+        )
+        for leg in legs:
+            desk = self.directory.desk_by_channel(leg.channel)
+            if leg is caller or desk is None:
+                continue
+            if leg.state == "Up":
+                call.phase = CallPhase.ANSWERED
+                call.answered_desk = desk.desk_id
+            elif desk.desk_id in call.allowed_desks:
+                call.ringing[leg.uniqueid] = desk.desk_id
+        if call.phase is CallPhase.ANSWERED:
+            call.ringing.clear()
+        return call
 
 
 def _clean_caller(value: str) -> str:
