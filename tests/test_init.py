@@ -105,3 +105,20 @@ async def test_reconnect_auth_failure_starts_reauth(
     await asyncio.sleep(0.3)
     # Still only one reauth flow, however often the retry is refused.
     assert len(hass.config_entries.flow.async_progress()) == 1
+
+
+async def test_missing_ami_rights_is_not_ready_with_reason(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    ami_server.handlers["dbdeltree"] = lambda *_: [
+        {"Response": "Error", "Message": "Permission denied"}
+    ]
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert (
+        mock_config_entry.reason
+        == "The PBX refused DBDelTree: Permission denied. Check the AMI user's read and write rights in manager.conf"
+    )
+    await wait_for(lambda: ami_server.sessions == 0)

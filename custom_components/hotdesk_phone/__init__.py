@@ -12,7 +12,7 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.typing import ConfigType
 
-from .ami import AmiAuthError, AmiConnectionError
+from .ami import AmiActionError, AmiAuthError, AmiConnectionError
 from .const import DOMAIN
 from .hub import HotdeskConfigEntry, HotdeskHub, HotdeskRuntimeData
 from .services import async_setup_services
@@ -43,6 +43,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
             translation_domain=DOMAIN,
             translation_key="cannot_connect",
             translation_placeholders={"error": str(err)},
+        ) from err
+    except AmiActionError as err:
+        # Typically an AMI user without the rights the README lists.
+        await hub.async_stop()
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="action_refused",
+            translation_placeholders={"action": err.action, "reason": err.reason},
         ) from err
     entry.runtime_data = HotdeskRuntimeData(hub=hub)
     _update_orphan_issue(hass, entry, hub)
