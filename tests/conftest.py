@@ -143,7 +143,10 @@ async def init_integration(
 @pytest.fixture
 def mock_setup_entry() -> Generator[None]:
     """Skip the real setup in config flow tests that create entries."""
-    with patch("custom_components.hotdesk_phone.async_setup_entry", return_value=True):
+    with (
+        patch("custom_components.hotdesk_phone.async_setup_entry", return_value=True),
+        patch("custom_components.hotdesk_phone.async_unload_entry", return_value=True),
+    ):
         yield
 
 

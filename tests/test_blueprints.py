@@ -66,9 +66,13 @@ async def push(
 
 
 def device_named(hass: HomeAssistant, name: str) -> str:
-    for device in dr.async_get(hass).devices.values():
-        if device.name == name:
-            return device.id
+    # `registry.devices` as a mapping is deprecated in 2026.10 (iterating it
+    # yields ids in 2025.4, entries in 2026.10): go through the config entries.
+    registry = dr.async_get(hass)
+    for entry in hass.config_entries.async_entries():
+        for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
+            if device.name == name:
+                return device.id
     raise AssertionError(name)
 
 

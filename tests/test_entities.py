@@ -40,8 +40,10 @@ def describe(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
             "device_model": device.model if device else None,
             "via_hub": bool(device and device.via_device_id),
             "state": state.state,
+            # 2026.10's attribute keys are StrEnum members (2025.4: str); syrupy
+            # writes those as reprs. Keys are compared by their string value.
             "attributes": {
-                k: v for k, v in state.attributes.items() if k != "friendly_name"
+                str(k): v for k, v in state.attributes.items() if k != "friendly_name"
             },
         }
     return described

@@ -34,7 +34,15 @@ async def test_setup_and_unload(
     assert entry.state is ConfigEntryState.LOADED
     connected = entity_id(hass, "01ENTRY_pbx_connected", "binary_sensor")
     assert hass.states.get(connected).state == "on"  # type: ignore[union-attr]
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "01ENTRY")})
+    # async_get_device(identifiers=...) is deprecated in 2026.10 (HA-COMPAT.md).
+    device = next(
+        (
+            d
+            for d in dr.async_entries_for_config_entry(dr.async_get(hass), "01ENTRY")
+            if (DOMAIN, "01ENTRY") in d.identifiers
+        ),
+        None,
+    )
     assert device is not None
     assert device.sw_version == "22.10.1"
     assert ami_server.sessions == 1
