@@ -70,7 +70,8 @@ def processes(tmp_path: Path) -> Iterator[dict[str, Any]]:
         stdout=subprocess.DEVNULL,
     )
     log = (tmp_path / "ha.log").open("wb")
-    env = {**os.environ, "HOTDESK_CONFIG_DIR": str(config)}
+    # HA alone (no demo PBX): the config flow below adds the entry itself.
+    env = {**os.environ, "HOTDESK_CONFIG_DIR": str(config), "HOTDESK_DEMO": "0"}
     ha = subprocess.Popen(
         [str(ROOT / "scripts" / "develop")],
         cwd=ROOT,

@@ -119,6 +119,17 @@ def check_value(key: str, value: str) -> str:
     return value
 
 
+def _wire_lines(fields: Mapping[str, str | Iterable[str]]) -> list[str]:
+    """The ``Key: Value`` lines of an action; unsafe values are refused."""
+    lines: list[str] = []
+    for key, value in fields.items():
+        if isinstance(value, str):
+            lines.append(f"{key}: {check_value(key, value)}")
+        else:
+            lines.extend(f"{key}: {check_value(key, item)}" for item in value)
+    return lines
+
+
 def parse_header_block(block: str) -> dict[str, str]:
     """Parse ``Key: Value`` lines; the first value of a repeated key wins."""
     headers: dict[str, str] = {}
@@ -140,6 +151,12 @@ class _Protocol(AMIProtocol):  # type: ignore[misc]
     client: AmiClient
     version: str | None
     closed: bool
+    booted: asyncio.Event  # FullyBooted seen on this connection (or it ended)
+
+    def _event(self, event: AmiEvent) -> None:
+        if event.name == "FullyBooted":
+            self.booted.set()
+        self.client.handle_event(event)
 
     def data_received(self, data: bytes) -> None:
         text = data.decode(self.encoding, "ignore")
@@ -154,7 +171,7 @@ class _Protocol(AMIProtocol):  # type: ignore[misc]
             if block.startswith("Event: ") and "ActionID: " not in block:
                 name = block[7 : block.find(EOL) if EOL in block else None]
                 if name in TRACKED_EVENTS:
-                    self.client.handle_event(AmiEvent(name, parse_header_block(block)))
+                    self._event(AmiEvent(name, parse_header_block(block)))
                 continue
             message = Message.from_line(block)
             if message is None:
@@ -171,11 +188,10 @@ class _Protocol(AMIProtocol):  # type: ignore[misc]
         elif "event" in message:
             name = message["event"]
             if name in TRACKED_EVENTS:
-                self.client.handle_event(
-                    AmiEvent(name, {k: _first(v) for k, v in message.items()})
-                )
+                self._event(AmiEvent(name, {k: _first(v) for k, v in message.items()}))
 
     def connection_lost(self, exc: Exception | None) -> None:
+        self.booted.set()
         if not self.closed:
             self.closed = True
             self.client.handle_connection_lost(self)
@@ -188,6 +204,7 @@ class _Protocol(AMIProtocol):  # type: ignore[misc]
         self.responses.clear()
 
     def close(self) -> None:
+        self.booted.set()
         if not self.closed:
             self.closed = True
             self.transport.close()
@@ -228,6 +245,9 @@ class AmiClient:
     ping_interval: float = 20.0
     reconnect_min_delay: float = 1.0
     reconnect_max_delay: float = 60.0
+    # After Login, wait this long for FullyBooted: a PBX that is still
+    # booting accepts the login but not yet every action of the resync.
+    boot_timeout: float = 10.0
 
     version: str | None = field(default=None, init=False)
     _protocol: _Protocol | None = field(default=None, init=False)
@@ -260,6 +280,7 @@ class AmiClient:
         def factory() -> _Protocol:
             protocol = _Protocol()
             protocol.client = self
+            protocol.booted = asyncio.Event()
             return protocol
 
         try:
@@ -293,11 +314,32 @@ class AmiClient:
             raise
         if not reply.success:
             self._drop(protocol)
+            message = str(reply.get("Message", "Authentication failed"))
+            if not message.lower().startswith("authentication"):
+                # e.g. "Asterisk is shutting down": not the credentials' fault.
+                raise AmiConnectionError(f"The PBX refused the login: {message}")
             self._auth_failed = True
-            raise AmiAuthError(reply.get("Message", "Authentication failed"))
+            raise AmiAuthError(message)
         self._auth_failed = False
+        await self._wait_booted(protocol)
         self.version = protocol.version
         _LOGGER.debug("Logged in to AMI at %s:%s", self.host, self.port)
+
+    async def _wait_booted(self, protocol: _Protocol) -> None:
+        """Wait for FullyBooted (sent at once after Login when booted)."""
+        try:
+            async with asyncio.timeout(self.boot_timeout):
+                await protocol.booted.wait()
+        except TimeoutError:
+            _LOGGER.warning(
+                "The PBX at %s:%s sent no FullyBooted within %s s of the login "
+                "(does the AMI user have read=system?); going on",
+                self.host,
+                self.port,
+                self.boot_timeout,
+            )
+        if protocol.closed:
+            raise AmiConnectionError("Connection to the PBX lost during login")
 
     def _drop(self, protocol: _Protocol) -> None:
         protocol.close()
@@ -356,10 +398,16 @@ class AmiClient:
                 try:
                     await self._run_on_connected()
                 except AmiError as err:
-                    # The resync failed, most likely because the link died
-                    # again; the lost-connection path schedules the next try.
+                    # The link died again, or the PBX refused part of the
+                    # resync: drop the link (if still up) and try again; this
+                    # task is the one that reconnects.
                     _LOGGER.debug("Resync after reconnect failed: %s", err)
-                return
+                    protocol = self._protocol
+                    if protocol is not None:
+                        self._stop_ping()
+                        self._drop(protocol)
+                else:
+                    return
             delay = min(delay * 2, self.reconnect_max_delay)
 
     def _start_ping(self) -> None:
@@ -422,22 +470,28 @@ class AmiClient:
         reply_within: float,
         *,
         as_list: bool | None = None,
+        lines: list[str] | None = None,
     ) -> Any:
-        lines: list[str] = []
-        for key, value in fields.items():
-            values = [value] if isinstance(value, str) else list(value)
-            lines.extend(f"{key}: {check_value(key, item)}" for item in values)
+        if lines is None:
+            lines = _wire_lines(fields)
         if protocol.closed:
             raise AmiConnectionError("Not connected to the PBX")
-        action = pm_actions.Action(dict(fields), as_list=as_list)
-        protocol.responses[action.id] = action
-        lines.append(f"ActionID: {action.id}")
-        protocol.transport.write((EOL.join(lines) + EOL + EOL).encode())
+        # panoramisk's Action only matches the replies; of the fields, its
+        # reply logic reads Async alone (Originate). The wire text is ours.
+        action = pm_actions.Action(
+            {k: v for k, v in fields.items() if k.lower() == "async"},
+            as_list=as_list,
+        )
+        action_id = action.id
+        protocol.responses[action_id] = action
+        protocol.transport.write(
+            f"{EOL.join(lines)}{EOL}ActionID: {action_id}{EOL}{EOL}".encode()
+        )
         try:
             async with asyncio.timeout(reply_within):
                 return await action.future
         except TimeoutError as err:
-            protocol.responses.pop(action.id, None)
+            protocol.responses.pop(action_id, None)
             raise AmiTimeoutError(
                 f"{fields.get('Action')} got no reply within {reply_within} s"
             ) from err
@@ -449,14 +503,12 @@ class AmiClient:
         as_list: bool | None = None,
     ) -> Any:
         """Send one action; values are checked before anything is written."""
-        for key, value in fields.items():
-            for item in [value] if isinstance(value, str) else list(value):
-                check_value(key, item)
+        lines = _wire_lines(fields)
         protocol = self._protocol
         if protocol is None or protocol.closed:
             raise AmiConnectionError("Not connected to the PBX")
         return await self._send_on(
-            protocol, fields, self.action_timeout, as_list=as_list
+            protocol, fields, self.action_timeout, as_list=as_list, lines=lines
         )
 
     async def _command(

@@ -1,0 +1,477 @@
+"""Fixtures for the end-to-end tests: a real Asterisk, SIPp desk phones, HA.
+
+One Asterisk per test session (``scripts/asterisk ensure`` + ``start`` into a
+temporary run folder, on free loopback ports; stopped at the end). Each test
+gets a clean PBX (no channels, no ``hotdesk`` AstDB tree), four freshly
+registered SIPp desk phones (desk1..desk4, ringing), and a Home Assistant test
+instance whose entry points at that Asterisk: desks PJSIP/desk1..4 with the
+scanner devices ``scanner-1``..``scanner-4``, Alice (101, home desks 1 and 2,
+tag ``tag-alice``) and Carol (102, home desk 4, tag ``tag-carol``).
+
+The session fixture skips (with the reason printed) only when
+``scripts/asterisk ensure`` exits 3: no Asterisk and not root. Any other
+failure to get an Asterisk fails the tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+import os
+from pathlib import Path
+import random
+import re
+import shutil
+import subprocess
+import time
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_NAME,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_USERNAME,
+    MATCH_ALL,
+)
+from homeassistant.core import Event, HomeAssistant, callback
+
+from custom_components.hotdesk_phone.ami import AmiClient
+from custom_components.hotdesk_phone.const import (
+    CONF_DIAL_STRING,
+    CONF_EXTENSION,
+    CONF_HOME_DESKS,
+    CONF_SCANNERS,
+    CONF_TAGS,
+    CONTEXT_INBOUND,
+    DOMAIN,
+)
+from custom_components.hotdesk_phone.hub import HotdeskHub
+
+from .sip_phone import SipMessage, SipPhone
+
+ROOT = Path(__file__).resolve().parents[2]
+ASTERISK = ROOT / "scripts" / "asterisk"
+LOOPBACK = "127.0.0.1"
+AMI_USERNAME = "hotdesk"
+AMI_SECRET = "hotdesk-e2e"
+
+DESKS = ("desk1", "desk2", "desk3", "desk4")
+DESK_IDS = {name: f"E2E{name.upper()}" for name in DESKS}
+D1, D2, D3, D4 = DESK_IDS.values()
+ALICE = "E2EALICE"
+CAROL = "E2ECAROL"
+ENTRY_ID = "E2EENTRY"
+EVENT_PREFIX = f"{DOMAIN}_"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything in this folder is an e2e test."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def _ports_in_use() -> set[int]:
+    """Local ports of every TCP and UDP socket (Linux /proc/net)."""
+    used: set[int] = set()
+    for table in ("tcp", "tcp6", "udp", "udp6"):
+        try:
+            lines = Path(f"/proc/net/{table}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        used.update(int(line.split()[1].rsplit(":", 1)[1], 16) for line in lines)
+    return used
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports free for TCP and UDP right now (no socket: the session fixture
+    runs before the HA plugin lets a test open sockets)."""
+    used = _ports_in_use()
+    candidates = [p for p in range(20000, 30000) if p not in used]
+    return random.sample(candidates, count)
+
+
+_ASTDB_LINE = re.compile(r"^/(?P<key>\S+)\s*: (?P<value>.*)$")
+
+
+@dataclass
+class Pbx:
+    """One Asterisk run of scripts/asterisk (start, stop, CLI)."""
+
+    run_dir: Path
+    ami_port: int
+    sip_port: int
+    host: str = LOOPBACK
+    username: str = AMI_USERNAME
+    secret: str = AMI_SECRET
+    pid: int | None = None
+    start_seconds: float | None = None  # how long the last `start` took
+    starts: int = 0
+    log: list[str] = field(default_factory=list)
+
+    def _run(
+        self, *args: str, timeout: float = 60.0
+    ) -> subprocess.CompletedProcess[str]:
+        env = {
+            **os.environ,
+            "AMI_PORT": str(self.ami_port),
+            "SIP_PORT": str(self.sip_port),
+            "AMI_SECRET": self.secret,
+        }
+        return subprocess.run(
+            [str(ASTERISK), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def start(self) -> None:
+        """Start Asterisk (fresh configuration, empty AstDB); wait for AMI."""
+        started = time.monotonic()
+        result = self._run("start", str(self.run_dir), timeout=120)
+        self.log.append(result.stderr)
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"scripts/asterisk start failed ({result.returncode}):\n"
+                f"{result.stderr[-3000:]}"
+            )
+        values = dict(
+            line.split("=", 1) for line in result.stdout.splitlines() if "=" in line
+        )
+        self.pid = int(values["ASTERISK_PID"])
+        self.start_seconds = time.monotonic() - started
+        self.starts += 1
+
+    def stop(self) -> None:
+        """Stop Asterisk (SIGTERM; clients get a Shutdown event)."""
+        result = self._run("stop", str(self.run_dir))
+        self.log.append(result.stderr)
+        self.pid = None
+
+    @property
+    def running(self) -> bool:
+        """Whether this run's Asterisk process exists."""
+        if self.pid is None:
+            return False
+        try:
+            stat = Path(f"/proc/{self.pid}/stat").read_text()
+        except OSError:
+            return False
+        return ") Z" not in stat and ") X" not in stat
+
+    def cli(self, command: str) -> str:
+        """Run an Asterisk CLI command in this run; its output."""
+        result = self._run("cli", str(self.run_dir), command, timeout=30)
+        if result.returncode != 0:
+            raise RuntimeError(f"CLI {command!r} failed: {result.stderr[-2000:]}")
+        return result.stdout
+
+    def astdb(self, family: str = "hotdesk") -> dict[str, str]:
+        """The AstDB tree below family, read back from Asterisk.
+
+        Keys lose the family prefix: ``route/101``, ``deskof/PJSIP/desk1``.
+        """
+        tree: dict[str, str] = {}
+        for line in self.cli(f"database show {family}").splitlines():
+            match = _ASTDB_LINE.match(line)
+            if match:
+                key = match.group("key").removeprefix(f"{family}/")
+                tree[key] = match.group("value").strip()
+        return tree
+
+    def channel_count(self) -> int:
+        """Channels that exist now."""
+        match = re.search(
+            r"(\d+) active channels?", self.cli("core show channels count")
+        )
+        return int(match.group(1)) if match else 0
+
+    def hangup_all(self, timeout: float = 5.0) -> None:
+        """Hang up every channel and wait until none is left."""
+        deadline = time.monotonic() + timeout
+        while self.channel_count():
+            self.cli("channel request hangup all")
+            if time.monotonic() > deadline:
+                raise RuntimeError("channels remain after hangup all")
+            time.sleep(0.05)
+
+
+def _say(config: pytest.Config, text: str) -> None:
+    """Print a line on the terminal even while output is captured."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(text)
+
+
+def ensure_asterisk(config: pytest.Config) -> None:
+    """``scripts/asterisk ensure``; skip only where it cannot work (exit 3)."""
+    ensure = subprocess.run(
+        [str(ASTERISK), "ensure"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if ensure.returncode == 3:  # scripts/asterisk: cannot run here
+        reason = "no real Asterisk here: " + (
+            ensure.stderr.strip().splitlines() or ["scripts/asterisk ensure exit 3"]
+        )[-1].removeprefix("scripts/asterisk: ")
+        _say(config, f"\ne2e tests skipped: {reason}")
+        pytest.skip(reason)
+    if ensure.returncode != 0:
+        pytest.fail(
+            f"scripts/asterisk ensure failed ({ensure.returncode}):\n"
+            f"{ensure.stderr[-3000:]}"
+        )
+    if shutil.which("sipp") is None:
+        pytest.fail("sipp is missing (apt-get install sip-tester)")
+
+
+@pytest.fixture(scope="session")
+def pbx(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[Pbx]:
+    """A real Asterisk for the whole session (skipped only where impossible)."""
+    ensure_asterisk(pytestconfig)
+    run_dir = tmp_path_factory.mktemp("asterisk")
+    # Asterisk runs as its own user: it must be able to enter the run folder
+    # (pytest makes temporary folders 0700).
+    run_dir.chmod(0o755)
+    error: Exception | None = None
+    for _ in range(3):  # another process may take a "free" port meanwhile
+        ami_port, sip_port = free_ports(2)
+        server = Pbx(run_dir, ami_port=ami_port, sip_port=sip_port)
+        try:
+            server.start()
+            break
+        except RuntimeError as err:
+            error = err
+            server.stop()
+    else:
+        pytest.fail(f"Asterisk did not start: {error}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def clean_pbx(pbx: Pbx) -> Iterator[Pbx]:
+    """The session's Asterisk, running, with no channels and no hotdesk tree."""
+    if not pbx.running:  # a test that restarts it failed half-way
+        pbx.stop()
+        pbx.start()
+    pbx.hangup_all()
+    pbx.cli("database deltree hotdesk")
+    yield pbx
+    if pbx.running:
+        pbx.hangup_all()
+
+
+@pytest.fixture
+def phones(clean_pbx: Pbx, tmp_path: Path) -> Iterator[dict[str, SipPhone]]:
+    """Desk phones desk1..desk4, registered, ringing (180) on every INVITE."""
+    started: dict[str, SipPhone] = {}
+    try:
+        for name in DESKS:
+            phone = SipPhone(
+                name, clean_pbx.sip_port, mode="ring", work_dir=tmp_path / name
+            )
+            started[name] = phone.start()
+        yield started
+    finally:
+        for phone in started.values():
+            phone.stop(unregister=clean_pbx.running)
+
+
+def e2e_subentries() -> list[dict[str, Any]]:
+    """Four desks with a scanner each; Alice 101 (desks 1+2), Carol 102 (desk 4)."""
+    desks = [
+        {
+            "subentry_id": DESK_IDS[name],
+            "subentry_type": "desk",
+            "title": f"Desk {index}",
+            "unique_id": None,
+            "data": {
+                CONF_NAME: f"Desk {index}",
+                CONF_DIAL_STRING: f"PJSIP/{name}",
+                CONF_SCANNERS: [f"scanner-{index}"],
+            },
+        }
+        for index, name in enumerate(DESKS, 1)
+    ]
+    accounts = [
+        (ALICE, "Alice", "101", [D1, D2], ["tag-alice"]),
+        (CAROL, "Carol", "102", [D4], ["tag-carol"]),
+    ]
+    return [
+        *desks,
+        *(
+            {
+                "subentry_id": account_id,
+                "subentry_type": "account",
+                "title": name,
+                "unique_id": None,
+                "data": {
+                    CONF_NAME: name,
+                    CONF_EXTENSION: extension,
+                    CONF_HOME_DESKS: home,
+                    CONF_TAGS: tags,
+                },
+            }
+            for account_id, name, extension, home, tags in accounts
+        ),
+    ]
+
+
+@pytest.fixture
+def pbx_entry(clean_pbx: Pbx) -> MockConfigEntry:
+    """The integration's entry, pointing at the real Asterisk."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"Asterisk {clean_pbx.host}",
+        unique_id=f"{clean_pbx.host}:{clean_pbx.ami_port}",
+        data={
+            CONF_HOST: clean_pbx.host,
+            CONF_PORT: clean_pbx.ami_port,
+            CONF_USERNAME: clean_pbx.username,
+            CONF_PASSWORD: clean_pbx.secret,
+        },
+        subentries_data=e2e_subentries(),  # type: ignore[arg-type]
+        entry_id=ENTRY_ID,
+    )
+
+
+@dataclass
+class EventLog:
+    """Every hotdesk_phone_* event on HA's bus, in order, with its time."""
+
+    events: list[tuple[float, str, dict[str, Any]]] = field(default_factory=list)
+
+    def types(self) -> list[str]:
+        """Event types without the domain prefix, in order."""
+        return [kind for _, kind, _ in self.events]
+
+    def of(self, kind: str) -> list[dict[str, Any]]:
+        """The data of every event of one type."""
+        return [data for _, k, data in self.events if k == kind]
+
+    def time_of(self, kind: str, index: int = 0) -> float:
+        """Epoch time of an event of one type."""
+        return [at for at, k, _ in self.events if k == kind][index]
+
+    async def wait(
+        self, kind: str, count: int = 1, timeout: float = 5.0
+    ) -> dict[str, Any]:
+        """Wait for count events of one type; the count-th one's data."""
+        await until(
+            lambda: len(self.of(kind)) >= count,
+            timeout,
+            f"{count} x {kind} (got {self.types()})",
+        )
+        return self.of(kind)[count - 1]
+
+
+@pytest.fixture
+async def hotdesk_events(hass: HomeAssistant) -> AsyncIterator[EventLog]:
+    """Record the integration's events."""
+    log = EventLog()
+
+    @callback
+    def record(event: Event) -> None:
+        if event.event_type.startswith(EVENT_PREFIX):
+            kind = event.event_type.removeprefix(EVENT_PREFIX)
+            log.events.append((time.time(), kind, dict(event.data)))
+
+    unsub = hass.bus.async_listen(MATCH_ALL, record)
+    yield log
+    unsub()
+
+
+@pytest.fixture
+async def hub(
+    hass: HomeAssistant,
+    pbx_entry: MockConfigEntry,
+    phones: dict[str, SipPhone],
+    hotdesk_events: EventLog,
+) -> HotdeskHub:
+    """The integration set up against the real Asterisk, phones registered."""
+    pbx_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(pbx_entry.entry_id)
+    await hass.async_block_till_done()
+    hub: HotdeskHub = pbx_entry.runtime_data.hub
+    assert hub.connected
+    # Tests restart the PBX: come back within a fraction of a second.
+    hub.client.reconnect_min_delay = 0.05
+    hub.client.reconnect_max_delay = 0.2
+    return hub
+
+
+@pytest.fixture
+async def ami(clean_pbx: Pbx) -> AsyncIterator[AmiClient]:
+    """A separate AMI connection that plays the outside world (Originate, Hangup)."""
+    client = AmiClient(
+        host=clean_pbx.host,
+        port=clean_pbx.ami_port,
+        username=clean_pbx.username,
+        secret=clean_pbx.secret,
+        reconnect_min_delay=0.05,
+        reconnect_max_delay=0.2,
+    )
+    await client.connect()
+    yield client
+    await client.close()
+
+
+async def until(
+    predicate: Callable[[], bool], timeout: float = 5.0, what: str = "condition"
+) -> float:
+    """Poll predicate every 5 ms; the seconds it took (TimeoutError otherwise)."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    while not predicate():
+        if loop.time() - started > timeout:
+            raise TimeoutError(f"no {what} within {timeout} s")
+        await asyncio.sleep(0.005)
+    return loop.time() - started
+
+
+async def wait_sip(
+    hass: HomeAssistant,
+    phone: SipPhone,
+    method: str,
+    count: int = 1,
+    timeout: float = 5.0,
+) -> SipMessage:
+    """phone.wait_for in an executor thread (it polls with time.sleep)."""
+    return await hass.async_add_executor_job(phone.wait_for, method, count, timeout)
+
+
+async def in_thread(hass: HomeAssistant, func: Callable[..., Any], *args: Any) -> Any:
+    """Run a blocking helper (subprocess, SIPp) off the event loop."""
+    return await hass.async_add_executor_job(func, *args)
+
+
+async def call_extension(
+    ami: AmiClient,
+    extension: str,
+    number: str = "5550100",
+    name: str = "Bob Caller",
+) -> float:
+    """An outside call to an extension (AMI Originate); epoch time it was sent."""
+    sent = time.time()
+    await ami.originate(
+        "Local/s@test-caller",
+        CONTEXT_INBOUND,
+        extension,
+        caller_id=f'"{name}" <{number}>',
+    )
+    return sent

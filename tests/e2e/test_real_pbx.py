@@ -1,0 +1,409 @@
+"""The method end to end: Home Assistant, a real Asterisk 22 and SIPp desk phones.
+
+What the phones receive (INVITE, CANCEL, BYE) is the proof: the PBX routes
+from the AstDB tree the integration wrote (S101/S102), a scan moves a ringing
+call to the scanning desk (S103/S104), a hot-desk login changes routing and
+outgoing caller ID, and a PBX restart is survived. Timings are printed
+(``pytest -s`` shows them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from typing import Any
+
+import pytest
+
+from homeassistant.components.tag import async_scan_tag
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+
+from custom_components.hotdesk_phone.ami import AmiClient, AmiError
+from custom_components.hotdesk_phone.const import DOMAIN
+from custom_components.hotdesk_phone.hub import HotdeskHub
+
+from .conftest import (
+    ALICE,
+    CAROL,
+    D1,
+    D2,
+    D3,
+    D4,
+    ENTRY_ID,
+    EventLog,
+    Pbx,
+    call_extension,
+    in_thread,
+    until,
+    wait_sip,
+)
+from .sip_phone import SipPhone, place_call
+
+pytestmark = pytest.mark.e2e
+
+CALLER_NUMBER = "5550100"
+CALLER_NAME = "Bob Caller"
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def report(text: str) -> None:
+    print(f"[e2e timing] {text}")
+
+
+def entity_state(hass: HomeAssistant, unique_id: str, domain: str = "sensor") -> Any:
+    entity_id = er.async_get(hass).async_get_entity_id(domain, DOMAIN, unique_id)
+    assert entity_id is not None, unique_id
+    return hass.states.get(entity_id)
+
+
+def expected_astdb(hub: HotdeskHub) -> dict[str, str]:
+    """The integration's own idea of the tree (keys below hotdesk/)."""
+    return hub.directory.astdb(hub.logins)
+
+
+async def read_astdb(hass: HomeAssistant, pbx: Pbx) -> dict[str, str]:
+    return await in_thread(hass, pbx.astdb)  # type: ignore[no-any-return]
+
+
+async def ring_101(
+    hass: HomeAssistant,
+    ami: AmiClient,
+    phones: dict[str, SipPhone],
+    hotdesk_events: EventLog,
+    desks: tuple[str, ...] = ("desk1", "desk2"),
+) -> tuple[float, dict[str, Any]]:
+    """Call 101 from outside; wait until its desks ring; (sent time, incoming)."""
+    before = {name: len(phones[name].invites) for name in desks}
+    count = len(hotdesk_events.of("incoming_call")) + 1
+    sent = await call_extension(ami, "101", CALLER_NUMBER, CALLER_NAME)
+    for name in desks:
+        await wait_sip(hass, phones[name], "INVITE", before[name] + 1)
+    incoming = await hotdesk_events.wait("incoming_call", count)
+    return sent, incoming
+
+
+async def hang_up_caller(hass: HomeAssistant, hub: HotdeskHub, ami: AmiClient) -> None:
+    """The outside caller hangs up (AMI Hangup of the caller channel)."""
+    calls = hub.tracker.active_calls()
+    assert len(calls) == 1, calls
+    await ami.send({"Action": "Hangup", "Channel": calls[0].caller_channel})
+
+
+async def test_astdb_matches_configuration(
+    hass: HomeAssistant, clean_pbx: Pbx, pbx_entry: Any, phones: dict[str, SipPhone]
+) -> None:
+    """S101: what the integration configured is what Asterisk holds."""
+    # Left-overs of an older configuration, and a family that is not ours.
+    await in_thread(hass, clean_pbx.cli, "database put hotdesk/route 999 PJSIP/gone")
+    await in_thread(hass, clean_pbx.cli, "database put other keep 1")
+    pbx_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(pbx_entry.entry_id)
+    await hass.async_block_till_done()
+    hub: HotdeskHub = pbx_entry.runtime_data.hub
+    tree = await read_astdb(hass, clean_pbx)
+    assert tree == expected_astdb(hub)
+    assert tree == {
+        "route/101": "PJSIP/desk1&PJSIP/desk2",
+        "route/102": "PJSIP/desk4",
+        **{f"desk/{d}": f"PJSIP/desk{i}" for i, d in enumerate((D1, D2, D3, D4), 1)},
+        **{f"deskof/PJSIP/desk{i}": d for i, d in enumerate((D1, D2, D3, D4), 1)},
+    }
+    assert await in_thread(hass, clean_pbx.astdb, "other") == {"keep": "1"}
+    # The same through AMI, as the dialplan's DB() function sees it.
+    assert await hub.client.db_get("hotdesk/route", "101") == "PJSIP/desk1&PJSIP/desk2"
+    assert entity_state(hass, f"{ENTRY_ID}_pbx_connected", "binary_sensor").state == (
+        STATE_ON
+    )
+    # The registered phones are idle desks.
+    await until(
+        lambda: all(
+            entity_state(hass, f"{d}_desk_call_state").state == "idle"
+            for d in (D1, D2, D3, D4)
+        ),
+        what="idle desks",
+    )
+    await in_thread(hass, clean_pbx.cli, "database deltree other")
+
+
+async def test_call_rings_all_home_desks(
+    hass: HomeAssistant,
+    hub: HotdeskHub,
+    ami: AmiClient,
+    phones: dict[str, SipPhone],
+    hotdesk_events: EventLog,
+) -> None:
+    """S102: a call to 101 rings desk1 and desk2 at once; HA hears of it."""
+    sent, incoming = await ring_101(hass, ami, phones, hotdesk_events)
+    invite1, invite2 = phones["desk1"].invites[0], phones["desk2"].invites[0]
+    report(
+        f"Originate -> INVITE desk1 {ms(invite1.time - sent)}, "
+        f"desk2 {ms(invite2.time - sent)} (apart {ms(abs(invite1.time - invite2.time))})"
+    )
+    assert abs(invite1.time - invite2.time) < 0.5
+    for invite in (invite1, invite2):
+        assert invite.caller_id_number == CALLER_NUMBER
+        assert invite.caller_id_name == CALLER_NAME
+    assert incoming["account_id"] == ALICE
+    assert incoming["extension"] == "101"
+    assert incoming["caller_id_number"] == CALLER_NUMBER
+    assert incoming["caller_id_name"] == CALLER_NAME
+    assert incoming["desks"] == sorted([D1, D2])
+    report(
+        f"Originate -> HA incoming_call {ms(hotdesk_events.time_of('incoming_call') - sent)}"
+    )
+    await until(
+        lambda: (
+            entity_state(hass, f"{ALICE}_account_call_state").attributes[
+                "ringing_desk_ids"
+            ]
+            == [D1, D2]
+            or entity_state(hass, f"{ALICE}_account_call_state").attributes[
+                "ringing_desk_ids"
+            ]
+            == [D2, D1]
+        ),
+        what="both desks ringing in HA",
+    )
+    assert entity_state(hass, f"{ALICE}_caller").state == "Bob Caller <5550100>"
+    assert phones["desk3"].invites == []
+    assert phones["desk4"].invites == []
+    # The caller gives up: both desks stop ringing, the call is missed.
+    await hang_up_caller(hass, hub, ami)
+    await wait_sip(hass, phones["desk1"], "CANCEL")
+    await wait_sip(hass, phones["desk2"], "CANCEL")
+    ended = await hotdesk_events.wait("call_ended")
+    assert ended["outcome"] == "missed"
+    assert hotdesk_events.types() == ["incoming_call", "call_missed", "call_ended"]
+
+
+async def test_scan_at_another_desk_moves_the_call(  # noqa: PLR0917
+    hass: HomeAssistant,
+    clean_pbx: Pbx,
+    hub: HotdeskHub,
+    ami: AmiClient,
+    phones: dict[str, SipPhone],
+    hotdesk_events: EventLog,
+) -> None:
+    """S103/S104: Alice taps her card at desk 3; the call rings there, not at home."""
+    await in_thread(hass, phones["desk3"].set_mode, "answer", 300)
+    await ring_101(hass, ami, phones, hotdesk_events)
+    scanned = time.time()
+    await async_scan_tag(hass, "tag-alice", "scanner-3")
+    cancel1 = await wait_sip(hass, phones["desk1"], "CANCEL")
+    cancel2 = await wait_sip(hass, phones["desk2"], "CANCEL")
+    invite3 = await wait_sip(hass, phones["desk3"], "INVITE")
+    claimed = await hotdesk_events.wait("call_claimed")
+    report(
+        f"scan -> call_claimed {ms(hotdesk_events.time_of('call_claimed') - scanned)}, "
+        f"CANCEL desk1 {ms(cancel1.time - scanned)}, desk2 {ms(cancel2.time - scanned)}, "
+        f"INVITE desk3 {ms(invite3.time - scanned)}"
+    )
+    assert invite3.caller_id_number == CALLER_NUMBER
+    assert claimed["desk_id"] == D3
+    assert sorted(claimed["from_desks"]) == sorted([D1, D2])
+    assert claimed["via"] == "tag"
+    # Desk 3 answers after 300 ms: caller and desk 3 are bridged.
+    answered = await hotdesk_events.wait("call_answered")
+    assert answered["desk_id"] == D3
+    report(
+        f"scan -> call_answered {ms(hotdesk_events.time_of('call_answered') - scanned)} (phone answers after 300 ms)"
+    )
+    bridges = await in_thread(hass, clean_pbx.cli, "bridge show all")
+    assert re.search(r"\s2\s+basic", bridges), bridges
+    assert entity_state(hass, f"{ALICE}_account_call_state").state == "in_call"
+    assert (
+        entity_state(hass, f"{ALICE}_account_call_state").attributes["claimed_desk"]
+        == "Desk 3"
+    )
+    await hang_up_caller(hass, hub, ami)
+    await wait_sip(hass, phones["desk3"], "BYE")
+    ended = await hotdesk_events.wait("call_ended")
+    assert ended["outcome"] == "answered"
+    assert hotdesk_events.types() == [
+        "incoming_call",
+        "call_claimed",
+        "call_answered",
+        "call_ended",
+    ]
+    assert len(phones["desk1"].invites) == len(phones["desk2"].invites) == 1
+    assert phones["desk4"].invites == []
+
+
+async def test_racing_claims_ring_one_desk(
+    hass: HomeAssistant,
+    hub: HotdeskHub,
+    ami: AmiClient,
+    phones: dict[str, SipPhone],
+    hotdesk_events: EventLog,
+) -> None:
+    """Two desks claim the same call at once: exactly one phone gets it."""
+    incoming = (await ring_101(hass, ami, phones, hotdesk_events))[1]
+    started = time.time()
+    results = await asyncio.gather(
+        hub.async_claim(incoming["call_id"], D3, "tag"),
+        hub.async_claim(incoming["call_id"], D4, "tag"),
+    )
+    report(f"two racing claims answered in {ms(time.time() - started)}")
+    assert sorted(r.claimed for r in results) == [False, True]
+    winner, loser = ("desk3", "desk4") if results[0].claimed else ("desk4", "desk3")
+    invite = await wait_sip(hass, phones[winner], "INVITE")
+    report(f"claim -> INVITE {winner} {ms(invite.time - started)}")
+    await wait_sip(hass, phones["desk1"], "CANCEL")
+    await wait_sip(hass, phones["desk2"], "CANCEL")
+    await asyncio.sleep(0.5)  # a second INVITE would have come by now
+    assert len(phones[winner].invites) == 1
+    assert phones[loser].invites == []
+    assert len(hotdesk_events.of("call_claimed")) == 1
+    assert [e["reason"] for e in hotdesk_events.of("claim_refused")] == [
+        "already_claimed"
+    ]
+    await hang_up_caller(hass, hub, ami)
+    await wait_sip(hass, phones[winner], "CANCEL")
+    await hotdesk_events.wait("call_ended")
+
+
+async def test_hot_desk_login_routes_calls_and_caller_id(  # noqa: PLR0917
+    hass: HomeAssistant,
+    clean_pbx: Pbx,
+    hub: HotdeskHub,
+    ami: AmiClient,
+    phones: dict[str, SipPhone],
+    hotdesk_events: EventLog,
+) -> None:
+    """A scan with no call logs Alice in at desk 3: it rings for 101 and calls as 101."""
+    await async_scan_tag(hass, "tag-alice", "scanner-3")
+    login = await hotdesk_events.wait("login")
+    assert (login["desk_id"], login["extension"]) == (D3, "101")
+    tree = await read_astdb(hass, clean_pbx)
+    assert tree["route/101"] == "PJSIP/desk1&PJSIP/desk2&PJSIP/desk3"
+    assert tree[f"login/{D3}"] == "101"
+    assert tree == expected_astdb(hub)
+    # An incoming call for 101 now rings desk 3 as well.
+    _, incoming = await ring_101(
+        hass, ami, phones, hotdesk_events, ("desk1", "desk2", "desk3")
+    )
+    assert incoming["desks"] == sorted([D1, D2, D3])
+    await hang_up_caller(hass, hub, ami)
+    for name in ("desk1", "desk2", "desk3"):
+        await wait_sip(hass, phones[name], "CANCEL")
+    await hotdesk_events.wait("call_ended")
+    # Alice calls Carol (102) from desk 3: Carol's phone shows 101, not desk3.
+    call = await in_thread(
+        hass,
+        lambda: place_call("desk3", "102", clean_pbx.sip_port, ring_timeout_ms=1000),
+    )
+    try:
+        invite = await wait_sip(hass, phones["desk4"], "INVITE")
+        assert invite.caller_id_number == "101"
+        carol = await hotdesk_events.wait("incoming_call", 2)
+        assert (carol["account_id"], carol["caller_id_number"]) == (CAROL, "101")
+        await wait_sip(hass, phones["desk4"], "CANCEL", timeout=10)
+        assert await in_thread(hass, call.wait, 10) == 0
+    finally:
+        await in_thread(hass, call.stop)
+    # The same tag at the same desk logs out: routing is back to the home desks.
+    await async_scan_tag(hass, "tag-alice", "scanner-3")
+    await hotdesk_events.wait("logout")
+    tree = await read_astdb(hass, clean_pbx)
+    assert tree["route/101"] == "PJSIP/desk1&PJSIP/desk2"
+    assert f"login/{D3}" not in tree
+
+
+async def test_pbx_restart_is_survived(  # noqa: PLR0917
+    hass: HomeAssistant,
+    clean_pbx: Pbx,
+    hub: HotdeskHub,
+    ami: AmiClient,
+    phones: dict[str, SipPhone],
+    hotdesk_events: EventLog,
+) -> None:
+    """Asterisk stops and starts again (empty AstDB): HA notices, rewrites, routes."""
+    connectivity = f"{ENTRY_ID}_pbx_connected"
+    await async_scan_tag(hass, "tag-alice", "scanner-3")  # a login to restore
+    await hotdesk_events.wait("login")
+    await in_thread(hass, clean_pbx.stop)
+    await until(lambda: not hub.connected, what="disconnect")
+    await hass.async_block_till_done()
+    assert entity_state(hass, connectivity, "binary_sensor").state == STATE_OFF
+    assert entity_state(hass, f"{D1}_desk_call_state").state == STATE_UNAVAILABLE
+    assert entity_state(hass, f"{ALICE}_account_call_state").state == (
+        STATE_UNAVAILABLE
+    )
+
+    # Start it again on the same ports; note when AMI accepts a login.
+    loop = asyncio.get_running_loop()
+    connected_at: list[float] = []
+    remove = hub.async_add_listener(
+        lambda: (
+            connected_at.append(loop.time())
+            if hub.connected and not connected_at
+            else None
+        )
+    )
+    ami_ready_at = loop.create_task(first_ami_login(clean_pbx))
+    try:
+        start = loop.time()
+        await in_thread(hass, clean_pbx.start)
+        await until(lambda: bool(connected_at), timeout=10, what="reconnect")
+        ready = await ami_ready_at
+    finally:
+        remove()
+        ami_ready_at.cancel()
+    report(
+        f"Asterisk restart: AMI login possible {ms(ready - start)} after start, "
+        f"hub connected {ms(connected_at[0] - ready)} after that "
+        f"(back-off {hub.client.reconnect_min_delay}-{hub.client.reconnect_max_delay} s, "
+        f"resync {ms(hub.last_resync_seconds or 0)}); "
+        f"scripts/asterisk start took {ms(clean_pbx.start_seconds or 0)}"
+    )
+    await hass.async_block_till_done()
+    assert entity_state(hass, connectivity, "binary_sensor").state == STATE_ON
+    # "Asterisk is shutting down" refusals during the stop are no reason to
+    # ask the user for new credentials.
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert entity_state(hass, f"{ALICE}_account_call_state").state == "idle"
+    # The fresh AstDB holds the whole tree again, the login included.
+    tree = await read_astdb(hass, clean_pbx)
+    assert tree == expected_astdb(hub)
+    assert tree["route/101"] == "PJSIP/desk1&PJSIP/desk2&PJSIP/desk3"
+    # The phones register again (a new Asterisk knows no contacts); calls ring.
+    for phone in phones.values():
+        await in_thread(hass, phone.register)
+    await until(lambda: ami.connected, what="control AMI reconnect")
+    await until(
+        lambda: entity_state(hass, f"{D1}_desk_call_state").state == "idle",
+        what="desk 1 idle",
+    )
+    _, incoming = await ring_101(
+        hass, ami, phones, hotdesk_events, ("desk1", "desk2", "desk3")
+    )
+    assert incoming["desks"] == sorted([D1, D2, D3])
+    await hang_up_caller(hass, hub, ami)
+    await hotdesk_events.wait("call_ended")
+
+
+async def first_ami_login(pbx: Pbx) -> float:
+    """Loop time of the first successful AMI Login (polled every 10 ms)."""
+    loop = asyncio.get_running_loop()
+    while True:
+        probe = AmiClient(
+            host=pbx.host,
+            port=pbx.ami_port,
+            username=pbx.username,
+            secret=pbx.secret,
+            connect_timeout=1.0,
+        )
+        try:
+            await probe._open()  # one login, no keep-alive
+        except AmiError:
+            await asyncio.sleep(0.01)
+            continue
+        finally:
+            await probe.close()
+        return loop.time()
