@@ -29,6 +29,7 @@ from custom_components.hotdesk_phone.const import (
 
 from .ami_server import AmiTestServer
 from .mobile_app import PushServer
+from .pcsc_env import pcsc_env, pcscd  # noqa: F401 - PC/SC fixtures
 
 DESK_IDS = ["01DESK1", "01DESK2", "01DESK3", "01DESK4"]
 ALICE = "01ALICE"

@@ -15,6 +15,7 @@ from homeassistant.helpers.typing import ConfigType
 from .ami import AmiActionError, AmiAuthError, AmiConnectionError
 from .const import DOMAIN
 from .hub import HotdeskConfigEntry, HotdeskHub, HotdeskRuntimeData
+from .scan_view import async_register_scan_view
 from .services import async_setup_services
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
@@ -22,8 +23,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions once for all entries."""
+    """Register the actions and the card reader endpoint once for all entries."""
     async_setup_services(hass)
+    async_register_scan_view(hass)
     return True
 
 
@@ -103,7 +105,11 @@ def _link_and_prune_devices(hass: HomeAssistant, entry: HotdeskConfigEntry) -> N
     hub_device = next(
         (d for d in devices if (DOMAIN, entry.entry_id) in d.identifiers), None
     )
-    wanted = {entry.entry_id, *entry.subentries}
+    wanted = {
+        entry.entry_id,
+        *entry.subentries,
+        *entry.runtime_data.hub.card_readers.device_keys,
+    }
     for device in devices:
         keys = {key for domain, key in device.identifiers if domain == DOMAIN}
         if not keys & wanted:

@@ -114,7 +114,10 @@ def check_value(key: str, value: str) -> str:
     """Refuse a header whose value would inject lines or be dropped by AMI."""
     if "\r" in value or "\n" in value or "\r" in key or "\n" in key:
         raise AmiValueError(f"AMI header {key!r} contains a line break")
-    if len(f"{key}: {value}".encode()) > MAX_LINE_BYTES - len(EOL):
+    limit = MAX_LINE_BYTES - len(EOL)
+    # UTF-8 takes at most 4 bytes a character: short lines need no encoding.
+    chars = len(key) + len(value) + 2
+    if chars * 4 > limit and len(f"{key}: {value}".encode()) > limit:
         raise AmiValueError(f"AMI header {key!r} is longer than {MAX_LINE_BYTES} bytes")
     return value
 

@@ -36,6 +36,7 @@ from .const import (
     CONF_HOME_DESKS,
     CONF_MULTIPLE_LOGINS,
     CONF_NOTIFY_TARGETS,
+    CONF_READERS,
     CONF_SCANNERS,
     CONF_TAGS,
     CONF_WATCH_TARGETS,
@@ -54,6 +55,8 @@ from .directory import (
     validate_extension,
     validate_tag,
 )
+from .pcsc import async_host_readers
+from .readers import valid_reader_name
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -68,7 +71,7 @@ _ERROR_FIELD = {
     "invalid_dial_string": CONF_DIAL_STRING,
     "duplicate_dial_string": CONF_DIAL_STRING,
     "duplicate_scanner": CONF_SCANNERS,
-    "duplicate_reader": CONF_SCANNERS,
+    "duplicate_reader": CONF_READERS,
 }
 
 _PASSWORD = selector.TextSelector(
@@ -293,6 +296,7 @@ class _DirectorySubentryFlow(ConfigSubentryFlow):
                         sub.data[CONF_NAME],
                         sub.data[CONF_DIAL_STRING],
                         frozenset(sub.data.get(CONF_SCANNERS, [])),
+                        frozenset(sub.data.get(CONF_READERS, [])),
                     )
                 )
             elif sub.subentry_type == SUBENTRY_ACCOUNT:
@@ -487,11 +491,16 @@ class DeskSubentryFlow(_DirectorySubentryFlow):
                         user_input[CONF_DIAL_STRING]
                     ),
                     CONF_SCANNERS: list(user_input.get(CONF_SCANNERS) or []),
+                    CONF_READERS: sorted(
+                        {r.strip() for r in user_input.get(CONF_READERS) or []} - {""}
+                    ),
                 }
             except DirectoryError as err:
                 errors = {CONF_DIAL_STRING: err.code}
             if not errors and not data[CONF_NAME]:
                 errors = {CONF_NAME: "invalid_name"}
+            if not errors and not all(map(valid_reader_name, data[CONF_READERS])):
+                errors = {CONF_READERS: "invalid_reader"}
             if not errors:
                 errors = self._check(
                     Desk(
@@ -499,11 +508,21 @@ class DeskSubentryFlow(_DirectorySubentryFlow):
                         data[CONF_NAME],
                         data[CONF_DIAL_STRING],
                         frozenset(data[CONF_SCANNERS]),
+                        frozenset(data[CONF_READERS]),
                     )
                 )
             if not errors:
                 return self._finish(data)
         endpoints = await self._endpoints()
+        # PC/SC readers of this host (when pyscard and pcscd are there), plus the
+        # chosen ones; any other value is a bridge reader id typed in.
+        readers = sorted(
+            {
+                *await async_host_readers(self.hass),
+                *self._current().get(CONF_READERS, []),
+                *((user_input or {}).get(CONF_READERS) or []),
+            }
+        )
         schema = vol.Schema(
             {
                 vol.Required(CONF_NAME): selector.TextSelector(),
@@ -516,6 +535,14 @@ class DeskSubentryFlow(_DirectorySubentryFlow):
                 ),
                 vol.Optional(CONF_SCANNERS): selector.DeviceSelector(
                     selector.DeviceSelectorConfig(multiple=True)
+                ),
+                vol.Optional(CONF_READERS): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=readers,
+                        multiple=True,
+                        custom_value=True,
+                        mode=selector.SelectSelectorMode.DROPDOWN,
+                    )
                 ),
             }
         )

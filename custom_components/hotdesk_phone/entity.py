@@ -53,4 +53,6 @@ class HotdeskEntity(Entity):
     async def async_added_to_hass(self) -> None:
         """Follow the hub's pushes."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.hub.async_add_listener(self.async_write_ha_state))
+        self.async_on_remove(
+            self.hub.async_add_listener(self.async_write_ha_state, self.subentry_id)
+        )

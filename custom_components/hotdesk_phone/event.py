@@ -54,7 +54,9 @@ class AccountCallEvent(HotdeskEntity, EventEntity):
     async def async_added_to_hass(self) -> None:
         """Follow the hub's call events for this account."""
         await super().async_added_to_hass()
-        self.async_on_remove(self.hub.async_add_call_listener(self._on_call_event))
+        self.async_on_remove(
+            self.hub.async_add_call_listener(self._on_call_event, self.subentry_id)
+        )
 
     @callback
     def _on_call_event(self, event_type: str, data: dict[str, Any]) -> None:

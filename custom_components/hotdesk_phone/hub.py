@@ -8,7 +8,7 @@ directory and call tracker.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -63,6 +63,8 @@ from .const import (
 )
 from .directory import Account, Desk, Directory, normalize_tag
 from .notifications import CallNotifier
+from .pcsc import PcscMonitor, async_start_monitor
+from .readers import CardReaders
 from .tracker import (
     Call,
     CallTracker,
@@ -84,6 +86,17 @@ _CALL_EVENTS = {
     NoticeKind.MISSED: EVENT_CALL_MISSED,
     NoticeKind.ENDED: EVENT_CALL_ENDED,
 }
+
+
+def _owners(notices: Iterable[Notice]) -> list[str]:
+    """The desks and accounts whose entities some notices change."""
+    owners: list[str] = []
+    for notice in notices:
+        if notice.desk_id is not None:
+            owners.append(notice.desk_id)
+        if notice.call is not None:
+            owners.append(notice.call.account_id)
+    return owners
 
 
 def directory_from_entry(entry: ConfigEntry) -> tuple[Directory, list[str]]:
@@ -174,7 +187,8 @@ class HotdeskHub:
         self.asterisk_version: str | None = None
         self.last_resync_seconds: float | None = None
         self._written: dict[str, str] = {}
-        self._listeners: list[CALLBACK_TYPE] = []
+        # Entity updates by owner: a desk or account id, None for the PBX's.
+        self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
         self._unsubs: list[CALLBACK_TYPE] = []
         self._logout_timers: dict[str, CALLBACK_TYPE] = {}
         self._store: Store[dict[str, Any]] = Store(
@@ -183,7 +197,10 @@ class HotdeskHub:
         self._sync_lock = asyncio.Lock()
         self._was_connected = False
         self._claim_via: dict[str, str] = {}  # call id -> how it was claimed
-        self._call_listeners: list[CallListener] = []
+        # Call event listeners by account id; None: every account's events.
+        self._call_listeners: dict[str | None, list[CallListener]] = {}
+        self.card_readers = CardReaders(hass, entry, self.directory)
+        self.pcsc: PcscMonitor | None = None
 
     # Life cycle.
 
@@ -193,6 +210,13 @@ class HotdeskHub:
         await self.client.connect()
         self._unsubs.append(
             self.hass.bus.async_listen("tag_scanned", self._on_tag_scanned)
+        )
+        self.card_readers.async_setup()
+        self.pcsc = await async_start_monitor(
+            self.hass,
+            self.entry,
+            self.card_readers.pcsc_names,
+            self.card_readers.async_scan_pcsc,
         )
         self._unsubs.extend(CallNotifier(self.hass, self).async_start())
         daily = self.entry.options.get(CONF_AUTO_LOGOUT_TIME)
@@ -218,33 +242,58 @@ class HotdeskHub:
         for cancel in self._logout_timers.values():
             cancel()
         self._logout_timers.clear()
+        if self.pcsc is not None:
+            await self.pcsc.async_stop()
+            self.pcsc = None
         await self.client.close()
         self.connected = False
 
     @callback
-    def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
-        """Call ``update`` on every change; returns the remover."""
-        self._listeners.append(update)
+    def async_add_listener(
+        self, update: CALLBACK_TYPE, owner: str | None = None
+    ) -> CALLBACK_TYPE:
+        """Call ``update`` when its owner changes; returns the remover.
+
+        ``owner`` is the desk or account id whose state ``update`` shows
+        (None: the PBX's own entities, told of every change). An AMI event
+        then updates only the entities it concerns, so its cost does not
+        grow with the number of desks and accounts.
+        """
+        group = self._listeners.setdefault(owner, [])
+        group.append(update)
 
         def remove() -> None:
-            self._listeners.remove(update)
+            group.remove(update)
 
         return remove
 
     @callback
-    def async_add_call_listener(self, listener: CallListener) -> CALLBACK_TYPE:
-        """Call ``listener(event_type, data)`` for every call event fired."""
-        self._call_listeners.append(listener)
+    def async_add_call_listener(
+        self, listener: CallListener, account_id: str | None = None
+    ) -> CALLBACK_TYPE:
+        """Call ``listener(event_type, data)`` for every call event fired.
+
+        With ``account_id``, only for that account's calls.
+        """
+        group = self._call_listeners.setdefault(account_id, [])
+        group.append(listener)
 
         def remove() -> None:
-            self._call_listeners.remove(listener)
+            group.remove(listener)
 
         return remove
 
     @callback
-    def _notify(self) -> None:
-        for update in list(self._listeners):
-            update()
+    def _notify(self, owners: Iterable[str | None] | None = None) -> None:
+        """Update the entities of ``owners`` and the PBX's (all when None)."""
+        if owners is None:
+            groups = list(self._listeners.values())
+        else:
+            wanted = dict.fromkeys((None, *owners))
+            groups = [g for o in wanted if (g := self._listeners.get(o))]
+        for group in groups:
+            for update in list(group):
+                update()
 
     # Connection.
 
@@ -285,7 +334,7 @@ class HotdeskHub:
         notices = self.tracker.handle(event.name, event.headers)
         if notices:
             self._apply(notices)
-            self._notify()
+            self._notify(_owners(notices))
 
     # AstDB.
 
@@ -352,8 +401,9 @@ class HotdeskHub:
             if notice.kind is NoticeKind.ENDED and notice.call.outcome is not None:
                 data["outcome"] = notice.call.outcome.value
             self.hass.bus.async_fire(event_type, data)
-            for listener in list(self._call_listeners):
-                listener(event_type, data)
+            for account in (None, notice.call.account_id):
+                for listener in list(self._call_listeners.get(account, ())):
+                    listener(event_type, data)
 
     def call_event_data(self, call: Call) -> dict[str, Any]:
         """The fields every call event carries."""
@@ -377,6 +427,18 @@ class HotdeskHub:
     def _on_tag_scanned(self, event: Event) -> None:
         tag_id = str(event.data.get("tag_id", ""))
         device_id = event.data.get("device_id")
+        reader = self.card_readers.reader_of_device(device_id) if device_id else None
+        if reader is not None:  # a card reader's device: PC/SC or bridge
+            self.hass.async_create_task(
+                self.async_handle_desk_scan(
+                    tag_id,
+                    self.directory.desk_by_reader(reader),
+                    device_id,
+                    self.card_readers.via_of_device(str(device_id)),
+                ),
+                eager_start=True,
+            )
+            return
         self.hass.async_create_task(
             self.async_handle_scan(tag_id, device_id, VIA_TAG), eager_start=True
         )
@@ -459,8 +521,9 @@ class HotdeskHub:
             self._refuse(call, desk_id, "redirect_failed", via)
             return ClaimResult(claimed=False, reason="redirect_failed", call=call)
         self._claim_via[call.call_id] = via
-        self._apply(self.tracker.finish_claim(call, desk_id, redirected=True))
-        self._notify()
+        notices = self.tracker.finish_claim(call, desk_id, redirected=True)
+        self._apply(notices)
+        self._notify(_owners(notices))
         return ClaimResult(claimed=True, call=call)
 
     async def async_decline(self, call_id: str) -> bool:
@@ -488,24 +551,26 @@ class HotdeskHub:
             return
         if previous is not None:
             await self._logout(desk_id, reason="replaced")
+        moved: list[str] = []
         if not self.entry.options.get(CONF_MULTIPLE_LOGINS, True):
             for other, owner in list(self.logins.items()):
                 if owner == account_id:
                     await self._logout(other, reason="moved")
+                    moved.append(other)
         self.logins[desk_id] = account_id
         self.login_times[desk_id] = dt_util.utcnow()
         self._schedule_auto_logout(desk_id)
         await self._save_logins()
         await self.async_sync_astdb()
         self.hass.bus.async_fire(EVENT_LOGIN, self._login_event_data(desk_id))
-        self._notify()
+        self._notify([desk_id, *moved])
 
     async def async_logout(self, desk_id: str, reason: str = "scan") -> None:
         """End the login at a desk (nothing happens without one)."""
         if desk_id not in self.logins:
             return
         await self._logout(desk_id, reason)
-        self._notify()
+        self._notify([desk_id])
 
     async def _logout(self, desk_id: str, reason: str) -> None:
         data = self._login_event_data(desk_id)

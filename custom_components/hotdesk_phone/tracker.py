@@ -153,9 +153,16 @@ class CallTracker:
 
     def call_for_account(self, account_id: str) -> Call | None:
         """The newest active call of an account (ringing first)."""
-        ringing = [c for c in self.calls.values() if c.account_id == account_id]
-        ringing.sort(key=lambda c: c.phase != CallPhase.RINGING)
-        return ringing[0] if ringing else None
+        # The first ringing call in order, else the first call (one pass: this
+        # runs for every claim and every account entity update).
+        found: Call | None = None
+        for call in self.calls.values():
+            if call.account_id == account_id:
+                if call.phase is CallPhase.RINGING:
+                    return call
+                if found is None:
+                    found = call
+        return found
 
     def handle(self, name: str, headers: Mapping[str, str]) -> list[Notice]:
         """Apply one AMI event; return what changed."""

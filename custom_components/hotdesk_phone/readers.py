@@ -1,0 +1,116 @@
+"""Card readers as Home Assistant devices, and their reads as tag scans.
+
+A reader is a PC/SC reader on the Home Assistant host (watched by ``pcsc``) or a
+reader at a desk computer that posts through the bridge endpoint (``scan_view``).
+Each configured reader gets a device in the entry, so a card read becomes
+``tag.async_scan_tag(hass, uid, reader_device_id)``: exactly what any HA tag
+scanner does. The hub recognises the device as a reader and finds the desk
+that the reader is bound to.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from homeassistant.components.tag import async_scan_tag
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+
+from .const import DOMAIN, VIA_BRIDGE, VIA_PCSC
+from .directory import Directory, normalize_tag
+
+# pcsc-lite names every reader "<name> <index> <slot>" with two hex bytes at the
+# end ("ACS ACR122U PICC Interface 00 00"); bridge reader ids do not end so.
+_PCSC_NAME: Final = re.compile(r" [0-9A-F]{2} [0-9A-F]{2}$")
+MAX_READER_LENGTH: Final = 200
+_READER_FORBIDDEN: Final = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def is_pcsc_reader(name: str) -> bool:
+    """Whether a reader name is a PC/SC reader (not a bridge reader id)."""
+    return bool(_PCSC_NAME.search(name))
+
+
+def valid_reader_name(name: str) -> bool:
+    """A reader name or id fits: not empty, not too long, no control characters."""
+    return 0 < len(name) <= MAX_READER_LENGTH and not _READER_FORBIDDEN.search(name)
+
+
+def reader_key(name: str) -> str:
+    """The device identifier (after the domain) of a reader."""
+    return f"reader:{name}"
+
+
+class CardReaders:
+    """The entry's configured readers, their devices, and reads -> tag scans."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: ConfigEntry, directory: Directory
+    ) -> None:
+        """Know the readers; devices are made in ``async_setup``."""
+        self.hass = hass
+        self.entry = entry
+        self.directory = directory
+        self.names: frozenset[str] = frozenset(
+            reader for desk in directory.desks.values() for reader in desk.readers
+        )
+        self._device_of: dict[str, str] = {}  # reader name -> device id
+        self._reader_of: dict[str, str] = {}  # device id -> reader name
+        self._via: dict[str, str] = {}  # device id -> how it last scanned
+
+    @property
+    def pcsc_names(self) -> frozenset[str]:
+        """The configured readers that are PC/SC readers on this host."""
+        return frozenset(name for name in self.names if is_pcsc_reader(name))
+
+    @property
+    def device_keys(self) -> frozenset[str]:
+        """Device identifiers (after the domain) of the configured readers."""
+        return frozenset(reader_key(name) for name in self.names)
+
+    @callback
+    def async_setup(self) -> None:
+        """Make (or find) one device per configured reader."""
+        registry = dr.async_get(self.hass)
+        for name in sorted(self.names):
+            device = registry.async_get_or_create(
+                config_entry_id=self.entry.entry_id,
+                identifiers={(DOMAIN, reader_key(name))},
+                name=name,
+                model="Card reader",
+            )
+            self._device_of[name] = device.id
+            self._reader_of[device.id] = name
+
+    def device_of(self, reader: str) -> str | None:
+        """The device id of a configured reader."""
+        return self._device_of.get(reader)
+
+    def reader_of_device(self, device_id: str) -> str | None:
+        """The reader name of a reader device (None for other devices)."""
+        return self._reader_of.get(device_id)
+
+    def via_of_device(self, device_id: str) -> str:
+        """How a reader device's scans arrive: ``pcsc`` or ``bridge``."""
+        if (via := self._via.get(device_id)) is not None:
+            return via
+        reader = self._reader_of.get(device_id, "")
+        return VIA_PCSC if is_pcsc_reader(reader) else VIA_BRIDGE
+
+    async def async_scan(self, reader: str, uid: str, via: str) -> bool:
+        """A card read on a reader: scan it as an HA tag from the reader's device.
+
+        Returns False for a reader that is not configured.
+        """
+        device_id = self._device_of.get(reader)
+        if device_id is None:
+            return False
+        self._via[device_id] = via
+        await async_scan_tag(self.hass, normalize_tag(uid), device_id)
+        return True
+
+    async def async_scan_pcsc(self, reader: str, uid: str) -> None:
+        """A card read on a PC/SC reader of this host."""
+        await self.async_scan(reader, uid, VIA_PCSC)

@@ -1,0 +1,563 @@
+"""Card readers at desk computers: HA's scan endpoint and the bridge program.
+
+HA runs its real HTTP app on 127.0.0.1 (pytest-homeassistant-custom-component's
+test server); the bridge posts to it with a real access token. "HA briefly
+down" is a TCP forwarder in front of it that stops accepting connections.
+The last test runs the bridge program itself with a card on a vpcd reader.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+import contextlib
+import functools
+import importlib.util
+import os
+from pathlib import Path
+import signal
+import subprocess
+import sys
+from types import ModuleType
+from typing import Any
+
+from aiohttp import ClientSession
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+
+from custom_components.hotdesk_phone.const import CONF_READERS, DOMAIN
+from custom_components.hotdesk_phone.hub import HotdeskHub
+
+from .ami_server import AmiTestServer, transcript_events
+from .conftest import ALICE, CAROL, DESK_IDS, account_subentry, desk_subentry
+from .pcsc_env import READERS, PcscEnvironment, VirtualCard
+
+D1, D2, D3, D4 = DESK_IDS
+ROOT = Path(__file__).resolve().parents[1]
+BRIDGE = ROOT / "bridge" / "hotdesk_bridge.py"
+# The bridge runs with the test venv's Python unless told otherwise (e.g. Debian's
+# /usr/bin/python3 with python3-pyscard and python3-aiohttp).
+BRIDGE_PYTHON = os.environ.get("HOTDESK_BRIDGE_PYTHON", sys.executable)
+URL_PATH = "/api/hotdesk_phone/scan"
+PC_2, PC_3 = "pc-desk-2", "pc-desk-3"
+
+
+def _load_bridge() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("hotdesk_bridge", BRIDGE)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["hotdesk_bridge"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+bridge_mod = _load_bridge()
+
+
+def desk_with_readers(index: int, readers: list[str]) -> dict[str, Any]:
+    desk = desk_subentry(index)
+    desk["data"][CONF_READERS] = readers
+    return desk
+
+
+@pytest.fixture
+def subentries() -> list[dict[str, Any]]:
+    """Bridge readers at desks 2 and 3; no PC/SC reader on the HA host."""
+    return [
+        desk_subentry(1),
+        desk_with_readers(2, [PC_2]),
+        desk_with_readers(3, [PC_3]),
+        desk_subentry(4),
+        account_subentry(ALICE, "Alice", "101", [1, 2], ["tag-alice", "04:A2:3B:C1"]),
+        account_subentry(CAROL, "Carol", "102", [1, 4], ["tag-carol"]),
+    ]
+
+
+def hub_of(entry: MockConfigEntry) -> HotdeskHub:
+    return entry.runtime_data.hub  # type: ignore[no-any-return]
+
+
+async def wait_for(
+    hass: HomeAssistant, predicate: Callable[[], Any], timeout: float = 10.0
+) -> None:
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.02)
+            await hass.async_block_till_done()
+
+
+class Forwarder:
+    """127.0.0.1:port -> HA's test server; ``down()`` refuses connections."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = 0
+        self.server: asyncio.Server | None = None
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.writers: set[asyncio.StreamWriter] = set()
+        self.connections = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def up(self) -> None:
+        self.server = await asyncio.start_server(
+            self._handle, "127.0.0.1", self.port, reuse_address=True
+        )
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def down(self) -> None:
+        """Refuse new connections and cut the open ones (keep-alive too)."""
+        server, self.server = self.server, None
+        if server is not None:
+            server.close()
+        for writer in list(self.writers):
+            writer.close()
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if server is not None:
+            await server.wait_closed()
+
+    async def _handle(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        self.connections += 1
+        up_reader, up_writer = await asyncio.open_connection(
+            "127.0.0.1", self.target_port
+        )
+        self.writers |= {writer, up_writer}
+        pipes = [
+            asyncio.create_task(self._pipe(reader, up_writer)),
+            asyncio.create_task(self._pipe(up_reader, writer)),
+        ]
+        self.tasks.update(pipes)
+        await asyncio.gather(*pipes, return_exceptions=True)
+        self.tasks.difference_update(pipes)
+
+    async def _pipe(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+            self.writers.discard(writer)
+
+
+@pytest.fixture
+async def client(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> Any:
+    """An authenticated client of HA's HTTP app (served on 127.0.0.1)."""
+    return await hass_client()
+
+
+@pytest.fixture
+async def forwarder(client: Any) -> AsyncIterator[Forwarder]:
+    forward = Forwarder(client.server.port)
+    await forward.up()
+    yield forward
+    await forward.down()
+
+
+def reader_device(hass: HomeAssistant, entry: MockConfigEntry, reader: str) -> str:
+    for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id):
+        if (DOMAIN, f"reader:{reader}") in device.identifiers:
+            return device.id
+    raise AssertionError(reader)
+
+
+CLAIMED = transcript_events("call_claimed_answered.ami")
+_AT = next(i for i, e in enumerate(CLAIMED) if e.get("Context") == "hotdesk-claim")
+BEFORE_REDIRECT, AFTER_REDIRECT = CLAIMED[:_AT], CLAIMED[_AT:]
+
+
+def redirect_then(events: list[dict[str, str]]) -> Any:
+    def handler(
+        server: AmiTestServer, session: Any, action: dict[str, str]
+    ) -> list[dict[str, str]]:
+        asyncio.get_running_loop().call_soon(server.push_events, events)
+        return [{"Response": "Success", "Message": "Redirect successful"}]
+
+    return handler
+
+
+# The endpoint.
+
+
+async def test_endpoint_refuses_without_token(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    anonymous = await hass_client_no_auth()
+    response = await anonymous.post(URL_PATH, json={"reader": PC_3, "uid": "04A2"})
+    assert response.status == 401
+    response = await anonymous.post(
+        URL_PATH,
+        json={"reader": PC_3, "uid": "04A2"},
+        headers={"Authorization": "Bearer not-a-token"},
+    )
+    assert response.status == 401
+    assert hub_of(init_integration).logins == {}
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("not json", "must be JSON"),
+        ([PC_3, "04A23BC1"], "both strings"),
+        ({"reader": PC_3}, "both strings"),
+        ({"reader": PC_3, "uid": 1234}, "both strings"),
+        ({"reader": "  ", "uid": "04A23BC1"}, "reader id is empty"),
+        ({"reader": "pc\x07", "uid": "04A23BC1"}, "control characters"),
+        ({"reader": PC_3, "uid": "tag\nx"}, "line break"),
+        ({"reader": PC_3, "uid": "   "}, "uid is empty"),
+    ],
+)
+async def test_endpoint_refuses_malformed_bodies(
+    hass: HomeAssistant, client: Any, body: Any, message: str
+) -> None:
+    kwargs = {"data": body} if isinstance(body, str) else {"json": body}
+    response = await client.post(URL_PATH, **kwargs)
+    assert response.status == 400
+    assert message in (await response.json())["message"]
+
+
+async def test_endpoint_unknown_reader(hass: HomeAssistant, client: Any) -> None:
+    scans = async_capture_events(hass, "tag_scanned")
+    response = await client.post(URL_PATH, json={"reader": "pc-x", "uid": "04A23BC1"})
+    assert response.status == 404
+    message = (await response.json())["message"]
+    assert message.startswith("Unknown reader 'pc-x'")
+    assert "desk phone" in message
+    assert scans == []
+
+
+async def test_endpoint_scan_logs_in(
+    hass: HomeAssistant, init_integration: MockConfigEntry, client: Any
+) -> None:
+    scans = async_capture_events(hass, "tag_scanned")
+    logins = async_capture_events(hass, "hotdesk_phone_login")
+    response = await client.post(
+        URL_PATH, json={"reader": f" {PC_3} ", "uid": "04:a2:3b:c1"}
+    )
+    assert response.status == 200
+    assert await response.json() == {
+        "reader": PC_3,
+        "uid": "04A23BC1",
+        "desk_id": D3,
+        "desk": "Desk 3",
+    }
+    await hass.async_block_till_done()
+    device_id = reader_device(hass, init_integration, PC_3)
+    assert [(e.data["tag_id"], e.data["device_id"]) for e in scans] == [
+        ("04A23BC1", device_id)
+    ]
+    assert [(e.data["account_id"], e.data["desk_id"]) for e in logins] == [(ALICE, D3)]
+    device = dr.async_get(hass).async_get(device_id)
+    assert device is not None
+    assert device.model == "Card reader"
+    # No PC/SC reader configured: no monitor on the HA host.
+    assert hub_of(init_integration).pcsc is None
+
+
+async def test_endpoint_scan_claims_ringing_call(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+    client: Any,
+) -> None:
+    claimed = async_capture_events(hass, "hotdesk_phone_call_claimed")
+    ami_server.handlers["redirect"] = redirect_then(AFTER_REDIRECT)
+    ami_server.push_events(BEFORE_REDIRECT)
+    await hub_of(init_integration).client.ping()
+    await hass.async_block_till_done()
+    response = await client.post(URL_PATH, json={"reader": PC_3, "uid": "04A23BC1"})
+    assert response.status == 200
+    await wait_for(hass, lambda: claimed)
+    assert [r["Exten"] for r in ami_server.actions_named("Redirect")] == [D3]
+    assert claimed[0].data["via"] == "bridge"
+    assert claimed[0].data["desk_id"] == D3
+
+
+async def test_endpoint_entry_not_running_is_503(
+    hass: HomeAssistant, init_integration: MockConfigEntry, client: Any
+) -> None:
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+    response = await client.post(URL_PATH, json={"reader": PC_3, "uid": "04A23BC1"})
+    assert response.status == 503
+    assert "not running" in (await response.json())["message"]
+    response = await client.post(URL_PATH, json={"reader": "pc-x", "uid": "04A23BC1"})
+    assert response.status == 404
+
+
+# The bridge program's core against that endpoint.
+
+
+async def test_bridge_outcomes(
+    hass: HomeAssistant,
+    client: Any,
+    forwarder: Forwarder,
+    hass_access_token: str,
+) -> None:
+    good = bridge_mod.Bridge(forwarder.url, hass_access_token, PC_2)
+    unknown = bridge_mod.Bridge(forwarder.url, hass_access_token, "pc-x")
+    bad_token = bridge_mod.Bridge(forwarder.url, "not-a-token", PC_2)
+    outcome = bridge_mod.Outcome
+    async with ClientSession() as session:
+        assert (
+            await good.post(session, bridge_mod.Scan("04A23BC1")) is outcome.DELIVERED
+        )
+        assert await unknown.post(session, bridge_mod.Scan("04A23BC1")) is (
+            outcome.REFUSED
+        )
+        assert unknown.last_error.startswith("HTTP 404: Unknown reader")
+        assert await good.post(session, bridge_mod.Scan("x\ny")) is outcome.REFUSED
+        assert good.last_error.startswith("HTTP 400")
+        assert await bad_token.post(session, bridge_mod.Scan("04A23BC1")) is (
+            outcome.AUTH
+        )
+        await forwarder.down()
+        assert await good.post(session, bridge_mod.Scan("04A23BC1")) is outcome.RETRY
+        assert "ClientConnectorError" in good.last_error
+    await hass.async_block_till_done()
+    assert hub_of_client(hass).logins == {D2: ALICE}
+
+
+def hub_of_client(hass: HomeAssistant) -> HotdeskHub:
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    return entry.runtime_data.hub  # type: ignore[no-any-return]
+
+
+async def test_bridge_keeps_scans_while_ha_is_down(
+    hass: HomeAssistant,
+    client: Any,
+    forwarder: Forwarder,
+    hass_access_token: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    logins = async_capture_events(hass, "hotdesk_phone_login")
+    bridge = bridge_mod.Bridge(
+        forwarder.url, hass_access_token, PC_3, retry_min=0.05, retry_max=0.2
+    )
+    runner = asyncio.create_task(bridge.run())
+    try:
+        await forwarder.down()
+        bridge.submit("04A23BC1", "ACS ACR122U 00 00")  # Alice at desk 3
+        bridge.submit("tag-carol")  # Carol too, later
+        await wait_for(hass, lambda: "Home Assistant unreachable" in caplog.text)
+        await asyncio.sleep(0.5)  # several retries
+        assert len(bridge.queue) == 2
+        assert caplog.text.count("Home Assistant unreachable") == 1
+        await forwarder.up()
+        await wait_for(hass, lambda: len(logins) == 2)
+        assert [e.data["account_id"] for e in logins] == [ALICE, CAROL]
+        assert [e.data["desk_id"] for e in logins] == [D3, D3]
+        assert "Home Assistant reachable again" in caplog.text
+        assert [s.uid for s in bridge.delivered] == ["04A23BC1", "tag-carol"]
+        assert not bridge.queue
+    finally:
+        bridge.stop()
+        assert await runner == bridge_mod.EXIT_OK
+
+
+async def test_bridge_drops_old_and_overflowing_scans(
+    hass: HomeAssistant,
+    client: Any,
+    forwarder: Forwarder,
+    hass_access_token: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    bridge = bridge_mod.Bridge(
+        forwarder.url, hass_access_token, PC_3, queue_size=3, max_age=0.3
+    )
+    for uid in ("01", "02", "03", "04"):
+        bridge.submit(uid)
+    assert [s.uid for s in bridge.queue] == ["02", "03", "04"]
+    assert "dropping the oldest, 01" in caplog.text
+    await asyncio.sleep(0.4)
+    bridge.submit("tag-carol")  # drops 02; 03 and 04 are too old by now
+    runner = asyncio.create_task(bridge.run())
+    try:
+        await wait_for(hass, lambda: bridge.delivered)
+    finally:
+        bridge.stop()
+        await runner
+    assert [s.uid for s in bridge.delivered] == ["tag-carol"]
+    assert caplog.text.count("not delivered within") == 2
+
+
+async def test_bridge_stops_on_refused_token(
+    hass: HomeAssistant, client: Any, forwarder: Forwarder
+) -> None:
+    bridge = bridge_mod.Bridge(forwarder.url, "not-a-token", PC_3)
+    bridge.submit("04A23BC1")
+    assert await bridge.run() == bridge_mod.EXIT_AUTH
+    assert len(bridge.queue) == 1  # kept for the log; nothing got through
+
+
+async def test_bridge_retries_while_entry_not_running(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    client: Any,
+    forwarder: Forwarder,
+    hass_access_token: str,
+) -> None:
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    bridge = bridge_mod.Bridge(
+        forwarder.url, hass_access_token, PC_3, retry_min=0.05, retry_max=0.1
+    )
+    bridge.submit("04A23BC1")
+    runner = asyncio.create_task(bridge.run())
+    try:
+        await wait_for(hass, lambda: "HTTP 503" in bridge.last_error)
+        assert bridge.queue
+        assert await hass.config_entries.async_setup(init_integration.entry_id)
+        await wait_for(hass, lambda: bridge.delivered)
+        assert hub_of(init_integration).logins == {D3: ALICE}
+    finally:
+        bridge.stop()
+        await runner
+
+
+# The bridge program as users run it.
+
+
+def run_bridge(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [BRIDGE_PYTHON, str(BRIDGE), *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+@pytest.fixture
+def token_file(hass_access_token: str, tmp_path: Path) -> Path:
+    """A long-lived access token in a file, as users keep it."""
+    path = tmp_path / "token"
+    path.write_text(hass_access_token + "\n")
+    return path
+
+
+async def test_bridge_send_command(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    forwarder: Forwarder,
+    token_file: Path,
+) -> None:
+    common = ["--url", forwarder.url, "--token-file", str(token_file)]
+    loop = asyncio.get_running_loop()
+
+    async def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return await loop.run_in_executor(None, run_bridge, *args)
+
+    done = await run(*common, "--reader-id", PC_2, "--send", "04 A2 3B C1")
+    assert done.returncode == 0, done.stderr
+    assert "delivered: HTTP 200" in done.stderr
+    await hass.async_block_till_done()
+    assert hub_of(init_integration).logins == {D2: ALICE}
+    done = await run(*common, "--reader-id", "pc-x", "--send", "04A23BC1")
+    assert done.returncode == 1
+    assert "Unknown reader 'pc-x'" in done.stderr
+    done = await run(
+        "--url", forwarder.url, "--token", "nope", "--reader-id", PC_2, "--send", "01"
+    )
+    assert done.returncode == 3
+    await forwarder.down()
+    done = await run(*common, "--reader-id", PC_2, "--send", "04A23BC1")
+    assert done.returncode == 2
+    done = await run("--url", forwarder.url, "--reader-id", PC_2, "--send", "01")
+    assert done.returncode == 3
+    assert "No access token" in done.stderr
+
+
+async def test_bridge_program_with_card_reader(
+    hass: HomeAssistant,
+    pcscd: PcscEnvironment,
+    forwarder: Forwarder,
+    token_file: Path,
+    tmp_path: Path,
+) -> None:
+    """A tap at a desk PC's reader while HA is briefly unreachable, then after."""
+    logins = async_capture_events(hass, "hotdesk_phone_login")
+    logouts = async_capture_events(hass, "hotdesk_phone_logout")
+    log_path = tmp_path / "bridge.log"
+    await forwarder.down()
+    loop = asyncio.get_running_loop()
+    with log_path.open("w") as log:
+        process = await loop.run_in_executor(
+            None,
+            functools.partial(
+                subprocess.Popen,
+                [
+                    BRIDGE_PYTHON,
+                    str(BRIDGE),
+                    "--url",
+                    forwarder.url,
+                    "--token-file",
+                    str(token_file),
+                    "--reader-id",
+                    PC_3,
+                    "--reader",
+                    READERS[0],
+                    "--retry-max",
+                    "1",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ},  # PCSCLITE_CSOCK_NAME: the test pcscd
+            ),
+        )
+    card = VirtualCard(pcscd, "04A23BC1", slot=0)
+    try:
+
+        def log_has(text: str) -> bool:
+            return text in log_path.read_text()
+
+        await wait_for(hass, lambda: log_has("Watching readers: Virtual PCD 00 00"))
+        await asyncio.sleep(0.3)  # the bridge takes its first look
+        await card.present()
+        await wait_for(hass, lambda: log_has("Home Assistant unreachable"))
+        assert logins == []
+        await forwarder.up()
+        await wait_for(hass, lambda: logins)
+        assert logins[0].data["account_id"] == ALICE
+        assert logins[0].data["desk_id"] == D3
+        await wait_for(hass, lambda: log_has("Home Assistant reachable again"))
+        # Taken away and tapped again: logout.
+        await card.remove()
+        await wait_for(hass, lambda: not pcscd.card_present(READERS[0]))
+        await asyncio.sleep(0.6)
+        await card.present()
+        await wait_for(hass, lambda: logouts)
+        assert log_path.read_text().count("queued") == 2
+    finally:
+        await card.remove()
+        process.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            await loop.run_in_executor(None, process.wait, 10)
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, log_path.read_text()
