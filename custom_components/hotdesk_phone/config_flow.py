@@ -338,6 +338,21 @@ class _DirectorySubentryFlow(ConfigSubentryFlow):
     def _current(self) -> Mapping[str, Any]:
         return {} if self._is_new() else self._get_reconfigure_subentry().data
 
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Add one."""
+        return await self._form(user_input)
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Change one."""
+        return await self._form(user_input)
+
+    async def _form(self, user_input: dict[str, Any] | None) -> SubentryFlowResult:
+        raise NotImplementedError
+
     def _finish(self, data: dict[str, Any]) -> SubentryFlowResult:
         if self._is_new():
             return self.async_create_entry(title=data[CONF_NAME], data=data)
@@ -351,18 +366,6 @@ class _DirectorySubentryFlow(ConfigSubentryFlow):
 
 class AccountSubentryFlow(_DirectorySubentryFlow):
     """An account: name, extension, home desks, identity tags."""
-
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Add an account."""
-        return await self._form(user_input)
-
-    async def async_step_reconfigure(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Change an account."""
-        return await self._form(user_input)
 
     async def _form(self, user_input: dict[str, Any] | None) -> SubentryFlowResult:
         entry = self._get_entry()
@@ -456,18 +459,6 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
 
 class DeskSubentryFlow(_DirectorySubentryFlow):
     """A desk phone: name, dial string, the devices that scan there."""
-
-    async def async_step_user(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Add a desk phone."""
-        return await self._form(user_input)
-
-    async def async_step_reconfigure(
-        self, user_input: dict[str, Any] | None = None
-    ) -> SubentryFlowResult:
-        """Change a desk phone."""
-        return await self._form(user_input)
 
     async def _endpoints(self) -> list[str]:
         """Dial strings the PBX offers (empty when it cannot be asked)."""
