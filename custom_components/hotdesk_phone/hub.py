@@ -78,6 +78,11 @@ STORAGE_VERSION = 1
 # Seconds between AMI keep-alive pings (a half-open link is dropped after
 # one unanswered ping).
 KEEPALIVE_INTERVAL = 20.0
+# DBPut actions in flight at once while the AstDB tree is rewritten: enough
+# to keep the link busy, few enough that a tree of thousands of keys does not
+# make thousands of tasks live at once (their garbage made Python's
+# whole-heap collections in a large HA instance the main cost of a resync).
+ASTDB_WINDOW = 64
 
 _CALL_EVENTS = {
     NoticeKind.INCOMING: EVENT_INCOMING_CALL,
@@ -189,6 +194,7 @@ class HotdeskHub:
         self._written: dict[str, str] = {}
         # Entity updates by owner: a desk or account id, None for the PBX's.
         self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
+        self._calls_shown = -1  # the number of calls the PBX's entities show
         self._unsubs: list[CALLBACK_TYPE] = []
         self._logout_timers: dict[str, CALLBACK_TYPE] = {}
         self._store: Store[dict[str, Any]] = Store(
@@ -255,9 +261,10 @@ class HotdeskHub:
         """Call ``update`` when its owner changes; returns the remover.
 
         ``owner`` is the desk or account id whose state ``update`` shows
-        (None: the PBX's own entities, told of every change). An AMI event
-        then updates only the entities it concerns, so its cost does not
-        grow with the number of desks and accounts.
+        (None: the PBX's own entities, which show the connection and the
+        number of calls: told when either changes). An AMI event then updates
+        only the entities it concerns, so its cost does not grow with the
+        number of desks and accounts.
         """
         group = self._listeners.setdefault(owner, [])
         group.append(update)
@@ -285,11 +292,20 @@ class HotdeskHub:
 
     @callback
     def _notify(self, owners: Iterable[str | None] | None = None) -> None:
-        """Update the entities of ``owners`` and the PBX's (all when None)."""
+        """Update the entities of ``owners`` (all when None).
+
+        The PBX's entities are updated with every owner's when the number of
+        calls changed since they were last told.
+        """
+        calls = len(self.tracker.calls)
         if owners is None:
             groups = list(self._listeners.values())
+            self._calls_shown = calls
         else:
-            wanted = dict.fromkeys((None, *owners))
+            wanted = dict.fromkeys(owners)
+            if calls != self._calls_shown:
+                wanted[None] = None
+                self._calls_shown = calls
             groups = [g for o in wanted if (g := self._listeners.get(o))]
         for group in groups:
             for update in list(group):
@@ -350,10 +366,18 @@ class HotdeskHub:
                     for family in ASTDB_SUBFAMILIES
                 )
             )
-            await asyncio.gather(
-                *(self._put(key, value) for key, value in tree.items())
-            )
+            await self._put_all(tree.items())
             self._written = tree
+
+    async def _put_all(self, items: Iterable[tuple[str, str]]) -> None:
+        """DBPut every item, pipelined: ``ASTDB_WINDOW`` actions in flight."""
+        pending = iter(items)
+
+        async def worker() -> None:
+            for key, value in pending:
+                await self._put(key, value)
+
+        await asyncio.gather(*(worker() for _ in range(ASTDB_WINDOW)))
 
     async def _put(self, key: str, value: str) -> None:
         family, _, name = key.partition("/")

@@ -1,0 +1,161 @@
+"""Shared helpers for the benchmarks: environment facts, statistics, results.json.
+
+Standard library only, so both the main venv and the bench venv can import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+import contextlib
+import datetime as dt
+import fcntl
+import importlib.metadata
+import json
+import os
+from pathlib import Path
+import platform
+import statistics
+import subprocess
+import sys
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "bench"
+# bench/run_all --quick writes elsewhere (BENCH_RESULTS) to keep the real figures.
+RESULTS = Path(os.environ.get("BENCH_RESULTS", BENCH / "results.json"))
+OUT = BENCH / "out"
+TRANSCRIPTS = REPO.parent / "shared" / "ami-transcripts"
+MAIN_PYTHON = REPO / ".venv" / "bin" / "python"
+BENCH_PYTHON = REPO / ".cache" / "bench-venv" / "bin" / "python"
+
+# The cores of this 2-core machine: the measured client runs on one, the
+# event source (or the PBX) on the other.
+CLIENT_CPU = 0
+SOURCE_CPU = 1
+
+
+def pin(cpu: int | None) -> None:
+    """Keep this process (and threads it starts later) on one core."""
+    if cpu is not None and hasattr(os, "sched_setaffinity"):
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(0, {cpu % (os.cpu_count() or 1)})
+
+
+def loadavg() -> list[float]:
+    """The 1, 5 and 15 minute load averages, rounded."""
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def versions(*packages: str) -> dict[str, str]:
+    """Installed versions of some distributions (and Python's)."""
+    found = {"python": platform.python_version()}
+    for name in packages:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    model = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text(encoding="ascii").splitlines():
+            if line.startswith("model name"):
+                model = line.partition(":")[2].strip()
+                break
+    osname = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/etc/os-release").read_text(encoding="utf-8").splitlines():
+            if line.startswith("PRETTY_NAME="):
+                osname = line.partition("=")[2].strip('"')
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "os": osname,
+        "kernel": platform.release(),
+    }
+
+
+def now() -> str:
+    """UTC time stamp, ISO 8601."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def percentile(values: Iterable[float], pct: float) -> float:
+    """The pct-th percentile (linear interpolation between closest ranks)."""
+    data = sorted(values)
+    if not data:
+        return float("nan")
+    if len(data) == 1:
+        return data[0]
+    rank = (len(data) - 1) * pct / 100
+    low = int(rank)
+    high = min(low + 1, len(data) - 1)
+    return data[low] + (data[high] - data[low]) * (rank - low)
+
+
+def summary(values: Iterable[float], digits: int = 3) -> dict[str, float]:
+    """n, min, p50, p90, p99, max and mean."""
+    data = list(values)
+    if not data:
+        return {"n": 0}
+    return {
+        "n": len(data),
+        "min": round(min(data), digits),
+        "p50": round(percentile(data, 50), digits),
+        "p90": round(percentile(data, 90), digits),
+        "p99": round(percentile(data, 99), digits),
+        "max": round(max(data), digits),
+        "mean": round(statistics.fmean(data), digits),
+    }
+
+
+def git_revision() -> str:
+    """The commit the work tree is on (+ '-dirty' when it has changes)."""
+    try:
+        rev = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return rev + ("-dirty" if dirty else "")
+
+
+def record(name: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Put one benchmark's result into bench/results.json (others are kept)."""
+    entry = {
+        "date": now(),
+        "git": git_revision(),
+        "machine": machine(),
+        **payload,
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    with (OUT / "results.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            data = json.loads(RESULTS.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        data.setdefault("benchmarks", {})[name] = entry
+        data["updated"] = entry["date"]
+        RESULTS.write_text(
+            json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8"
+        )
+    return entry
+
+
+def emit(obj: Any) -> None:
+    """One JSON line on stdout (how child processes report)."""
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
