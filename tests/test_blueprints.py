@@ -22,6 +22,7 @@ from custom_components.hotdesk_phone.const import DOMAIN
 
 from .ami_server import AmiTestServer, transcript_events
 from .conftest import ALICE, DESK_IDS
+from .helpers import push
 from .mobile_app import PushServer, register_apps
 
 BLUEPRINTS = Path(__file__).resolve().parents[1] / "blueprints"
@@ -52,17 +53,6 @@ async def automation(hass: HomeAssistant, path: str, inputs: dict[str, Any]) -> 
     automations = hass.states.async_entity_ids("automation")
     assert len(automations) == 1
     assert hass.states.get(automations[0]).state == "on"  # type: ignore[union-attr]
-
-
-async def push(
-    hass: HomeAssistant,
-    entry: MockConfigEntry,
-    server: AmiTestServer,
-    events: list[dict[str, str]],
-) -> None:
-    server.push_events(events)
-    await entry.runtime_data.hub.client.ping()
-    await hass.async_block_till_done()
 
 
 def device_named(hass: HomeAssistant, name: str) -> str:

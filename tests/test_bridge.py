@@ -38,6 +38,7 @@ from custom_components.hotdesk_phone.hub import HotdeskHub
 
 from .ami_server import AmiTestServer, transcript_events
 from .conftest import ALICE, CAROL, DESK_IDS, account_subentry, desk_subentry
+from .helpers import hub_of, reader_device
 from .pcsc_env import READERS, PcscEnvironment, VirtualCard
 
 D1, D2, D3, D4 = DESK_IDS
@@ -80,10 +81,6 @@ def subentries() -> list[dict[str, Any]]:
         account_subentry(ALICE, "Alice", "101", [1, 2], ["tag-alice", "04:A2:3B:C1"]),
         account_subentry(CAROL, "Carol", "102", [1, 4], ["tag-carol"]),
     ]
-
-
-def hub_of(entry: MockConfigEntry) -> HotdeskHub:
-    return entry.runtime_data.hub  # type: ignore[no-any-return]
 
 
 async def wait_for(
@@ -175,13 +172,6 @@ async def forwarder(client: Any) -> AsyncIterator[Forwarder]:
     await forward.up()
     yield forward
     await forward.down()
-
-
-def reader_device(hass: HomeAssistant, entry: MockConfigEntry, reader: str) -> str:
-    for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id):
-        if (DOMAIN, f"reader:{reader}") in device.identifiers:
-            return device.id
-    raise AssertionError(reader)
 
 
 CLAIMED = transcript_events("call_claimed_answered.ami")

@@ -16,10 +16,10 @@ from homeassistant.helpers import device_registry as dr
 
 from custom_components.hotdesk_phone import pcsc
 from custom_components.hotdesk_phone.const import CONF_READERS, DOMAIN
-from custom_components.hotdesk_phone.hub import HotdeskHub
 from custom_components.hotdesk_phone.readers import is_pcsc_reader
 
 from .conftest import ALICE, CAROL, DESK_IDS, account_subentry, desk_subentry
+from .helpers import hub_of
 from .pcsc_env import PcscEnvironment
 
 D1, D2, D3, D4 = DESK_IDS
@@ -43,10 +43,6 @@ def subentries() -> list[dict[str, Any]]:
         account_subentry(ALICE, "Alice", "101", [1, 2], ["tag-alice", "04:A2:3B:C1"]),
         account_subentry(CAROL, "Carol", "102", [1, 4], ["tag-carol"]),
     ]
-
-
-def hub_of(entry: MockConfigEntry) -> HotdeskHub:
-    return entry.runtime_data.hub  # type: ignore[no-any-return]
 
 
 def reader_devices(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, str]:

@@ -35,10 +35,10 @@ from custom_components.hotdesk_phone.const import (
     CONF_MULTIPLE_LOGINS,
     DOMAIN,
 )
-from custom_components.hotdesk_phone.hub import HotdeskHub
 
 from .ami_server import AmiTestServer, transcript_events
 from .conftest import ALICE, CAROL, DESK_IDS, account_subentry, desk_subentry
+from .helpers import desk_device, hub_of, push
 
 D1, D2, D3, D4 = DESK_IDS
 
@@ -53,33 +53,10 @@ def subentries() -> list[dict[str, Any]]:
     ]
 
 
-def hub_of(entry: MockConfigEntry) -> HotdeskHub:
-    return entry.runtime_data.hub  # type: ignore[no-any-return]
-
-
 def state(hass: HomeAssistant, unique_id: str, domain: str = "sensor") -> Any:
     entity_id = er.async_get(hass).async_get_entity_id(domain, DOMAIN, unique_id)
     assert entity_id is not None, unique_id
     return hass.states.get(entity_id)
-
-
-def desk_device(hass: HomeAssistant, entry: MockConfigEntry, desk_id: str) -> str:
-    for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id):
-        if (DOMAIN, desk_id) in device.identifiers:
-            return device.id
-    raise AssertionError(desk_id)
-
-
-async def push(
-    hass: HomeAssistant,
-    entry: MockConfigEntry,
-    server: AmiTestServer,
-    events: list[dict[str, str]],
-) -> None:
-    """Send events and wait until HA has handled them (a Ping orders it)."""
-    server.push_events(events)
-    await hub_of(entry).client.ping()
-    await hass.async_block_till_done()
 
 
 def split(

@@ -28,6 +28,7 @@ from custom_components.hotdesk_phone.notifications import (
 
 from .ami_server import AmiTestServer, transcript_events
 from .conftest import ALICE, DESK_IDS, account_subentry, desk_subentry
+from .helpers import push
 from .mobile_app import PushServer, register
 
 D1, D2, D3, D4 = DESK_IDS
@@ -66,17 +67,6 @@ async def apps(
     return {"client": client, "phone": phone, "watch": watch}
 
 
-async def push_events(
-    hass: HomeAssistant,
-    entry: MockConfigEntry,
-    server: AmiTestServer,
-    events: list[dict[str, str]],
-) -> None:
-    server.push_events(events)
-    await entry.runtime_data.hub.client.ping()
-    await hass.async_block_till_done()
-
-
 async def tap(apps: dict[str, Any], action: str) -> None:
     """A button tap, as the app reports it through its webhook."""
     response = await apps["client"].post(
@@ -99,7 +89,7 @@ async def test_incoming_call_pushes(
     init_integration: MockConfigEntry,
     ami_server: AmiTestServer,
 ) -> None:
-    await push_events(hass, init_integration, ami_server, RINGING)
+    await push(hass, init_integration, ami_server, RINGING)
     await push_server.wait(2)
     phone = push_server.to(apps["phone"])[0]
     assert phone["title"] == "Call for Alice (101)"
@@ -144,7 +134,7 @@ async def test_answered_call_clears_pushes(
         }
         for e in ANSWERED
     ]
-    await push_events(hass, init_integration, ami_server, events)
+    await push(hass, init_integration, ami_server, events)
     pushes = await push_server.wait(4)
     call_id = "1795462802.9"
     clears = [p for p in pushes if p["message"] == "clear_notification"]
@@ -163,9 +153,9 @@ async def test_missed_call_replaces_push(
     init_integration: MockConfigEntry,
     ami_server: AmiTestServer,
 ) -> None:
-    await push_events(hass, init_integration, ami_server, RINGING)
+    await push(hass, init_integration, ami_server, RINGING)
     await push_server.wait(2)
-    await push_events(hass, init_integration, ami_server, MISSED_END)
+    await push(hass, init_integration, ami_server, MISSED_END)
     pushes = await push_server.wait(4)
     missed = push_server.to(apps["phone"])[1]
     assert missed["title"] == "Missed call for Alice (101)"
@@ -186,7 +176,7 @@ async def test_ring_desk_button_claims_that_call(
 ) -> None:
     claimed = async_capture_events(hass, "hotdesk_phone_call_claimed")
     refused = async_capture_events(hass, "hotdesk_phone_claim_refused")
-    await push_events(hass, init_integration, ami_server, RINGING)
+    await push(hass, init_integration, ami_server, RINGING)
     await push_server.wait(2)
     await tap(apps, claim_action(CALL_ID, D2))
     await hass.async_block_till_done()
@@ -213,7 +203,7 @@ async def test_decline_button(
 ) -> None:
     missed = async_capture_events(hass, "hotdesk_phone_call_missed")
     ended = async_capture_events(hass, "hotdesk_phone_call_ended")
-    await push_events(hass, init_integration, ami_server, RINGING)
+    await push(hass, init_integration, ami_server, RINGING)
     await push_server.wait(2)
     await tap(apps, decline_action(CALL_ID))
     await hass.async_block_till_done()
@@ -224,7 +214,7 @@ async def test_decline_button(
     await tap(apps, claim_action(CALL_ID, D1))
     await hass.async_block_till_done()
     assert len(ami_server.actions_named("Redirect")) == 1
-    await push_events(hass, init_integration, ami_server, MISSED_END)
+    await push(hass, init_integration, ami_server, MISSED_END)
     assert missed == []
     assert [e.data["outcome"] for e in ended] == ["declined"]
     pushes = await push_server.wait(4)
@@ -241,7 +231,7 @@ async def test_failed_decline_keeps_the_call(
     ami_server.handlers["redirect"] = lambda *_: [
         {"Response": "Error", "Message": "Channel does not exist: x"}
     ]
-    await push_events(hass, init_integration, ami_server, RINGING)
+    await push(hass, init_integration, ami_server, RINGING)
     await tap(apps, decline_action(CALL_ID))
     await hass.async_block_till_done()
     del ami_server.handlers["redirect"]
@@ -260,7 +250,7 @@ async def test_foreign_and_stale_actions_are_ignored(
     init_integration: MockConfigEntry,
     ami_server: AmiTestServer,
 ) -> None:
-    await push_events(hass, init_integration, ami_server, RINGING)
+    await push(hass, init_integration, ami_server, RINGING)
     for action in [
         "OPEN_GARAGE",
         claim_action("999.9", D1),
@@ -280,8 +270,8 @@ async def test_unreachable_target_is_logged_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     # No mobile_app at all: the notify actions do not exist.
-    await push_events(hass, init_integration, ami_server, RINGING)
-    await push_events(hass, init_integration, ami_server, MISSED_END)
+    await push(hass, init_integration, ami_server, RINGING)
+    await push(hass, init_integration, ami_server, MISSED_END)
     await hass.async_block_till_done()
     assert caplog.text.count("Cannot notify mobile_app_alice_phone") == 1
     assert caplog.text.count("Cannot notify mobile_app_alice_watch") == 1

@@ -26,10 +26,10 @@ from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
 from custom_components.hotdesk_phone import pcsc
 from custom_components.hotdesk_phone.const import CONF_READERS, DOMAIN
-from custom_components.hotdesk_phone.hub import HotdeskHub
 
 from .ami_server import AmiTestServer, transcript_events
 from .conftest import ALICE, CAROL, DESK_IDS, account_subentry, desk_subentry
+from .helpers import hub_of, push, reader_device
 from .pcsc_env import READERS, PcscEnvironment, VirtualCard
 
 D1, D2, D3, D4 = DESK_IDS
@@ -91,10 +91,6 @@ async def wait_for(
             await hass.async_block_till_done()
 
 
-def hub_of(entry: MockConfigEntry) -> HotdeskHub:
-    return entry.runtime_data.hub  # type: ignore[no-any-return]
-
-
 def watcher_of(entry: MockConfigEntry) -> pcsc.CardWatcher:
     monitor = hub_of(entry).pcsc
     assert monitor is not None
@@ -123,24 +119,6 @@ async def entry(
     yield mock_config_entry
     if mock_config_entry.state is ConfigEntryState.LOADED:
         await hass.config_entries.async_unload(mock_config_entry.entry_id)
-
-
-def reader_device(hass: HomeAssistant, entry: MockConfigEntry, reader: str) -> str:
-    for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id):
-        if (DOMAIN, f"reader:{reader}") in device.identifiers:
-            return device.id
-    raise AssertionError(reader)
-
-
-async def push(
-    hass: HomeAssistant,
-    entry: MockConfigEntry,
-    server: AmiTestServer,
-    events: list[dict[str, str]],
-) -> None:
-    server.push_events(events)
-    await hub_of(entry).client.ping()
-    await hass.async_block_till_done()
 
 
 CLAIMED = transcript_events("call_claimed_answered.ami")
