@@ -5,7 +5,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 
 _py_ok() {
-  "$1" -c 'import sys, venv; sys.exit(0 if (3, 13) <= sys.version_info[:2] < (3, 14) else 1)' 2>/dev/null
+  "$1" -c 'import sys, venv, ensurepip; sys.exit(0 if (3, 13) <= sys.version_info[:2] < (3, 14) else 1)' 2>/dev/null
 }
 
 find_python() {
