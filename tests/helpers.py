@@ -2,15 +2,61 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
+from custom_components.hotdesk_phone.ami import AmiClient
 from custom_components.hotdesk_phone.const import DOMAIN
 from custom_components.hotdesk_phone.hub import HotdeskHub
 
-from .ami_server import AmiTestServer
+from .ami_server import AmiTestServer, transcript_events
+
+type Events = list[dict[str, str]]
+
+
+def split(
+    events: Events, predicate: Callable[[dict[str, str]], bool]
+) -> tuple[Events, Events]:
+    """Events before the first one matching ``predicate``, and from it on."""
+    at = next(i for i, e in enumerate(events) if predicate(e))
+    return events[:at], events[at:]
+
+
+# The recorded claim: everything before the PBX moved the call, and after.
+BEFORE_REDIRECT, AFTER_REDIRECT = split(
+    transcript_events("call_claimed_answered.ami"),
+    lambda e: e.get("Context") == "hotdesk-claim",
+)
+
+
+def redirect_then(events: Events) -> Any:
+    """A Redirect handler that answers like Asterisk and then moves the call."""
+
+    def handler(server: AmiTestServer, session: Any, action: dict[str, str]) -> Events:
+        asyncio.get_running_loop().call_soon(server.push_events, events)
+        return [{"Response": "Success", "Message": "Redirect successful"}]
+
+    return handler
+
+
+def make_client(server: AmiTestServer, **kwargs: Any) -> AmiClient:
+    """An AMI client for the test server, reconnecting quickly."""
+    options: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": server.port,
+        "username": server.username,
+        "secret": server.secret,
+        "reconnect_min_delay": 0.05,
+        "reconnect_max_delay": 0.2,
+    }
+    options.update(kwargs)
+    return AmiClient(**options)
 
 
 def hub_of(entry: MockConfigEntry) -> HotdeskHub:

@@ -20,6 +20,7 @@ from custom_components.hotdesk_phone.ami import (
 )
 
 from .ami_server import AmiTestServer, transcript_bytes, transcript_events
+from .helpers import make_client
 
 
 @pytest.fixture
@@ -28,19 +29,6 @@ async def server() -> AsyncIterator[AmiTestServer]:
     await srv.start()
     yield srv
     await srv.stop()
-
-
-def make_client(server: AmiTestServer, **kwargs: object) -> AmiClient:
-    options: dict[str, object] = {
-        "host": "127.0.0.1",
-        "port": server.port,
-        "username": server.username,
-        "secret": server.secret,
-        "reconnect_min_delay": 0.05,
-        "reconnect_max_delay": 0.2,
-    }
-    options.update(kwargs)
-    return AmiClient(**options)  # type: ignore[arg-type]
 
 
 async def test_connect_returns_after_login(server: AmiTestServer) -> None:

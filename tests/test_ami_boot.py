@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 import logging
+from typing import Any
 
 import pytest
 
@@ -22,6 +23,7 @@ from custom_components.hotdesk_phone.ami import (
 )
 
 from .ami_server import AmiTestServer, Headers, _Session
+from .helpers import make_client
 
 FULLY_BOOTED = {"Event": "FullyBooted", "Privilege": "system,all", "Status": "Ok"}
 
@@ -76,6 +78,13 @@ class BootingServer(AmiTestServer):
         self.push_event(FULLY_BOOTED)
 
 
+def client_for(server: AmiTestServer, **kwargs: Any) -> AmiClient:
+    """Reconnects faster than the shared default: these tests restart often."""
+    return make_client(
+        server, **{"reconnect_min_delay": 0.02, "reconnect_max_delay": 0.05, **kwargs}
+    )
+
+
 @pytest.fixture
 async def server() -> AsyncIterator[BootingServer]:
     srv = BootingServer()
@@ -84,23 +93,10 @@ async def server() -> AsyncIterator[BootingServer]:
     await srv.stop()
 
 
-def make_client(server: AmiTestServer, **kwargs: object) -> AmiClient:
-    options: dict[str, object] = {
-        "host": "127.0.0.1",
-        "port": server.port,
-        "username": server.username,
-        "secret": server.secret,
-        "reconnect_min_delay": 0.02,
-        "reconnect_max_delay": 0.05,
-    }
-    options.update(kwargs)
-    return AmiClient(**options)  # type: ignore[arg-type]
-
-
 async def test_shutting_down_is_no_auth_failure(server: BootingServer) -> None:
     refused: list[bool] = []
     server.login_refusal = "Asterisk is shutting down"
-    client = make_client(server, on_auth_failed=lambda: refused.append(True))
+    client = client_for(server, on_auth_failed=lambda: refused.append(True))
     with pytest.raises(AmiConnectionError, match="shutting down"):
         await client.connect()
     assert not client.auth_failed
@@ -112,7 +108,7 @@ async def test_reconnect_while_shutting_down_never_asks_for_reauth(
     server: BootingServer,
 ) -> None:
     refused: list[bool] = []
-    client = make_client(server, on_auth_failed=lambda: refused.append(True))
+    client = client_for(server, on_auth_failed=lambda: refused.append(True))
     await client.connect()
     server.login_refusal = "Asterisk is shutting down"
     server.drop_connections()
@@ -136,7 +132,7 @@ async def test_connect_waits_for_fully_booted(server: BootingServer) -> None:
         await client.device_states()
         resynced.set()
 
-    client = make_client(server, on_connected=on_connected)
+    client = client_for(server, on_connected=on_connected)
     connecting = asyncio.ensure_future(client.connect())
     await server.wait_for_login(1)
     await asyncio.sleep(0.05)
@@ -152,7 +148,7 @@ async def test_no_fully_booted_goes_on_after_timeout(
     server: BootingServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     server.booted = False  # and it never says so (no read=system)
-    client = make_client(server, boot_timeout=0.05)
+    client = client_for(server, boot_timeout=0.05)
     with caplog.at_level(logging.WARNING):
         await client.connect()
     assert client.connected
@@ -162,7 +158,7 @@ async def test_no_fully_booted_goes_on_after_timeout(
 
 async def test_link_lost_while_waiting_for_boot(server: BootingServer) -> None:
     server.booted = False
-    client = make_client(server, reconnect_min_delay=10)
+    client = client_for(server, reconnect_min_delay=10)
     connecting = asyncio.ensure_future(client.connect())
     await server.wait_for_login(1)
     server.drop_connections()
@@ -185,7 +181,7 @@ async def test_failed_resync_after_reconnect_is_retried(
             raise
         resyncs.append(True)
 
-    client = make_client(server, on_connected=on_connected, boot_timeout=0.01)
+    client = client_for(server, on_connected=on_connected, boot_timeout=0.01)
     await client.connect()
     # The PBX restarts: it takes logins while a module is still loading.
     server.booted = False

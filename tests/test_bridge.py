@@ -36,9 +36,15 @@ from homeassistant.helpers import device_registry as dr
 from custom_components.hotdesk_phone.const import CONF_READERS, DOMAIN
 from custom_components.hotdesk_phone.hub import HotdeskHub
 
-from .ami_server import AmiTestServer, transcript_events
+from .ami_server import AmiTestServer
 from .conftest import ALICE, CAROL, DESK_IDS, account_subentry, desk_subentry
-from .helpers import hub_of, reader_device
+from .helpers import (
+    AFTER_REDIRECT,
+    BEFORE_REDIRECT,
+    hub_of,
+    reader_device,
+    redirect_then,
+)
 from .pcsc_env import READERS, PcscEnvironment, VirtualCard
 
 D1, D2, D3, D4 = DESK_IDS
@@ -172,21 +178,6 @@ async def forwarder(client: Any) -> AsyncIterator[Forwarder]:
     await forward.up()
     yield forward
     await forward.down()
-
-
-CLAIMED = transcript_events("call_claimed_answered.ami")
-_AT = next(i for i, e in enumerate(CLAIMED) if e.get("Context") == "hotdesk-claim")
-BEFORE_REDIRECT, AFTER_REDIRECT = CLAIMED[:_AT], CLAIMED[_AT:]
-
-
-def redirect_then(events: list[dict[str, str]]) -> Any:
-    def handler(
-        server: AmiTestServer, session: Any, action: dict[str, str]
-    ) -> list[dict[str, str]]:
-        asyncio.get_running_loop().call_soon(server.push_events, events)
-        return [{"Response": "Success", "Message": "Redirect successful"}]
-
-    return handler
 
 
 # The endpoint.

@@ -38,7 +38,15 @@ from custom_components.hotdesk_phone.const import (
 
 from .ami_server import AmiTestServer, transcript_events
 from .conftest import ALICE, CAROL, DESK_IDS, account_subentry, desk_subentry
-from .helpers import desk_device, hub_of, push
+from .helpers import (
+    AFTER_REDIRECT,
+    BEFORE_REDIRECT,
+    desk_device,
+    hub_of,
+    push,
+    redirect_then,
+    split,
+)
 
 D1, D2, D3, D4 = DESK_IDS
 
@@ -59,33 +67,10 @@ def state(hass: HomeAssistant, unique_id: str, domain: str = "sensor") -> Any:
     return hass.states.get(entity_id)
 
 
-def split(
-    events: list[dict[str, str]], predicate: Any
-) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    at = next(i for i, e in enumerate(events) if predicate(e))
-    return events[:at], events[at:]
-
-
-CLAIMED = transcript_events("call_claimed_answered.ami")
-BEFORE_REDIRECT, AFTER_REDIRECT = split(
-    CLAIMED, lambda e: e.get("Context") == "hotdesk-claim"
-)
 MISSED = transcript_events("call_missed.ami")
 MISSED_RINGING, MISSED_END = split(MISSED, lambda e: e.get("DialStatus") == "CANCEL")
 ANSWERED = transcript_events("call_answered_directly.ami")
 CALLER_CHANNEL = "Local/s@test-caller-00000001;1"
-
-
-def redirect_then(events: list[dict[str, str]]) -> Any:
-    """A Redirect handler that answers like Asterisk and then moves the call."""
-
-    def handler(
-        server: AmiTestServer, session: Any, action: dict[str, str]
-    ) -> list[dict[str, str]]:
-        asyncio.get_running_loop().call_soon(server.push_events, events)
-        return [{"Response": "Success", "Message": "Redirect successful"}]
-
-    return handler
 
 
 async def test_ring_all_then_missed(

@@ -27,9 +27,16 @@ from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from custom_components.hotdesk_phone import pcsc
 from custom_components.hotdesk_phone.const import CONF_READERS, DOMAIN
 
-from .ami_server import AmiTestServer, transcript_events
+from .ami_server import AmiTestServer
 from .conftest import ALICE, CAROL, DESK_IDS, account_subentry, desk_subentry
-from .helpers import hub_of, push, reader_device
+from .helpers import (
+    AFTER_REDIRECT,
+    BEFORE_REDIRECT,
+    hub_of,
+    push,
+    reader_device,
+    redirect_then,
+)
 from .pcsc_env import READERS, PcscEnvironment, VirtualCard
 
 D1, D2, D3, D4 = DESK_IDS
@@ -119,21 +126,6 @@ async def entry(
     yield mock_config_entry
     if mock_config_entry.state is ConfigEntryState.LOADED:
         await hass.config_entries.async_unload(mock_config_entry.entry_id)
-
-
-CLAIMED = transcript_events("call_claimed_answered.ami")
-_AT = next(i for i, e in enumerate(CLAIMED) if e.get("Context") == "hotdesk-claim")
-BEFORE_REDIRECT, AFTER_REDIRECT = CLAIMED[:_AT], CLAIMED[_AT:]
-
-
-def redirect_then(events: list[dict[str, str]]) -> Any:
-    def handler(
-        server: AmiTestServer, session: Any, action: dict[str, str]
-    ) -> list[dict[str, str]]:
-        asyncio.get_running_loop().call_soon(server.push_events, events)
-        return [{"Response": "Success", "Message": "Redirect successful"}]
-
-    return handler
 
 
 async def test_card_on_reader_claims_ringing_call(
