@@ -93,6 +93,15 @@ _CALL_EVENTS = {
 }
 
 
+def _subscribe[T](
+    groups: dict[str | None, list[T]], key: str | None, item: T
+) -> CALLBACK_TYPE:
+    """Add ``item`` to the group ``key``; returns its remover."""
+    group = groups.setdefault(key, [])
+    group.append(item)
+    return lambda: group.remove(item)
+
+
 def _owners(notices: Iterable[Notice]) -> list[str]:
     """The desks and accounts whose entities some notices change."""
     owners: list[str] = []
@@ -202,7 +211,6 @@ class HotdeskHub:
         )
         self._sync_lock = asyncio.Lock()
         self._was_connected = False
-        self._claim_via: dict[str, str] = {}  # call id -> how it was claimed
         # Call event listeners by account id; None: every account's events.
         self._call_listeners: dict[str | None, list[CallListener]] = {}
         self.card_readers = CardReaders(hass, entry, self.directory)
@@ -266,13 +274,7 @@ class HotdeskHub:
         only the entities it concerns, so its cost does not grow with the
         number of desks and accounts.
         """
-        group = self._listeners.setdefault(owner, [])
-        group.append(update)
-
-        def remove() -> None:
-            group.remove(update)
-
-        return remove
+        return _subscribe(self._listeners, owner, update)
 
     @callback
     def async_add_call_listener(
@@ -282,13 +284,7 @@ class HotdeskHub:
 
         With ``account_id``, only for that account's calls.
         """
-        group = self._call_listeners.setdefault(account_id, [])
-        group.append(listener)
-
-        def remove() -> None:
-            group.remove(listener)
-
-        return remove
+        return _subscribe(self._call_listeners, account_id, listener)
 
     @callback
     def _notify(self, owners: Iterable[str | None] | None = None) -> None:
@@ -408,7 +404,8 @@ class HotdeskHub:
     # Notices -> HA events.
 
     @callback
-    def _apply(self, notices: list[Notice]) -> None:
+    def _apply(self, notices: list[Notice], via: str = VIA_TAG) -> None:
+        """Fire the events of ``notices``; ``via`` says how claims came."""
         for notice in notices:
             event_type = _CALL_EVENTS.get(notice.kind)
             if event_type is None or notice.call is None:
@@ -421,7 +418,7 @@ class HotdeskHub:
                 data["desk"] = self._desk_name(notice.desk_id)
             if notice.kind is NoticeKind.CLAIMED:
                 data["from_desks"] = list(notice.call.claimed_from)
-                data["via"] = self._claim_via.pop(notice.call.call_id, VIA_TAG)
+                data["via"] = via
             if notice.kind is NoticeKind.ENDED and notice.call.outcome is not None:
                 data["outcome"] = notice.call.outcome.value
             self.hass.bus.async_fire(event_type, data)
@@ -544,9 +541,8 @@ class HotdeskHub:
             LOGGER.warning("Redirect of call %s failed: %s", call_id, err)
             self._refuse(call, desk_id, "redirect_failed", via)
             return ClaimResult(claimed=False, reason="redirect_failed", call=call)
-        self._claim_via[call.call_id] = via
         notices = self.tracker.finish_claim(call, desk_id, redirected=True)
-        self._apply(notices)
+        self._apply(notices, via)
         self._notify(_owners(notices))
         return ClaimResult(claimed=True, call=call)
 
