@@ -10,6 +10,7 @@ reply timeout on its keep-alive. No Home Assistant imports here.
 from __future__ import annotations
 
 import asyncio
+import codecs
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 import contextlib
 from dataclasses import dataclass, field
@@ -155,6 +156,9 @@ class _Protocol(AMIProtocol):  # type: ignore[misc]
     version: str | None
     closed: bool
     booted: asyncio.Event  # FullyBooted seen on this connection (or it ended)
+    # TCP cuts the stream anywhere, also inside a multi-byte character: the
+    # decoder keeps an incomplete character's bytes for the next read.
+    decoder: codecs.IncrementalDecoder
 
     def _event(self, event: AmiEvent) -> None:
         if event.name == "FullyBooted":
@@ -162,7 +166,7 @@ class _Protocol(AMIProtocol):  # type: ignore[misc]
         self.client.handle_event(event)
 
     def data_received(self, data: bytes) -> None:
-        text = data.decode(self.encoding, "ignore")
+        text = self.decoder.decode(data)
         if self.version is None and text.startswith("Asterisk Call Manager/"):
             self.version = text.partition(EOL)[0].partition("/")[2].strip()
         if self.queue:
@@ -284,6 +288,7 @@ class AmiClient:
             protocol = _Protocol()
             protocol.client = self
             protocol.booted = asyncio.Event()
+            protocol.decoder = codecs.getincrementaldecoder("utf-8")("replace")
             return protocol
 
         try:
