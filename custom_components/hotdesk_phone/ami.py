@@ -223,6 +223,41 @@ def _first(value: Any) -> str:
     return str(value)
 
 
+class _Item:
+    """One item of a list reply: header look-ups that cannot raise."""
+
+    __slots__ = ("_message",)
+
+    def __init__(self, message: Message) -> None:
+        self._message = message
+
+    def __getitem__(self, key: str) -> str:
+        # Case-insensitive like panoramisk's Message; a repeated header
+        # counts with its first value.
+        return _first(self._message.get(key, ""))
+
+    def get(self, key: str, default: str = "") -> str:
+        return self[key] or default
+
+
+def _items(messages: Iterable[Message], event: str, *required: str) -> list[_Item]:
+    """The items of a list reply that carry every ``required`` field.
+
+    An item without a field it is identified by is skipped: one odd item
+    from the PBX must not fail a whole resync.
+    """
+    items: list[_Item] = []
+    for message in messages:
+        if message.get("Event") != event:
+            continue
+        item = _Item(message)
+        if all(item[key] for key in required):
+            items.append(item)
+        else:
+            _LOGGER.debug("Skipping a %s item without %s: %r", event, required, message)
+    return items
+
+
 type EventCallback = Callable[[AmiEvent], None]
 type ConnectedCallback = Callable[[], Awaitable[None]]
 type DisconnectedCallback = Callable[[], None]
@@ -410,13 +445,28 @@ class AmiClient:
                     # resync: drop the link (if still up) and try again; this
                     # task is the one that reconnects.
                     _LOGGER.debug("Resync after reconnect failed: %s", err)
-                    protocol = self._protocol
-                    if protocol is not None:
-                        self._stop_ping()
-                        self._drop(protocol)
+                    self._drop_current()
+                except Exception:
+                    # Anything else (a reply we cannot read, a bug in the
+                    # hook) must not end this task: the hub would stay
+                    # disconnected for good. Start over, backing off.
+                    _LOGGER.warning(
+                        "Resync after reconnect to %s:%s failed; retrying",
+                        self.host,
+                        self.port,
+                        exc_info=True,
+                    )
+                    self._drop_current()
                 else:
                     return
             delay = min(delay * 2, self.reconnect_max_delay)
+
+    def _drop_current(self) -> None:
+        """Drop the current link without scheduling a reconnect."""
+        protocol = self._protocol
+        if protocol is not None:
+            self._stop_ping()
+            self._drop(protocol)
 
     def _start_ping(self) -> None:
         self._stop_ping()
@@ -629,42 +679,52 @@ class AmiClient:
 
     async def endpoints(self) -> list[Endpoint]:
         """List PJSIP endpoints with their device state."""
+        items = _items(
+            await self._list({"Action": "PJSIPShowEndpoints"}),
+            "EndpointList",
+            "ObjectName",
+        )
         return [
             Endpoint(
-                name=str(m["ObjectName"]),
-                device_state=str(m.get("DeviceState", "")),
-                dial_string=f"PJSIP/{m['ObjectName']}",
+                name=item["ObjectName"],
+                device_state=item.get("DeviceState", ""),
+                dial_string=f"PJSIP/{item['ObjectName']}",
             )
-            for m in await self._list({"Action": "PJSIPShowEndpoints"})
-            if m.get("Event") == "EndpointList"
+            for item in items
         ]
 
     async def active_channels(self) -> list[ActiveChannel]:
         """List the channels that exist now."""
+        items = _items(
+            await self._list({"Action": "CoreShowChannels"}),
+            "CoreShowChannel",
+            "Channel",
+            "Uniqueid",
+        )
         return [
             ActiveChannel(
-                channel=str(m.get("Channel", "")),
-                uniqueid=str(m.get("Uniqueid", "")),
-                linkedid=str(m.get("Linkedid", "")),
-                state=str(m.get("ChannelStateDesc", "")),
-                caller_id_number=str(m.get("CallerIDNum", "")),
-                caller_id_name=str(m.get("CallerIDName", "")),
-                context=str(m.get("Context", "")),
-                extension=str(m.get("Exten", "")),
-                application=str(m.get("Application", "")),
-                bridge_id=str(m.get("BridgeId", "")),
+                channel=m["Channel"],
+                uniqueid=m["Uniqueid"],
+                linkedid=m.get("Linkedid", ""),
+                state=m.get("ChannelStateDesc", ""),
+                caller_id_number=m.get("CallerIDNum", ""),
+                caller_id_name=m.get("CallerIDName", ""),
+                context=m.get("Context", ""),
+                extension=m.get("Exten", ""),
+                application=m.get("Application", ""),
+                bridge_id=m.get("BridgeId", ""),
             )
-            for m in await self._list({"Action": "CoreShowChannels"})
-            if m.get("Event") == "CoreShowChannel"
+            for m in items
         ]
 
     async def device_states(self) -> dict[str, str]:
         """Map each device (e.g. ``PJSIP/desk1``) to its state."""
-        return {
-            str(m["Device"]): str(m.get("State", ""))
-            for m in await self._list({"Action": "DeviceStateList"})
-            if m.get("Event") == "DeviceStateChange"
-        }
+        items = _items(
+            await self._list({"Action": "DeviceStateList"}),
+            "DeviceStateChange",
+            "Device",
+        )
+        return {m["Device"]: m.get("State", "") for m in items}
 
     async def core_settings(self) -> Mapping[str, str]:
         """Return the PBX's settings (Asterisk version among them)."""
