@@ -136,3 +136,48 @@ async def test_hub_recovers_from_malformed_resync_reply(
     await wait_until(lambda: not hub.connected)
     await wait_until(lambda: hub.connected)
     assert hub.tracker.desk_states["01DESK2"] == "ringing"
+
+
+def _ami_tasks() -> list[asyncio.Task[object]]:
+    """Tasks of any AMI client still alive (ping or reconnect loops)."""
+    return [
+        t
+        for t in asyncio.all_tasks()
+        if "AmiClient." in getattr(t.get_coro(), "__qualname__", "")
+    ]
+
+
+async def test_connect_closes_link_when_resync_hook_raises(
+    server: AmiTestServer,
+) -> None:
+    """Issue 11 #3: a first connect whose resync fails leaves nothing open."""
+
+    async def on_connected() -> None:
+        raise KeyError("Device")
+
+    client = make_client(server, on_connected=on_connected)
+    try:
+        with pytest.raises(KeyError):
+            await client.connect()
+        assert not client.connected
+        assert not client._tasks
+        await wait_until(lambda: server.sessions == 0)
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize(
+    "entry_options", [{"auto_logout_time": "not a time"}], ids=["bad_option"]
+)
+async def test_failed_setup_leaves_no_ami_session(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    ami_server: AmiTestServer,
+) -> None:
+    """Issue 11 #3: setup failing after the login closes the AMI session."""
+    mock_config_entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert ami_server.logins == 1
+    await wait_until(lambda: ami_server.sessions == 0)
+    assert not _ami_tasks()

@@ -32,15 +32,15 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> bool:
     """Connect to the PBX and set up the platforms."""
     hub = HotdeskHub(hass, entry)
+    # A failed start has already closed the AMI session (hub.async_start);
+    # any other exception propagates as a setup error.
     try:
         await hub.async_start()
     except AmiAuthError as err:
-        await hub.async_stop()
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="invalid_auth"
         ) from err
     except AmiConnectionError as err:
-        await hub.async_stop()
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="cannot_connect",
@@ -48,7 +48,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
         ) from err
     except AmiActionError as err:
         # Typically an AMI user without the rights the README lists.
-        await hub.async_stop()
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="action_refused",

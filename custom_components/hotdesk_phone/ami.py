@@ -314,7 +314,14 @@ class AmiClient:
         self._closing = False
         await self._open()
         self._start_ping()
-        await self._run_on_connected()
+        try:
+            await self._run_on_connected()
+        except BaseException:
+            # The caller treats this as a failed connect: leave no link, ping
+            # or reconnect task behind (a link lost during the resync has
+            # already scheduled a reconnect).
+            await self.close()
+            raise
 
     async def _open(self) -> None:
         loop = asyncio.get_running_loop()

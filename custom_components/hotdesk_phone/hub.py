@@ -219,7 +219,18 @@ class HotdeskHub:
     # Life cycle.
 
     async def async_start(self) -> None:
-        """Load logins, connect (raising on failure) and listen for scans."""
+        """Load logins, connect (raising on failure) and listen for scans.
+
+        On any failure everything started so far is stopped again: a failed
+        setup must leave no AMI session and no reconnect task behind.
+        """
+        try:
+            await self._async_start()
+        except BaseException:
+            await self.async_stop()
+            raise
+
+    async def _async_start(self) -> None:
         await self._load_logins()
         await self.client.connect()
         self._unsubs.append(
