@@ -7,7 +7,7 @@ control port that the benchmark drives with one-line commands:
     INFO                      -> {"full": events per cycle, "tracked": ...}
     PREP <cycles> <full|tracked> <state>
                               build the blob: <cycles> replays of the real
-                              Asterisk events in shared/ami-transcripts/*.ami
+                              Asterisk events in tests/fixtures/ami/*.ami
                               (full: every event; tracked: only those the
                               README's manager.conf eventfilter lets through)
                               and one last DeviceStateChange of the sentinel

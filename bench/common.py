@@ -24,7 +24,7 @@ BENCH = REPO / "bench"
 # bench/run_all --quick writes elsewhere (BENCH_RESULTS) to keep the real figures.
 RESULTS = Path(os.environ.get("BENCH_RESULTS", BENCH / "results.json"))
 OUT = BENCH / "out"
-TRANSCRIPTS = REPO.parent / "shared" / "ami-transcripts"
+TRANSCRIPTS = REPO / "tests" / "fixtures" / "ami"  # scripts/record-fixtures
 MAIN_PYTHON = REPO / ".venv" / "bin" / "python"
 BENCH_PYTHON = REPO / ".cache" / "bench-venv" / "bin" / "python"
 

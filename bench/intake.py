@@ -1,7 +1,7 @@
 """Event intake: AMI events per second absorbed on one core.
 
 The source (bench/ami_source.py, pinned to the other core) replays the real
-Asterisk 22 events of shared/ami-transcripts/*.ami (most of them events we do
+Asterisk 22 events of tests/fixtures/ami/*.ami (most of them events we do
 not track) over TCP on 127.0.0.1 as fast as the client reads them. Clients,
 each in its own process pinned to one core:
 

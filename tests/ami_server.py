@@ -3,7 +3,7 @@
 It greets like Asterisk, answers Login (success or "Authentication failed",
 then closes like Asterisk does), keeps a real in-memory AstDB for the DB*
 actions, answers list actions with EventList replies shaped like Asterisk
-22's (see ../shared/ami-transcripts/queries.ami), records every raw byte it
+22's (see tests/fixtures/ami/queries.ami), records every raw byte it
 receives, pushes events on demand and can drop or freeze connections.
 """
 
@@ -19,7 +19,8 @@ from pathlib import Path
 EOL = "\r\n"
 GREETING = "Asterisk Call Manager/11.0.0"
 ASTERISK_VERSION = "22.10.1"
-TRANSCRIPTS = Path(__file__).resolve().parents[2] / "shared" / "ami-transcripts"
+# Sessions recorded from a real Asterisk (scripts/record-fixtures).
+TRANSCRIPTS = Path(__file__).resolve().parent / "fixtures" / "ami"
 
 type Headers = dict[str, str]
 type ActionHandler = Callable[
@@ -57,6 +58,19 @@ def transcript_events(name: str) -> list[Headers]:
         if "Event" in headers and "ActionID" not in headers:
             events.append(headers)
     return events
+
+
+def caller_uniqueid(events: Iterable[Headers]) -> str:
+    """The Uniqueid of a recorded call's caller: the channel that rang a desk.
+
+    Asterisk makes it from the clock at recording time, so tests take it
+    from the recording instead of spelling it out.
+    """
+    return next(
+        e["Uniqueid"]
+        for e in events
+        if e["Event"] == "DialBegin" and e.get("DestChannel", "").startswith("PJSIP/")
+    )
 
 
 def transcript_bytes(name: str) -> bytes:

@@ -20,7 +20,7 @@ from homeassistant.setup import async_setup_component
 
 from custom_components.hotdesk_phone.const import DOMAIN
 
-from .ami_server import AmiTestServer, transcript_events
+from .ami_server import AmiTestServer, caller_uniqueid, transcript_events
 from .conftest import ALICE, DESK_IDS
 from .helpers import push
 from .mobile_app import PushServer, register_apps
@@ -29,6 +29,7 @@ BLUEPRINTS = Path(__file__).resolve().parents[1] / "blueprints"
 MISSED = transcript_events("call_missed.ami")
 CUT = next(i for i, e in enumerate(MISSED) if e.get("DialStatus") == "CANCEL")
 RINGING, MISSED_END = MISSED[:CUT], MISSED[CUT:]
+CALL_ID = caller_uniqueid(MISSED)
 
 
 @pytest.fixture
@@ -109,7 +110,7 @@ async def test_incoming_call_notify(
     pushes = await push_server.wait(1)
     assert pushes[0]["title"] == "Ring ring 101"
     assert pushes[0]["message"] == "Bob Caller is calling"
-    assert pushes[0]["data"] == {"tag": "hotdesk-1795462792.0"}
+    assert pushes[0]["data"] == {"tag": f"hotdesk-{CALL_ID}"}
 
 
 @pytest.mark.usefixtures("blueprint_config")
@@ -213,7 +214,4 @@ async def test_claim_at_reader(
     assert [(r["Context"], r["Exten"]) for r in redirects] == [
         ("hotdesk-claim", DESK_IDS[2])
     ]
-    assert (
-        init_integration.runtime_data.hub.tracker.calls["1795462792.0"].account_id
-        == ALICE
-    )
+    assert init_integration.runtime_data.hub.tracker.calls[CALL_ID].account_id == ALICE

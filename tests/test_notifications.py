@@ -26,7 +26,7 @@ from custom_components.hotdesk_phone.notifications import (
     parse_action,
 )
 
-from .ami_server import AmiTestServer, transcript_events
+from .ami_server import AmiTestServer, caller_uniqueid, transcript_events
 from .conftest import ALICE, DESK_IDS, account_subentry, desk_subentry
 from .helpers import push
 from .mobile_app import PushServer, register
@@ -36,7 +36,7 @@ MISSED = transcript_events("call_missed.ami")
 CUT = next(i for i, e in enumerate(MISSED) if e.get("DialStatus") == "CANCEL")
 RINGING, MISSED_END = MISSED[:CUT], MISSED[CUT:]
 ANSWERED = transcript_events("call_answered_directly.ami")
-CALL_ID = "1795462792.0"
+CALL_ID = caller_uniqueid(MISSED)
 
 
 @pytest.fixture
@@ -136,7 +136,7 @@ async def test_answered_call_clears_pushes(
     ]
     await push(hass, init_integration, ami_server, events)
     pushes = await push_server.wait(4)
-    call_id = "1795462802.9"
+    call_id = caller_uniqueid(ANSWERED)
     clears = [p for p in pushes if p["message"] == "clear_notification"]
     assert sorted(p["registration_info"]["webhook_id"] for p in clears) == sorted(
         [apps["phone"], apps["watch"]]
