@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 
 from custom_components.hotdesk_phone.directory import (
+    MAX_ASTDB_VALUE_LENGTH,
     Account,
     Desk,
     Directory,
     DirectoryError,
+    RouteTooLongError,
     device_of_channel,
     normalize_tag,
     validate_dial_string,
@@ -151,3 +153,49 @@ def test_device_of_channel() -> None:
     assert device_of_channel("PJSIP/desk1-00000002") == "PJSIP/desk1"
     assert device_of_channel("Local/s@test-caller-00000001;1") == "Local/s@test-caller"
     assert device_of_channel("weird") == "weird"
+
+
+def long_desks(count: int, length: int = 190) -> list[Desk]:
+    """Desks whose dial strings are ``length`` characters long."""
+    return [
+        Desk(f"L{i}", f"Long {i}", f"PJSIP/{str(i) * (length - 6)}")
+        for i in range(1, count + 1)
+    ]
+
+
+def test_dial_string_length_is_limited() -> None:
+    """Issue 11 #2: a dial string of 5,000 characters is refused."""
+    assert validate_dial_string("PJSIP/" + "a" * 194) == "PJSIP/" + "a" * 194
+    with pytest.raises(DirectoryError) as err:
+        validate_dial_string("PJSIP/" + "a" * 4994)
+    assert err.value.code == "dial_string_too_long"
+    assert err.value.placeholders == {"length": "5000", "max": "200"}
+
+
+def test_home_desks_whose_route_does_not_fit_are_refused() -> None:
+    """Issue 11 #2: a route value longer than one AMI line is never built."""
+    fits = Account("A", "Alice", "101", ("L1", "L2", "L3", "L4", "L5"))
+    assert len(Directory.build([fits], long_desks(6)).route("A", {})) == 954
+    too_many = Account("A", "Alice", "101", ("L1", "L2", "L3", "L4", "L5", "L6"))
+    with pytest.raises(RouteTooLongError) as err:
+        Directory.build([too_many], long_desks(6))
+    assert err.value.code == "route_too_long"
+    assert err.value.extension == "101"
+    assert err.value.placeholders == {
+        "extension": "101",
+        "length": "1145",
+        "max": str(MAX_ASTDB_VALUE_LENGTH),
+    }
+
+
+def test_login_that_makes_route_too_long_is_refused() -> None:
+    """Issue 11 #2: the check sees the logins as they would be after it."""
+    alice = Account("A", "Alice", "101", ("L1", "L2", "L3", "L4"))
+    directory = Directory.build([alice], long_desks(7))
+    directory.check_login("A", "L5", {})
+    with pytest.raises(RouteTooLongError):
+        directory.check_login("A", "L6", {"L5": "A"})
+    # With one login per account, the login at L5 would end: it fits.
+    directory.check_login("A", "L6", {"L5": "A"}, keep_other_logins=False)
+    # Stored state beyond the limit is still written whole by astdb().
+    assert len(directory.astdb({"L5": "A", "L6": "A"})["route/101"]) == 1145

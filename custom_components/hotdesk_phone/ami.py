@@ -123,6 +123,15 @@ def check_value(key: str, value: str) -> str:
     return value
 
 
+def db_put_fits(family: str, key: str, value: str) -> bool:
+    """Whether a DBPut of this value can be sent (no line break, no long line)."""
+    try:
+        _wire_lines({"Family": family, "Key": key, "Val": value})
+    except AmiValueError:
+        return False
+    return True
+
+
 def _wire_lines(fields: Mapping[str, str | Iterable[str]]) -> list[str]:
     """The ``Key: Value`` lines of an action; unsafe values are refused."""
     lines: list[str] = []

@@ -19,6 +19,12 @@ _EXTENSION: Final = re.compile(r"^[0-9]{1,20}$")
 _HEX_UID: Final = re.compile(r"^[0-9A-Fa-f]{2}(?:[:\s-]?[0-9A-Fa-f]{2})*$")
 _TAG_FORBIDDEN: Final = re.compile(r"[\r\n]")
 MAX_TAG_LENGTH: Final = 200
+# Asterisk reads one AMI line of at most 1024 bytes (CRLF included) and drops
+# longer ones; a DBPut carries its value on a "Val: " line. Every AstDB value
+# must fit (dial strings are ASCII, so characters are bytes).
+MAX_ASTDB_VALUE_LENGTH: Final = 1024 - len("\r\n") - len("Val: ")
+# Room for several desks of an account in one route value.
+MAX_DIAL_STRING_LENGTH: Final = 200
 
 
 class DirectoryError(ValueError):
@@ -30,6 +36,21 @@ class DirectoryError(ValueError):
         super().__init__(f"{code}: {detail}" if detail else code)
         self.code = code
         self.placeholders = placeholders
+
+
+class RouteTooLongError(DirectoryError):
+    """An account's desks do not fit in one AstDB route value."""
+
+    def __init__(self, extension: str, length: int) -> None:
+        """Keep the extension and the route's length."""
+        super().__init__(
+            "route_too_long",
+            extension=extension,
+            length=str(length),
+            max=str(MAX_ASTDB_VALUE_LENGTH),
+        )
+        self.extension = extension
+        self.length = length
 
 
 def normalize_tag(tag: str) -> str:
@@ -62,11 +83,21 @@ def validate_extension(extension: str) -> str:
 
 
 def validate_dial_string(dial_string: str) -> str:
-    """Return the dial string or raise ``DirectoryError``."""
+    """Return the dial string or raise ``DirectoryError`` (forms use this)."""
     value = dial_string.strip()
+    if len(value) > MAX_DIAL_STRING_LENGTH:
+        raise DirectoryError(
+            "dial_string_too_long",
+            length=str(len(value)),
+            max=str(MAX_DIAL_STRING_LENGTH),
+        )
+    _check_dial_string_syntax(value)
+    return value
+
+
+def _check_dial_string_syntax(value: str) -> None:
     if not _DIAL_STRING.match(value):
         raise DirectoryError("invalid_dial_string", dial_string=value[:60])
-    return value
 
 
 def device_of_channel(channel: str) -> str:
@@ -136,7 +167,10 @@ class Directory:
         desks = list(self.desks.values())
         accounts = list(self.accounts.values())
         for desk in desks:
-            validate_dial_string(desk.dial_string)
+            # No length limit here: a desk stored before the limit existed
+            # still loads; a route it makes too long is caught below, and a
+            # value that does not fit at write time becomes a repair issue.
+            _check_dial_string_syntax(desk.dial_string)
         for account in accounts:
             validate_extension(account.extension)
             if not account.home_desks:
@@ -144,6 +178,7 @@ class Directory:
             for desk_id in account.home_desks:
                 if desk_id not in self.desks:
                     raise DirectoryError("unknown_desk", desk=desk_id)
+            self.check_route(account.account_id, {})
         indexes = {
             "_by_dial_string": _unique_index(
                 ((d.dial_string, d) for d in desks), "duplicate_dial_string"
@@ -201,6 +236,37 @@ class Directory:
                 desk_ids.append(desk_id)
         return desk_ids
 
+    def route(self, account_id: str, logins: Mapping[str, str]) -> str:
+        """The AstDB route value of an account: its ringing desks' dial strings."""
+        return "&".join(
+            self.desks[d].dial_string for d in self.ring_set(account_id, logins)
+        )
+
+    def check_route(self, account_id: str, logins: Mapping[str, str]) -> None:
+        """Raise ``RouteTooLongError`` if the account's route would not fit."""
+        length = len(self.route(account_id, logins).encode())
+        if length > MAX_ASTDB_VALUE_LENGTH:
+            raise RouteTooLongError(self.accounts[account_id].extension, length)
+
+    def check_login(
+        self,
+        account_id: str,
+        desk_id: str,
+        logins: Mapping[str, str],
+        *,
+        keep_other_logins: bool = True,
+    ) -> None:
+        """Raise ``RouteTooLongError`` if this login would not fit in AstDB.
+
+        ``keep_other_logins`` False: the account's other logins end with it
+        (one login per account), so they do not count.
+        """
+        after = {
+            d: a for d, a in logins.items() if keep_other_logins or a != account_id
+        }
+        after[desk_id] = account_id
+        self.check_route(account_id, after)
+
     def astdb(self, logins: Mapping[str, str]) -> dict[str, str]:
         """The whole ``hotdesk`` AstDB tree this directory implies.
 
@@ -209,11 +275,7 @@ class Directory:
         """
         tree: dict[str, str] = {}
         for account in self.accounts.values():
-            dial = [
-                self.desks[d].dial_string
-                for d in self.ring_set(account.account_id, logins)
-            ]
-            tree[f"route/{account.extension}"] = "&".join(dial)
+            tree[f"route/{account.extension}"] = self.route(account.account_id, logins)
         for desk in self.desks.values():
             tree[f"desk/{desk.desk_id}"] = desk.dial_string
             tree[f"deskof/{desk.dial_string}"] = desk.desk_id

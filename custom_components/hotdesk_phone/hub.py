@@ -22,6 +22,7 @@ from homeassistant.const import (
     CONF_USERNAME,
 )
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
     async_track_time_change,
@@ -29,7 +30,7 @@ from homeassistant.helpers.event import (
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .ami import AmiClient, AmiError, AmiEvent
+from .ami import AmiActionError, AmiClient, AmiError, AmiEvent, db_put_fits
 from .const import (
     ASTDB_FAMILY,
     ASTDB_SUBFAMILIES,
@@ -201,6 +202,8 @@ class HotdeskHub:
         self.asterisk_version: str | None = None
         self.last_resync_seconds: float | None = None
         self._written: dict[str, str] = {}
+        # AstDB keys whose value cannot be written (None: not checked yet).
+        self._too_long: list[str] | None = None
         # Entity updates by owner: a desk or account id, None for the PBX's.
         self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
         self._calls_shown = -1  # the number of calls the PBX's entities show
@@ -362,19 +365,87 @@ class HotdeskHub:
     # AstDB.
 
     async def _rewrite_astdb(self) -> None:
-        """Replace the whole hotdesk tree (after each login to the PBX)."""
+        """Replace the whole hotdesk tree (after each login to the PBX).
+
+        A family holding a value that cannot be written is not cleared: the
+        PBX keeps routing by that key's old value (a repair issue says so),
+        and only the stale keys we know of are deleted from it.
+        """
         async with self._sync_lock:
             tree = self.directory.astdb(self.logins)
+            good, bad = self._split_writable(tree)
+            kept = {key.partition("/")[0] for key in bad}
             # One connection handles actions in order, so the deletes land
             # before the writes even though nothing waits in between.
             await asyncio.gather(
                 *(
                     self.client.db_del_tree(f"{ASTDB_FAMILY}/{family}")
                     for family in ASTDB_SUBFAMILIES
+                    if family not in kept
                 )
             )
-            await self._put_all(tree.items())
-            self._written = tree
+            await self._put_all(good.items())
+            await asyncio.gather(
+                *(
+                    self._del(key)
+                    for key in self._written
+                    if key not in tree and key.partition("/")[0] in kept
+                )
+            )
+            self._written = self._after_write(good, bad)
+            self._update_too_long_issue(bad)
+
+    def _split_writable(self, tree: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+        """The items AMI can carry, and the keys whose value it cannot."""
+        good: dict[str, str] = {}
+        bad: list[str] = []
+        for key, value in tree.items():
+            family, _, name = key.partition("/")
+            if db_put_fits(f"{ASTDB_FAMILY}/{family}", name, value):
+                good[key] = value
+            else:
+                bad.append(key)
+        return good, sorted(bad)
+
+    def _after_write(self, good: dict[str, str], bad: list[str]) -> dict[str, str]:
+        """What the PBX holds now: the new values, the old ones of ``bad``."""
+        return {**{k: self._written[k] for k in bad if k in self._written}, **good}
+
+    def _update_too_long_issue(self, bad: list[str]) -> None:
+        """Raise (or clear) the repair issue for values AMI cannot carry."""
+        issue_id = f"astdb_value_too_long_{self.entry.entry_id}"
+        if bad == self._too_long:
+            return
+        self._too_long = bad
+        if not bad:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        LOGGER.error(
+            "AstDB values longer than one AMI line were not written (the PBX "
+            "keeps their previous values): %s",
+            ", ".join(bad),
+        )
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="astdb_value_too_long",
+            translation_placeholders={"keys": ", ".join(bad)},
+        )
+
+    def _check_login_fits(self, account_id: str, desk_id: str) -> None:
+        """Refuse a login whose route would not fit, before anything changes.
+
+        Raises ``RouteTooLongError`` (a ``DirectoryError``).
+        """
+        self.directory.check_login(
+            account_id,
+            desk_id,
+            self.logins,
+            keep_other_logins=self.entry.options.get(CONF_MULTIPLE_LOGINS, True),
+        )
 
     async def _put_all(self, items: Iterable[tuple[str, str]]) -> None:
         """DBPut every item, pipelined: ``ASTDB_WINDOW`` actions in flight."""
@@ -400,17 +471,22 @@ class HotdeskHub:
             return  # the next login rewrites everything
         async with self._sync_lock:
             tree = self.directory.astdb(self.logins)
-            changed = [k for k, v in tree.items() if self._written.get(k) != v]
+            good, bad = self._split_writable(tree)
+            changed = [k for k, v in good.items() if self._written.get(k) != v]
             removed = [k for k in self._written if k not in tree]
             try:
                 await asyncio.gather(
-                    *(self._put(k, tree[k]) for k in changed),
+                    *(self._put(k, good[k]) for k in changed),
                     *(self._del(k) for k in removed),
                 )
+            except AmiActionError as err:
+                LOGGER.warning("The PBX refused an AstDB update: %s", err)
+                return  # retried whole after the next connect
             except AmiError as err:
                 LOGGER.debug("AstDB update postponed to the next connect: %s", err)
                 return
-            self._written = tree
+            self._written = self._after_write(good, bad)
+            self._update_too_long_issue(bad)
 
     # Notices -> HA events.
 
@@ -580,6 +656,7 @@ class HotdeskHub:
         previous = self.logins.get(desk_id)
         if previous == account_id:
             return
+        self._check_login_fits(account_id, desk_id)
         if previous is not None:
             await self._logout(desk_id, reason="replaced")
         moved: list[str] = []
