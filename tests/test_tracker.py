@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+import dataclasses
 
 from hypothesis import given, settings, strategies as st
 import pytest
@@ -289,6 +290,33 @@ def test_unrelated_events_are_ignored() -> None:
     )
 
 
+def test_calls_from_other_contexts_are_not_tracked() -> None:
+    """Issue 11 #7: an IVR dialling a desk with Exten 101 is not Alice's call."""
+    tracker = CallTracker(make_directory(), {})
+    ivr = {
+        "Channel": "PJSIP/trunk-00000001",
+        "Uniqueid": "7.1",
+        "Context": "ivr-main",
+        "Exten": "101",
+        "CallerIDNum": "5550100",
+        "CallerIDName": "Bob",
+        "DestChannel": "PJSIP/desk1-00000002",
+        "DestUniqueid": "7.2",
+    }
+    assert tracker.handle("DialBegin", ivr) == []
+    assert tracker.calls == {}
+    # So a scan of Alice at another desk is a login, not a claim of it.
+    assert tracker.decide_scan("A", "D3").action is ScanAction.LOGIN
+    # Nor is such a call adopted after a reconnect.
+    ivr_caller = live("PJSIP/trunk-00000001", "7.1", state="Up", application="Dial")
+    ivr_caller = dataclasses.replace(ivr_caller, context="ivr-main")
+    assert tracker.resync_channels([ivr_caller, live("PJSIP/desk1-02", "7.2")]) == []
+    assert tracker.calls == {}
+    # The same DialBegin from the hot-desk routing context is tracked.
+    notices = tracker.handle("DialBegin", {**ivr, "Context": "hotdesk-inbound"})
+    assert kinds(notices) == [NoticeKind.INCOMING]
+
+
 # Generated event orders.
 
 DESKS = ["D1", "D2", "D3", "D4"]
@@ -302,6 +330,7 @@ def call_events(
     base = {
         "Channel": f"Local/s@test-caller-{call_no:08x};1",
         "Uniqueid": caller,
+        "Context": "hotdesk-inbound",
         "Exten": "101",
         "CallerIDNum": "5550100",
         "CallerIDName": "Bob",
@@ -341,6 +370,7 @@ def call_events(
             {
                 "Event": "DialBegin",
                 **base,
+                "Context": "hotdesk-claim",
                 "Exten": claim,
                 "DestChannel": f"PJSIP/desk{claim[1]}-00000009",
                 "DestUniqueid": leg,

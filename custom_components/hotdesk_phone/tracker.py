@@ -15,7 +15,13 @@ from enum import StrEnum
 from typing import Final
 
 from .ami import ActiveChannel
+from .const import CONTEXT_INBOUND
 from .directory import Directory
+
+# A call is an account's call only when the shipped dialplan's routing
+# context dials it: an IVR or queue elsewhere that dials a desk with the
+# same Exten is someone else's call (and must never be redirected).
+_ROUTING_CONTEXTS: Final = frozenset({CONTEXT_INBOUND})
 
 # Asterisk device states -> a desk's call state.
 _DESK_STATES: Final = {
@@ -182,6 +188,8 @@ class CallTracker:
         call = self.calls.get(caller_uid)
         notices: list[Notice] = []
         if call is None:
+            if headers.get("Context") not in _ROUTING_CONTEXTS:
+                return []
             account = self.directory.account_by_extension(headers.get("Exten", ""))
             if account is None:
                 return []
@@ -391,7 +399,11 @@ class CallTracker:
             legs[channel.linkedid].append(channel)
         notices: list[Notice] = []
         for caller in channels:
-            if caller.application != "Dial" or caller.uniqueid in self.calls:
+            if (
+                caller.application != "Dial"
+                or caller.context not in _ROUTING_CONTEXTS
+                or caller.uniqueid in self.calls
+            ):
                 continue
             account = self.directory.account_by_extension(caller.extension)
             if account is None:
