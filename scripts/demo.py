@@ -7,11 +7,15 @@
 The demo office (written into Home Assistant's config entry storage before
 it starts, only when no hotdesk_phone entry exists yet):
 
-  desk    dial string   phone                      scanner device id
-  Desk 1  PJSIP/desk1   rings until the call ends   demo-scanner-desk1
-  Desk 2  PJSIP/desk2   rings until the call ends   demo-scanner-desk2
-  Desk 3  PJSIP/desk3   answers after 3 s           demo-scanner-desk3
-  Desk 4  PJSIP/desk4   answers after 3 s           demo-scanner-desk4
+  desk    dial string   phone                      card reader (bridge id)
+  Desk 1  PJSIP/desk1   rings until the call ends   demo-reader-desk1
+  Desk 2  PJSIP/desk2   rings until the call ends   demo-reader-desk2
+  Desk 3  PJSIP/desk3   answers after 3 s           demo-reader-desk3
+  Desk 4  PJSIP/desk4   answers after 3 s           demo-reader-desk4
+
+A scan is a post to the integration's card reader endpoint, as a desk-side
+bridge makes it (the demo user is an administrator, who may post for any
+reader); a tag_scanned event posted to HA's events API would not count.
 
   Alice  101  home desks 1 + 2  tags tag-alice, card 04:A2:3B:C1
   Carol  102  home desk 4       tag  tag-carol
@@ -63,8 +67,8 @@ def run_dir() -> Path:
     return Path(os.environ.get("HOTDESK_DEMO_RUN_DIR", DEFAULT_RUN_DIR))
 
 
-def scanner_of(desk: str) -> str:
-    return f"demo-scanner-{desk}"
+def reader_of(desk: str) -> str:
+    return f"demo-reader-{desk}"
 
 
 def desk_name(value: str) -> str:
@@ -122,7 +126,8 @@ def demo_subentries() -> list[dict[str, Any]]:
             "data": {
                 "name": f"Desk {index}",
                 "dial_string": f"PJSIP/{name}",
-                "scanners": [scanner_of(name)],
+                "scanners": [],
+                "readers": [reader_of(name)],
             },
         }
         for index, name in enumerate(DESKS, 1)
@@ -179,7 +184,8 @@ def write_entry(config_dir: Path, ami: dict[str, Any]) -> str:
         return "kept your own hotdesk_phone entry (the demo PBX is not in it)"
     if ours:
         entry = next(e for e in ours if e["entry_id"] == DEMO_ENTRY_ID)
-        if entry["data"] == data:
+        readers_added = _add_demo_readers(entry)
+        if entry["data"] == data and not readers_added:
             return "demo entry up to date"
         entry["data"] = data
         entry["unique_id"] = unique_id
@@ -206,6 +212,18 @@ def write_entry(config_dir: Path, ami: dict[str, Any]) -> str:
     tmp.write_text(json.dumps(stored, indent=2))
     tmp.replace(path)
     return result
+
+
+def _add_demo_readers(entry: dict[str, Any]) -> bool:
+    """Give an older demo entry's desks their card readers (scans need them)."""
+    added = False
+    by_id = {desk_id: name for name, desk_id in DESK_IDS.items()}
+    for sub in entry.get("subentries", []):
+        name = by_id.get(sub.get("subentry_id"))
+        if name is not None and reader_of(name) not in sub["data"].get("readers", []):
+            sub["data"]["readers"] = [reader_of(name)]
+            added = True
+    return added
 
 
 def skip_core_config_step(config_dir: Path) -> bool:
@@ -478,14 +496,13 @@ def cmd_scan(args: argparse.Namespace) -> None:
     base = demo["ha_url"]
     desk = desk_name(args.desk)
     token = login(base)
-    # The event the tag integration fires for every scan (NFC readers,
-    # companion apps): the integration listens to it.
+    # What a desk computer's reader bridge posts for each card read.
     http(
-        f"{base}/api/events/tag_scanned",
-        {"tag_id": args.tag, "device_id": scanner_of(desk)},
+        f"{base}/api/hotdesk_phone/scan",
+        {"reader": reader_of(desk), "uid": args.tag},
         token,
     )
-    print(f"scanned {args.tag} at {desk} (scanner {scanner_of(desk)})")
+    print(f"scanned {args.tag} at {desk} (reader {reader_of(desk)})")
     time.sleep(0.5)
     print_status(base, token)
 

@@ -27,6 +27,8 @@ from custom_components.hotdesk_phone.const import (
     CONF_HOME_DESKS,
     CONF_MULTIPLE_LOGINS,
     CONF_NOTIFY_TARGETS,
+    CONF_PEOPLE,
+    CONF_SCAN_DEBOUNCE_SECONDS,
     CONF_SCANNERS,
     CONF_TAGS,
     CONF_WATCH_TARGETS,
@@ -192,6 +194,7 @@ async def test_options_flow(
             CONF_MULTIPLE_LOGINS: False,
             CONF_AUTO_LOGOUT_HOURS: 8,
             CONF_AUTO_LOGOUT_TIME: "19:00:00",
+            CONF_SCAN_DEBOUNCE_SECONDS: 2,
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -199,6 +202,7 @@ async def test_options_flow(
         CONF_MULTIPLE_LOGINS: False,
         CONF_AUTO_LOGOUT_HOURS: 8,
         CONF_AUTO_LOGOUT_TIME: "19:00:00",
+        CONF_SCAN_DEBOUNCE_SECONDS: 2,
     }
     await hass.async_block_till_done()
     assert entry.runtime_data.hub.connected
@@ -371,6 +375,7 @@ async def test_add_account(
                 "mobile_app_daves_phone",
             ],
             CONF_WATCH_TARGETS: ["mobile_app_daves_watch"],
+            CONF_PEOPLE: ["person.dave", "person.dave"],
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -379,6 +384,7 @@ async def test_add_account(
         CONF_EXTENSION: "104",
         CONF_HOME_DESKS: [DESK_IDS[2]],
         CONF_TAGS: ["04A1B2C3", "dave-watch"],
+        CONF_PEOPLE: ["person.dave"],
         CONF_NOTIFY_TARGETS: ["mobile_app_daves_phone"],
         CONF_WATCH_TARGETS: ["mobile_app_daves_watch"],
     }

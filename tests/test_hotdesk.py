@@ -224,7 +224,10 @@ async def test_unknown_tag_and_unmapped_scanner(
 
 
 async def test_login_and_logout_by_scan(
-    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     logins = async_capture_events(hass, "hotdesk_phone_login")
     logouts = async_capture_events(hass, "hotdesk_phone_logout")
@@ -235,6 +238,7 @@ async def test_login_and_logout_by_scan(
     )
     assert ami_server.astdb[f"hotdesk/login/{D3}"] == "101"
     assert logins[0].data == {
+        "user_id": None,
         "account_id": ALICE,
         "account": "Alice",
         "extension": "101",
@@ -244,8 +248,15 @@ async def test_login_and_logout_by_scan(
     logged_in = state(hass, f"{D3}_logged_in_account")
     assert logged_in.state == "Alice"
     assert logged_in.attributes["extension"] == "101"
-    # A call now rings the logged-in desk too.
-    assert state(hass, f"{ALICE}_account_call_state").state == "idle"
+    # A double tap (the same card again at once) is one tap: still logged in.
+    freezer.tick(0.5)
+    await async_scan_tag(hass, "tag-alice", "scanner-3")
+    await hass.async_block_till_done()
+    assert ami_server.astdb[f"hotdesk/login/{D3}"] == "101"
+    assert len(logins) == 1
+    assert not logouts
+    # Tapping again later logs out.
+    freezer.tick(2)
     await async_scan_tag(hass, "tag-alice", "scanner-3")
     await hass.async_block_till_done()
     assert ami_server.astdb["hotdesk/route/101"] == "PJSIP/desk1&PJSIP/desk2"

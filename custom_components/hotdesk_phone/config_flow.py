@@ -36,11 +36,15 @@ from .const import (
     CONF_HOME_DESKS,
     CONF_MULTIPLE_LOGINS,
     CONF_NOTIFY_TARGETS,
+    CONF_PEOPLE,
+    CONF_READER_USERS,
     CONF_READERS,
+    CONF_SCAN_DEBOUNCE_SECONDS,
     CONF_SCANNERS,
     CONF_TAGS,
     CONF_WATCH_TARGETS,
     DEFAULT_PORT,
+    DEFAULT_SCAN_DEBOUNCE,
     DOMAIN,
     SUBENTRY_ACCOUNT,
     SUBENTRY_DESK,
@@ -255,6 +259,20 @@ class HotdeskOptionsFlow(OptionsFlow):
                     CONF_AUTO_LOGOUT_TIME,
                     description={"suggested_value": options.get(CONF_AUTO_LOGOUT_TIME)},
                 ): selector.TimeSelector(),
+                vol.Required(
+                    CONF_SCAN_DEBOUNCE_SECONDS,
+                    default=options.get(
+                        CONF_SCAN_DEBOUNCE_SECONDS, DEFAULT_SCAN_DEBOUNCE
+                    ),
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0,
+                        max=10,
+                        step=0.1,
+                        mode=selector.NumberSelectorMode.BOX,
+                        unit_of_measurement="s",
+                    )
+                ),
             }
         )
         return self.async_show_form(step_id="init", data_schema=schema)
@@ -407,6 +425,9 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
                 vol.Optional(CONF_TAGS): selector.TextSelector(
                     selector.TextSelectorConfig(multiple=True)
                 ),
+                vol.Optional(CONF_PEOPLE): selector.EntitySelector(
+                    selector.EntitySelectorConfig(domain="person", multiple=True)
+                ),
                 vol.Optional(CONF_NOTIFY_TARGETS): self._targets_selector(),
                 vol.Optional(CONF_WATCH_TARGETS): self._targets_selector(),
             }
@@ -447,11 +468,15 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
         home = list(user_input.get(CONF_HOME_DESKS) or [])
         if not home:
             return {}, {CONF_HOME_DESKS: "no_home_desk"}
+        people = sorted(set(user_input.get(CONF_PEOPLE) or []))
+        if not all(p.startswith("person.") for p in people):
+            return {}, {CONF_PEOPLE: "invalid_person"}
         return {
             CONF_NAME: name,
             CONF_EXTENSION: extension,
             CONF_HOME_DESKS: home,
             CONF_TAGS: tags,
+            CONF_PEOPLE: people,
             CONF_NOTIFY_TARGETS: _targets(user_input.get(CONF_NOTIFY_TARGETS)),
             CONF_WATCH_TARGETS: _targets(user_input.get(CONF_WATCH_TARGETS)),
         }, {}
@@ -471,8 +496,17 @@ class DeskSubentryFlow(_DirectorySubentryFlow):
             return []
         return [e.dial_string for e in endpoints]
 
+    async def _users(self) -> dict[str, str]:
+        """People who can log in to HA (id -> name): whose bridge may post."""
+        return {
+            user.id: user.name or user.id
+            for user in await self.hass.auth.async_get_users()
+            if not user.system_generated and user.is_active
+        }
+
     async def _form(self, user_input: dict[str, Any] | None) -> SubentryFlowResult:
         errors: dict[str, str] = {}
+        users = await self._users()
         if user_input is not None:
             data: dict[str, Any] = {}
             try:
@@ -485,6 +519,9 @@ class DeskSubentryFlow(_DirectorySubentryFlow):
                     CONF_READERS: sorted(
                         {r.strip() for r in user_input.get(CONF_READERS) or []} - {""}
                     ),
+                    CONF_READER_USERS: sorted(
+                        set(user_input.get(CONF_READER_USERS) or [])
+                    ),
                 }
             except DirectoryError as err:
                 errors = {CONF_DIAL_STRING: err.code}
@@ -492,6 +529,8 @@ class DeskSubentryFlow(_DirectorySubentryFlow):
                 errors = {CONF_NAME: "invalid_name"}
             if not errors and not all(map(valid_reader_name, data[CONF_READERS])):
                 errors = {CONF_READERS: "invalid_reader"}
+            if not errors and not set(data[CONF_READER_USERS]) <= set(users):
+                errors = {CONF_READER_USERS: "unknown_user"}
             if not errors:
                 errors = self._check(
                     Desk(
@@ -532,6 +571,16 @@ class DeskSubentryFlow(_DirectorySubentryFlow):
                         options=readers,
                         multiple=True,
                         custom_value=True,
+                        mode=selector.SelectSelectorMode.DROPDOWN,
+                    )
+                ),
+                vol.Optional(CONF_READER_USERS): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=[
+                            selector.SelectOptionDict(value=k, label=v)
+                            for k, v in sorted(users.items(), key=lambda u: u[1])
+                        ],
+                        multiple=True,
                         mode=selector.SelectSelectorMode.DROPDOWN,
                     )
                 ),

@@ -21,10 +21,16 @@ CONF_SCANNERS: Final = "scanners"
 CONF_READERS: Final = "readers"
 CONF_NOTIFY_TARGETS: Final = "notify_targets"
 CONF_WATCH_TARGETS: Final = "watch_targets"
+CONF_PEOPLE: Final = "people"
+# HA users whose bridge (its token) may post scans for a desk's card readers.
+CONF_READER_USERS: Final = "reader_users"
 
 CONF_MULTIPLE_LOGINS: Final = "multiple_logins"
 CONF_AUTO_LOGOUT_HOURS: Final = "auto_logout_hours"
 CONF_AUTO_LOGOUT_TIME: Final = "auto_logout_time"
+CONF_SCAN_DEBOUNCE_SECONDS: Final = "scan_debounce_seconds"
+# The same tag at the same scanner within this many seconds is one tap.
+DEFAULT_SCAN_DEBOUNCE: Final = 1.5
 
 # AstDB family root and dialplan contexts of the shipped dialplan.
 ASTDB_FAMILY: Final = "hotdesk"

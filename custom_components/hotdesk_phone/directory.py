@@ -143,6 +143,8 @@ class Account:
     tags: frozenset[str] = frozenset()
     notify_targets: tuple[str, ...] = ()
     watch_targets: tuple[str, ...] = ()
+    # Person entity ids of the people who are this account (who may act for it).
+    people: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,14 @@ from homeassistant.const import (
     CONF_PORT,
     CONF_USERNAME,
 )
-from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Context,
+    Event,
+    EventOrigin,
+    HomeAssistant,
+    callback,
+)
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
@@ -41,12 +48,15 @@ from .const import (
     CONF_HOME_DESKS,
     CONF_MULTIPLE_LOGINS,
     CONF_NOTIFY_TARGETS,
+    CONF_PEOPLE,
     CONF_READERS,
+    CONF_SCAN_DEBOUNCE_SECONDS,
     CONF_SCANNERS,
     CONF_TAGS,
     CONF_WATCH_TARGETS,
     CONTEXT_CLAIM,
     CONTEXT_UNANSWERED,
+    DEFAULT_SCAN_DEBOUNCE,
     DOMAIN,
     EVENT_CALL_ANSWERED,
     EVENT_CALL_CLAIMED,
@@ -84,6 +94,9 @@ KEEPALIVE_INTERVAL = 20.0
 # make thousands of tasks live at once (their garbage made Python's
 # whole-heap collections in a large HA instance the main cost of a resync).
 ASTDB_WINDOW = 64
+# Recent (tag, scanner) taps kept for the repeat check before old ones are
+# dropped: bounds memory under a flood of random tags.
+MAX_REMEMBERED_SCANS = 1000
 
 _CALL_EVENTS = {
     NoticeKind.INCOMING: EVENT_INCOMING_CALL,
@@ -151,6 +164,7 @@ def directory_from_entry(entry: ConfigEntry) -> tuple[Directory, list[str]]:
                 tags=frozenset(normalize_tag(t) for t in sub.data.get(CONF_TAGS, [])),
                 notify_targets=tuple(sub.data.get(CONF_NOTIFY_TARGETS, [])),
                 watch_targets=tuple(sub.data.get(CONF_WATCH_TARGETS, [])),
+                people=tuple(sub.data.get(CONF_PEOPLE, [])),
             )
         )
     return Directory.build(accounts, desks), skipped
@@ -216,8 +230,11 @@ class HotdeskHub:
         self._was_connected = False
         # Call event listeners by account id; None: every account's events.
         self._call_listeners: dict[str | None, list[CallListener]] = {}
-        self.card_readers = CardReaders(hass, entry, self.directory)
+        self.card_readers = CardReaders(
+            hass, entry, self.directory, self._on_unmatched_reader_scan
+        )
         self.pcsc: PcscMonitor | None = None
+        self._last_scans: dict[tuple[str, str | None], float] = {}
 
     # Life cycle.
 
@@ -491,8 +508,10 @@ class HotdeskHub:
     # Notices -> HA events.
 
     @callback
-    def _apply(self, notices: list[Notice], via: str = VIA_TAG) -> None:
-        """Fire the events of ``notices``; ``via`` says how claims came."""
+    def _apply(
+        self, notices: list[Notice], via: str = VIA_TAG, context: Context | None = None
+    ) -> None:
+        """Fire the events of ``notices``; ``via`` and ``context``: how claims came."""
         for notice in notices:
             event_type = _CALL_EVENTS.get(notice.kind)
             if event_type is None or notice.call is None:
@@ -506,9 +525,11 @@ class HotdeskHub:
             if notice.kind is NoticeKind.CLAIMED:
                 data["from_desks"] = list(notice.call.claimed_from)
                 data["via"] = via
+                data["user_id"] = context.user_id if context else None
             if notice.kind is NoticeKind.ENDED and notice.call.outcome is not None:
                 data["outcome"] = notice.call.outcome.value
-            self.hass.bus.async_fire(event_type, data)
+            claim_context = context if notice.kind is NoticeKind.CLAIMED else None
+            self.hass.bus.async_fire(event_type, data, context=claim_context)
             for account in (None, notice.call.account_id):
                 for listener in list(self._call_listeners.get(account, ())):
                     listener(event_type, data)
@@ -533,40 +554,83 @@ class HotdeskHub:
 
     @callback
     def _on_tag_scanned(self, event: Event) -> None:
-        tag_id = str(event.data.get("tag_id", ""))
-        device_id = event.data.get("device_id")
-        reader = self.card_readers.reader_of_device(device_id) if device_id else None
-        if reader is not None:  # a card reader's device: PC/SC or bridge
-            self.hass.async_create_task(
-                self.async_handle_desk_scan(
-                    tag_id,
-                    self.directory.desk_by_reader(reader),
-                    device_id,
-                    self.card_readers.via_of_device(str(device_id)),
-                ),
-                eager_start=True,
+        # Only HA's own tag component (and our readers through it) scan: a
+        # tag_scanned fired remotely (a companion app's fire_event webhook,
+        # POST /api/events) could name any tag at any desk.
+        if event.origin is not EventOrigin.local:
+            LOGGER.debug(
+                "Ignored a tag_scanned event fired remotely by user %s",
+                event.context.user_id,
             )
             return
+        tag_id = event.data.get("tag_id")
+        device_id = event.data.get("device_id")
+        if not isinstance(tag_id, str) or not isinstance(device_id, str | None):
+            LOGGER.debug("Ignored a malformed tag_scanned event: %s", event.data)
+            return
+        if self._is_repeat(tag_id, device_id):
+            return
+        reader = self.card_readers.reader_of_device(device_id) if device_id else None
+        if reader is not None and device_id is not None:  # PC/SC or bridge
+            desk = self.directory.desk_by_reader(reader)
+            via = self.card_readers.via_of_device(device_id)
+        else:
+            desk = self.directory.desk_by_scanner(device_id) if device_id else None
+            via = VIA_TAG
         self.hass.async_create_task(
-            self.async_handle_scan(tag_id, device_id, VIA_TAG), eager_start=True
+            self.async_handle_desk_scan(
+                tag_id, desk, device_id, via, context=event.context
+            ),
+            eager_start=True,
         )
 
-    async def async_handle_scan(
-        self, tag_id: str, device_id: str | None, via: str
+    def _is_repeat(self, tag_id: str, device_id: str | None) -> bool:
+        """Whether this is the same tag at the same scanner within the window.
+
+        A card held a little too long, a double tap or a retried post is one
+        tap: without this, a login would be undone by its own echo.
+        """
+        window = float(
+            self.entry.options.get(CONF_SCAN_DEBOUNCE_SECONDS, DEFAULT_SCAN_DEBOUNCE)
+        )
+        now = dt_util.utcnow().timestamp()  # HA's clock: tests can move it
+        key = (normalize_tag(tag_id), device_id)
+        last = self._last_scans.get(key)
+        self._last_scans[key] = now
+        if len(self._last_scans) > MAX_REMEMBERED_SCANS:
+            # Forget taps older than the window (a flood of random tags).
+            self._last_scans = {
+                k: t for k, t in self._last_scans.items() if now - t < window
+            }
+        if last is not None and now - last < window:
+            LOGGER.debug("Repeated scan at %s within %.1f s ignored", device_id, window)
+            return True
+        return False
+
+    async def _on_unmatched_reader_scan(
+        self, device_id: str, tag_id: str, via: str, context: Context | None
     ) -> None:
-        """S103: a scan at a desk claims a ringing call, or logs in/out."""
-        desk = self.directory.desk_by_scanner(device_id) if device_id else None
-        await self.async_handle_desk_scan(tag_id, desk, device_id, via)
+        """A reader read a card no account knows (not an HA tag: see readers)."""
+        if self._is_repeat(tag_id, device_id):
+            return
+        reader = self.card_readers.reader_of_device(device_id)
+        desk = self.directory.desk_by_reader(reader) if reader else None
+        await self.async_handle_desk_scan(tag_id, desk, device_id, via, context=context)
 
     async def async_handle_desk_scan(
-        self, tag_id: str, desk: Desk | None, device_id: str | None, via: str
+        self,
+        tag_id: str,
+        desk: Desk | None,
+        device_id: str | None,
+        via: str,
+        *,
+        context: Context | None = None,
     ) -> None:
-        """A scan whose desk is already known (or not)."""
+        """S103: a scan at a desk claims a ringing call, or logs in/out."""
         account = self.directory.account_by_tag(tag_id)
         if account is None or desk is None:
             LOGGER.debug(
-                "Scan of %s on %s matches no %s",
-                tag_id,
+                "Scan on %s matches no %s",
                 device_id,
                 "account" if account is None else "desk",
             )
@@ -581,20 +645,39 @@ class HotdeskHub:
                     "account_id": account.account_id if account else None,
                     "extension": account.extension if account else None,
                 },
+                context=context,
             )
             return
         decision = self.tracker.decide_scan(account.account_id, desk.desk_id)
+        LOGGER.debug(
+            "Scan of %s's tag at %s (%s): %s",
+            account.name,
+            desk.name,
+            via,
+            decision.action.name.lower(),
+        )
         if decision.action is ScanAction.CLAIM and decision.call is not None:
-            await self.async_claim(decision.call.call_id, desk.desk_id, via)
+            await self.async_claim(
+                decision.call.call_id, desk.desk_id, via, context=context
+            )
         elif decision.action is ScanAction.REFUSE and decision.call is not None:
-            self._refuse(decision.call, desk.desk_id, decision.reason or "", via)
+            self._refuse(
+                decision.call, desk.desk_id, decision.reason or "", via, context
+            )
         elif decision.action is ScanAction.LOGOUT:
-            await self.async_logout(desk.desk_id)
+            await self.async_logout(desk.desk_id, context=context)
         else:
-            await self.async_login(account.account_id, desk.desk_id)
+            await self.async_login(account.account_id, desk.desk_id, context=context)
 
     @callback
-    def _refuse(self, call: Call, desk_id: str, reason: str, via: str) -> None:
+    def _refuse(
+        self,
+        call: Call,
+        desk_id: str,
+        reason: str,
+        via: str,
+        context: Context | None = None,
+    ) -> None:
         LOGGER.info(
             "Claim of call %s to %s refused: %s",
             call.call_id,
@@ -609,27 +692,40 @@ class HotdeskHub:
                 "desk": self._desk_name(desk_id),
                 "reason": reason,
                 "via": via,
+                "user_id": context.user_id if context else None,
             },
+            context=context,
         )
 
-    async def async_claim(self, call_id: str, desk_id: str, via: str) -> ClaimResult:
-        """S104: move a ringing call to one desk; the first claim wins."""
+    async def async_claim(
+        self,
+        call_id: str,
+        desk_id: str,
+        via: str,
+        *,
+        context: Context | None = None,
+    ) -> ClaimResult:
+        """S104: move a ringing call to one desk; the first claim wins.
+
+        Callers have checked who acts (``context``: for the events only).
+        """
         try:
             call = self.tracker.begin_claim(call_id, desk_id)
         except ClaimRefusedError as err:
             existing = self.tracker.calls.get(call_id)
             if existing is not None:
-                self._refuse(existing, desk_id, err.reason, via)
+                self._refuse(existing, desk_id, err.reason, via, context)
             return ClaimResult(claimed=False, reason=err.reason, call=existing)
         try:
             await self.client.redirect(call.caller_channel, CONTEXT_CLAIM, desk_id)
         except AmiError as err:
             self.tracker.finish_claim(call, desk_id, redirected=False)
             LOGGER.warning("Redirect of call %s failed: %s", call_id, err)
-            self._refuse(call, desk_id, "redirect_failed", via)
+            self._refuse(call, desk_id, "redirect_failed", via, context)
             return ClaimResult(claimed=False, reason="redirect_failed", call=call)
         notices = self.tracker.finish_claim(call, desk_id, redirected=True)
-        self._apply(notices, via)
+        LOGGER.debug("Call %s moved to %s (%s)", call_id, self._desk_name(desk_id), via)
+        self._apply(notices, via, context)
         self._notify(_owners(notices))
         return ClaimResult(claimed=True, call=call)
 
@@ -651,48 +747,62 @@ class HotdeskHub:
         self.tracker.finish_decline(call, redirected=True)
         return True
 
-    async def async_login(self, account_id: str, desk_id: str) -> None:
+    async def async_login(
+        self, account_id: str, desk_id: str, *, context: Context | None = None
+    ) -> None:
         """Hot-desk login: the desk rings for the account and uses its number."""
         previous = self.logins.get(desk_id)
         if previous == account_id:
             return
         self._check_login_fits(account_id, desk_id)
         if previous is not None:
-            await self._logout(desk_id, reason="replaced")
+            await self._logout(desk_id, "replaced", context)
         moved: list[str] = []
         if not self.entry.options.get(CONF_MULTIPLE_LOGINS, True):
             for other, owner in list(self.logins.items()):
                 if owner == account_id:
-                    await self._logout(other, reason="moved")
+                    await self._logout(other, "moved", context)
                     moved.append(other)
         self.logins[desk_id] = account_id
         self.login_times[desk_id] = dt_util.utcnow()
         self._schedule_auto_logout(desk_id)
         await self._save_logins()
         await self.async_sync_astdb()
-        self.hass.bus.async_fire(EVENT_LOGIN, self._login_event_data(desk_id))
+        data = self._login_event_data(desk_id, context)
+        LOGGER.debug("%s logged in at %s", data["account"], data["desk"])
+        self.hass.bus.async_fire(EVENT_LOGIN, data, context=context)
         self._notify([desk_id, *moved])
 
-    async def async_logout(self, desk_id: str, reason: str = "scan") -> None:
+    async def async_logout(
+        self, desk_id: str, reason: str = "scan", *, context: Context | None = None
+    ) -> None:
         """End the login at a desk (nothing happens without one)."""
         if desk_id not in self.logins:
             return
-        await self._logout(desk_id, reason)
+        await self._logout(desk_id, reason, context)
         self._notify([desk_id])
 
-    async def _logout(self, desk_id: str, reason: str) -> None:
-        data = self._login_event_data(desk_id)
+    async def _logout(
+        self, desk_id: str, reason: str, context: Context | None = None
+    ) -> None:
+        LOGGER.debug("Logout at %s (%s)", self._desk_name(desk_id), reason)
+        data = self._login_event_data(desk_id, context)
         self.logins.pop(desk_id, None)
         self.login_times.pop(desk_id, None)
         if (cancel := self._logout_timers.pop(desk_id, None)) is not None:
             cancel()
         await self._save_logins()
         await self.async_sync_astdb()
-        self.hass.bus.async_fire(EVENT_LOGOUT, {**data, "reason": reason})
+        self.hass.bus.async_fire(
+            EVENT_LOGOUT, {**data, "reason": reason}, context=context
+        )
 
-    def _login_event_data(self, desk_id: str) -> dict[str, Any]:
+    def _login_event_data(
+        self, desk_id: str, context: Context | None = None
+    ) -> dict[str, Any]:
         account = self.directory.accounts.get(self.logins.get(desk_id, ""))
         return {
+            "user_id": context.user_id if context else None,
             "account_id": account.account_id if account else None,
             "account": account.name if account else None,
             "extension": account.extension if account else None,
@@ -720,7 +830,7 @@ class HotdeskHub:
 
     async def _daily_logout(self, _: datetime) -> None:
         for desk_id in list(self.logins):
-            await self._logout(desk_id, reason="daily")
+            await self._logout(desk_id, "daily")
         self._notify()
 
     async def _load_logins(self) -> None:

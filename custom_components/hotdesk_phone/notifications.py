@@ -8,16 +8,19 @@ carry the call id so a tap acts on that call only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 
+from .auth import notify_target_users
 from .const import (
     EVENT_CALL_ANSWERED,
     EVENT_CALL_CLAIMED,
     EVENT_CALL_ENDED,
     EVENT_CALL_MISSED,
+    EVENT_CLAIM_REFUSED,
     EVENT_INCOMING_CALL,
     LOGGER,
     VIA_NOTIFICATION,
@@ -67,6 +70,15 @@ def _caller(data: dict[str, Any]) -> str:
     return str(name or number or "Unknown caller")
 
 
+@dataclass(slots=True)
+class _OpenPush:
+    """A call's live push: whose apps got it and which desks its buttons ring."""
+
+    account_id: str
+    recipients: frozenset[str]  # HA user ids of the companion apps pushed to
+    desks: frozenset[str]  # desk ids on the "Ring <desk>" buttons
+
+
 class CallNotifier:
     """Sends, replaces and clears the pushes of each account's calls."""
 
@@ -74,8 +86,9 @@ class CallNotifier:
         """Follow the hub's call events."""
         self.hass = hass
         self.hub = hub
-        self._open: dict[str, str] = {}  # call id -> account id with a live push
+        self._open: dict[str, _OpenPush] = {}  # call id -> its live push
         self._failed_targets: set[str] = set()
+        self._refused_users: set[str | None] = set()  # logged once each
 
     @callback
     def async_start(self) -> list[Any]:
@@ -94,7 +107,6 @@ class CallNotifier:
             return
         call_id = data["call_id"]
         if event_type == EVENT_INCOMING_CALL:
-            self._open[call_id] = account.account_id
             self._send_incoming(account, data)
         elif event_type == EVENT_CALL_MISSED:
             if self._open.pop(call_id, None) is not None:
@@ -117,13 +129,25 @@ class CallNotifier:
         desks = self.hub.directory.desks
         ringing = [desks[d].name for d in data.get("desks", []) if d in desks]
         ring_set = self.hub.directory.ring_set(account.account_id, self.hub.logins)
+        button_desks = ring_set[:MAX_DESK_BUTTONS]
         actions = [
             {
                 "action": claim_action(call_id, desk_id),
                 "title": f"Ring {desks[desk_id].name}",
             }
-            for desk_id in ring_set[:MAX_DESK_BUTTONS]
+            for desk_id in button_desks
         ]
+        # Watches get no buttons, but a watch's own app may still send one
+        # of the phone's; only people this push went to may act on it.
+        self._open[call_id] = _OpenPush(
+            account_id=account.account_id,
+            recipients=frozenset(
+                notify_target_users(
+                    self.hass, (*account.notify_targets, *account.watch_targets)
+                )
+            ),
+            desks=frozenset(button_desks),
+        )
         actions.append({"action": decline_action(call_id), "title": "Decline"})
         payload = {
             "title": f"Call for {account.name} ({account.extension})",
@@ -191,14 +215,57 @@ class CallNotifier:
         if parsed is None:
             return
         kind, call_id, desk_id = parsed
-        if call_id not in self.hub.tracker.calls:
+        push = self._open.get(call_id)
+        if push is None or call_id not in self.hub.tracker.calls:
+            return  # stale: the call ended or was answered meanwhile
+        user_id = event.context.user_id
+        if user_id not in push.recipients:
+            self._refuse_action(event, call_id, desk_id, "not_a_recipient")
             return
         if kind == "claim" and desk_id is not None:
+            if desk_id not in push.desks:
+                self._refuse_action(event, call_id, desk_id, "desk_not_offered")
+                return
             self.hass.async_create_task(
-                self.hub.async_claim(call_id, desk_id, VIA_NOTIFICATION),
+                self.hub.async_claim(
+                    call_id, desk_id, VIA_NOTIFICATION, context=event.context
+                ),
                 eager_start=True,
             )
         elif kind == "decline":
             self.hass.async_create_task(
                 self.hub.async_decline(call_id), eager_start=True
             )
+
+    @callback
+    def _refuse_action(
+        self,
+        event: Event,
+        call_id: str,
+        desk_id: str | None,
+        reason: str,
+    ) -> None:
+        """Ignore a button tap that this push did not offer to this user."""
+        user_id = event.context.user_id
+        if user_id not in self._refused_users:
+            self._refused_users.add(user_id)
+            LOGGER.debug(
+                "Ignored notification action %s from user %s: %s",
+                event.data.get("action"),
+                user_id,
+                reason,
+            )
+        call = self.hub.tracker.calls[call_id]
+        desk = self.hub.directory.desks.get(desk_id or "")
+        self.hass.bus.async_fire(
+            EVENT_CLAIM_REFUSED,
+            {
+                **self.hub.call_event_data(call),
+                "desk_id": desk_id,
+                "desk": desk.name if desk else None,
+                "reason": reason,
+                "via": VIA_NOTIFICATION,
+                "user_id": user_id,
+            },
+            context=event.context,
+        )

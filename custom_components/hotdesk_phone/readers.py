@@ -10,12 +10,13 @@ that the reader is bound to.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 import re
 from typing import Final
 
 from homeassistant.components.tag import async_scan_tag
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
 from .const import DOMAIN, VIA_BRIDGE, VIA_PCSC
@@ -38,6 +39,10 @@ def valid_reader_name(name: str) -> bool:
     return 0 < len(name) <= MAX_READER_LENGTH and not _READER_FORBIDDEN.search(name)
 
 
+# A read of a card that no account knows: (reader device id, uid, via, context).
+type UnmatchedScan = Callable[[str, str, str, Context | None], Awaitable[None]]
+
+
 def reader_key(name: str) -> str:
     """The device identifier (after the domain) of a reader."""
     return f"reader:{name}"
@@ -47,12 +52,17 @@ class CardReaders:
     """The entry's configured readers, their devices, and reads -> tag scans."""
 
     def __init__(
-        self, hass: HomeAssistant, entry: ConfigEntry, directory: Directory
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        directory: Directory,
+        on_unmatched: UnmatchedScan,
     ) -> None:
         """Know the readers; devices are made in ``async_setup``."""
         self.hass = hass
         self.entry = entry
         self.directory = directory
+        self._on_unmatched = on_unmatched
         self.names: frozenset[str] = frozenset(
             reader for desk in directory.desks.values() for reader in desk.readers
         )
@@ -99,16 +109,24 @@ class CardReaders:
         reader = self._reader_of.get(device_id, "")
         return VIA_PCSC if is_pcsc_reader(reader) else VIA_BRIDGE
 
-    async def async_scan(self, reader: str, uid: str, via: str) -> bool:
+    async def async_scan(
+        self, reader: str, uid: str, via: str, context: Context | None = None
+    ) -> bool:
         """A card read on a reader: scan it as an HA tag from the reader's device.
 
+        A card that no account knows is not registered as an HA tag (every
+        passing card would add one for good); it is handed on as unmatched.
         Returns False for a reader that is not configured.
         """
         device_id = self._device_of.get(reader)
         if device_id is None:
             return False
         self._via[device_id] = via
-        await async_scan_tag(self.hass, normalize_tag(uid), device_id)
+        tag_id = normalize_tag(uid)
+        if self.directory.account_by_tag(tag_id) is None:
+            await self._on_unmatched(device_id, tag_id, via, context)
+        else:
+            await async_scan_tag(self.hass, tag_id, device_id, context=context)
         return True
 
     async def async_scan_pcsc(self, reader: str, uid: str) -> None:

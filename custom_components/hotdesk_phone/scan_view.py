@@ -1,31 +1,45 @@
 """The endpoint that card readers at desk computers post to (the bridge).
 
-``POST /api/hotdesk_phone/scan`` with ``{"reader": "<reader id>", "uid": "<hex>"}``
-and a Home Assistant access token. The reader id must be bound to a desk phone
-(the desk's card readers); the scan then goes the same way as a scan from a
-reader on the Home Assistant host: a tag scan from the reader's device.
+``POST /api/hotdesk_phone/scan`` with ``{"reader": "<reader id>", "uid": "<hex>",
+"scan_id": "<optional, unique per tap>"}`` and a Home Assistant access token. The
+reader id must be bound to a desk phone (the desk's card readers); the scan then
+goes the same way as a scan from a reader on the Home Assistant host: a tag scan
+from the reader's device, in the context of the token's user.
 
-Answers: 200 with the desk; 400 for a malformed body; 401 without a valid token
-(HA's auth); 404 for a reader that no desk has; 503 while the entry that has
-the reader is not running (the bridge retries).
+Who may post: an administrator's token for any reader; any other user's token
+only for the readers of desks that name that user as their bridge user.
+
+Answers: 200 with the desk (also for a repeated ``scan_id``, applied once);
+400 for a malformed body; 401 without a valid token (HA's auth); 403 for a
+reader this token may not post for, the same for a reader that does not exist
+(so reader ids cannot be probed); 404 for an unknown reader, to administrators
+only; 503 while the entry that has the reader is not running (the bridge
+retries).
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from http import HTTPStatus
-from typing import Any
+import re
+from typing import Any, Final
 
 from aiohttp import web
 
+from homeassistant.auth.models import User
+from homeassistant.components.http.const import KEY_HASS_USER
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
-from .const import CONF_READERS, DOMAIN, SUBENTRY_DESK, VIA_BRIDGE
+from .const import CONF_READER_USERS, CONF_READERS, DOMAIN, SUBENTRY_DESK, VIA_BRIDGE
 from .directory import DirectoryError, validate_tag
 from .readers import CardReaders, valid_reader_name
 
 URL = f"/api/{DOMAIN}/scan"
+# Scan ids the bridge sends, remembered so that a retried post is applied once.
+MAX_REMEMBERED_SCAN_IDS: Final = 1000
+_SCAN_ID: Final = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 
 @callback
@@ -34,14 +48,20 @@ def async_register_scan_view(hass: HomeAssistant) -> None:
     hass.http.register_view(ScanView())
 
 
-def _configured(hass: HomeAssistant, reader: str) -> bool:
-    """Whether a desk of any entry, loaded or not, has this reader."""
-    return any(
-        reader in sub.data.get(CONF_READERS, [])
-        for entry in hass.config_entries.async_entries(DOMAIN)
-        for sub in entry.subentries.values()
-        if sub.subentry_type == SUBENTRY_DESK
-    )
+def _bound_users(hass: HomeAssistant, reader: str) -> set[str] | None:
+    """The users bound to the desks that have this reader; None: no such reader.
+
+    Read from the configuration, so it also answers while an entry is not
+    running.
+    """
+    users: set[str] | None = None
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        for sub in entry.subentries.values():
+            if sub.subentry_type == SUBENTRY_DESK and reader in sub.data.get(
+                CONF_READERS, []
+            ):
+                users = (users or set()) | set(sub.data.get(CONF_READER_USERS, []))
+    return users
 
 
 def _readers_with(hass: HomeAssistant, reader: str) -> CardReaders | None:
@@ -61,15 +81,29 @@ class ScanView(HomeAssistantView):
     name = f"api:{DOMAIN}:scan"
     requires_auth = True
 
+    def __init__(self) -> None:
+        """Start with no remembered scans."""
+        self._answered: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+
     async def post(self, request: web.Request) -> web.Response:
-        """Check the body, find the reader's desk, scan the tag."""
+        """Check who posts and the body, find the reader's desk, scan the tag."""
         hass = request.app[KEY_HASS]
+        user: User = request[KEY_HASS_USER]
         parsed = await self._parse(request)
         if isinstance(parsed, web.Response):
             return parsed
-        reader, uid = parsed
+        reader, uid, scan_id = parsed
+        bound = _bound_users(hass, reader)
+        if not user.is_admin and (bound is None or user.id not in bound):
+            return self.json_message(
+                f"This token may not post scans for reader {reader!r}: bind its "
+                "user to the reader's desk phone in Home Assistant",
+                HTTPStatus.FORBIDDEN,
+            )
+        if scan_id is not None and (answer := self._answered.get((reader, scan_id))):
+            return self.json({**answer, "repeated": True})
         readers = _readers_with(hass, reader)
-        if readers is None and _configured(hass, reader):
+        if readers is None and bound is not None:
             # Set up but not running (the PBX is unreachable, or HA is starting):
             # the bridge keeps the scan and tries again.
             return self.json_message(
@@ -84,18 +118,22 @@ class ScanView(HomeAssistantView):
                 HTTPStatus.NOT_FOUND,
             )
         desk = readers.directory.desk_by_reader(reader)
-        await readers.async_scan(reader, uid, VIA_BRIDGE)
-        return self.json(
-            {
-                "reader": reader,
-                "uid": uid,
-                "desk_id": desk.desk_id if desk else None,
-                "desk": desk.name if desk else None,
-            }
-        )
+        await readers.async_scan(reader, uid, VIA_BRIDGE, Context(user_id=user.id))
+        answer = {
+            "reader": reader,
+            "desk_id": desk.desk_id if desk else None,
+            "desk": desk.name if desk else None,
+        }
+        if scan_id is not None:
+            self._answered[(reader, scan_id)] = answer
+            while len(self._answered) > MAX_REMEMBERED_SCAN_IDS:
+                self._answered.popitem(last=False)
+        return self.json(answer)
 
-    async def _parse(self, request: web.Request) -> tuple[str, str] | web.Response:
-        """The reader id and normalised UID, or a 400 answer."""
+    async def _parse(
+        self, request: web.Request
+    ) -> tuple[str, str, str | None] | web.Response:
+        """The reader id, normalised UID and scan id, or a 400 answer."""
         try:
             body: Any = await request.json()
         except ValueError:
@@ -123,4 +161,12 @@ class ScanView(HomeAssistantView):
                 "The uid is empty, too long or has a line break",
                 HTTPStatus.BAD_REQUEST,
             )
-        return reader, uid
+        scan_id = body.get("scan_id")
+        if scan_id is not None and (
+            not isinstance(scan_id, str) or not _SCAN_ID.fullmatch(scan_id)
+        ):
+            return self.json_message(
+                "The scan_id must be 1-64 letters, digits or -_.:",
+                HTTPStatus.BAD_REQUEST,
+            )
+        return reader, uid, scan_id

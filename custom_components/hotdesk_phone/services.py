@@ -14,6 +14,7 @@ from homeassistant.core import (
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 
+from .auth import async_acting_user, check_accounts
 from .const import DOMAIN, VIA_ACTION
 from .directory import Account, Desk
 from .hub import HotdeskConfigEntry, HotdeskHub
@@ -74,11 +75,15 @@ def _connected(hub: HotdeskHub) -> None:
 async def _claim_call(call: ServiceCall) -> ServiceResponse:
     hub, desk = _desk(call.hass, call.data[ATTR_DESK])
     account = _account(hub, call.data[ATTR_EXTENSION])
+    user = await async_acting_user(call.hass, call.context)
+    check_accounts(call.hass, user, call.context, [account])
     _connected(hub)
     active = hub.tracker.call_for_account(account.account_id)
     if active is None or active.phase is not CallPhase.RINGING:
         raise _error("no_ringing_call", extension=account.extension)
-    result = await hub.async_claim(active.call_id, desk.desk_id, VIA_ACTION)
+    result = await hub.async_claim(
+        active.call_id, desk.desk_id, VIA_ACTION, context=call.context
+    )
     if not result.claimed:
         raise _error("claim_refused", reason=result.reason or "")
     return {"call_id": active.call_id, "desk_id": desk.desk_id}
@@ -87,14 +92,22 @@ async def _claim_call(call: ServiceCall) -> ServiceResponse:
 async def _login(call: ServiceCall) -> None:
     hub, desk = _desk(call.hass, call.data[ATTR_DESK])
     account = _account(hub, call.data[ATTR_EXTENSION])
-    await hub.async_login(account.account_id, desk.desk_id)
+    user = await async_acting_user(call.hass, call.context)
+    # Logging in at a desk ends whoever is logged in there: that must be
+    # the user's own login too.
+    present = hub.directory.accounts.get(hub.logins.get(desk.desk_id, ""))
+    check_accounts(call.hass, user, call.context, [account, present])
+    await hub.async_login(account.account_id, desk.desk_id, context=call.context)
 
 
 async def _logout(call: ServiceCall) -> None:
     hub, desk = _desk(call.hass, call.data[ATTR_DESK])
+    user = await async_acting_user(call.hass, call.context)
     if desk.desk_id not in hub.logins:
         raise _error("not_logged_in", desk=desk.name)
-    await hub.async_logout(desk.desk_id, reason="action")
+    present = hub.directory.accounts.get(hub.logins[desk.desk_id])
+    check_accounts(call.hass, user, call.context, [present])
+    await hub.async_logout(desk.desk_id, reason="action", context=call.context)
 
 
 def async_setup_services(hass: HomeAssistant) -> None:

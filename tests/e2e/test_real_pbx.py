@@ -182,7 +182,7 @@ async def test_call_rings_all_home_desks(
     assert hotdesk_events.types() == ["incoming_call", "call_missed", "call_ended"]
 
 
-async def test_scan_at_another_desk_moves_the_call(  # noqa: PLR0917
+async def test_scan_at_another_desk_moves_the_call(
     hass: HomeAssistant,
     clean_pbx: Pbx,
     hub: HotdeskHub,
@@ -268,7 +268,7 @@ async def test_racing_claims_ring_one_desk(
     await hotdesk_events.wait("call_ended")
 
 
-async def test_hot_desk_login_routes_calls_and_caller_id(  # noqa: PLR0917
+async def test_hot_desk_login_routes_calls_and_caller_id(
     hass: HomeAssistant,
     clean_pbx: Pbx,
     hub: HotdeskHub,
@@ -315,7 +315,7 @@ async def test_hot_desk_login_routes_calls_and_caller_id(  # noqa: PLR0917
     assert f"login/{D3}" not in tree
 
 
-async def test_pbx_restart_is_survived(  # noqa: PLR0917
+async def test_pbx_restart_is_survived(
     hass: HomeAssistant,
     clean_pbx: Pbx,
     hub: HotdeskHub,
