@@ -8,15 +8,22 @@ Reads the UID of every card or NFC watch put on the computer's PC/SC readers
 bound to a desk phone (the desk's card readers), so a tap here claims the call
 ringing for that person or logs them in at that desk.
 
+The token comes from ``--token-file`` (a file only its owner may read or write,
+as ssh demands of keys) or the ``HOTDESK_TOKEN`` environment variable, never
+from the command line, where every user of the computer can see it. Logs name
+a card by the last 2 bytes of its UID only (``card ending 3BC1``): a full UID is
+all it takes to clone a card. ``--ca-file`` trusts a private CA for https.
+
 Scans wait in a bounded queue while Home Assistant cannot be reached and are
 delivered, in order, once it answers (retries back off from 1 s to 30 s); scans
 older than ``--max-age`` seconds are dropped (a late login would surprise).
 
-    python3 hotdesk_bridge.py --url http://homeassistant.local:8123 \
+    python3 hotdesk_bridge.py --url https://homeassistant.local:8123 \
         --token-file ~/.config/hotdesk-bridge/token --reader-id desk-3f-12
 
 ``--send UID`` posts one scan and exits (0 delivered, 1 refused, 2 Home
-Assistant unreachable, 3 token refused): a check of the set-up without a card.
+Assistant unreachable, 3 no usable token: refused, missing or in a file others
+can read, 4 the ``--ca-file`` cannot be used): a check of the set-up without a card.
 
 Needs Python 3.9+, aiohttp and pyscard (Debian/Ubuntu: ``apt install pcscd
 python3-pyscard python3-aiohttp``), and pcscd running.
@@ -31,16 +38,20 @@ from collections.abc import Callable
 import contextlib
 from dataclasses import dataclass, field
 import enum
+import ipaddress
 import json
 import logging
 import os
 from pathlib import Path
+import re
 import signal
 import socket
+import ssl
 import sys
 import threading
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -51,7 +62,47 @@ SW_OK = [0x90, 0x00]
 MIN_UID_RESPONSE = 3  # at least one UID byte + SW1 SW2
 PNP_NOTIFICATION = "\\\\?PnP?\\Notification"
 DEBOUNCE_SECONDS = 0.5
-EXIT_OK, EXIT_REFUSED, EXIT_UNREACHABLE, EXIT_AUTH = 0, 1, 2, 3
+EXIT_OK, EXIT_REFUSED, EXIT_UNREACHABLE, EXIT_AUTH, EXIT_CA = 0, 1, 2, 3, 4
+TOKEN_ENV = "HOTDESK_TOKEN"  # noqa: S105 - a variable name, not a token
+# Home Assistant's spelling of card UIDs (04:a2:3b, 04 A2 3B -> 04A23B).
+_HEX_UID = re.compile(r"^[0-9A-Fa-f]{2}(?:[:\s-]?[0-9A-Fa-f]{2})*$")
+LABEL_HEX_DIGITS = 4  # the last 2 bytes
+
+
+def normalize_uid(uid: str) -> str:
+    """A card UID as Home Assistant writes it: upper-case hex, no separators."""
+    value = uid.strip()
+    if _HEX_UID.match(value):
+        return re.sub(r"[:\s-]", "", value).upper()
+    return value
+
+
+def uid_label(uid: str) -> str:
+    """How the log names a card: the last 2 bytes of its UID, never all of it.
+
+    A UID is all a cloned card needs, and logs get copied into bug reports. A
+    short hash would not help: a 4-byte UID is found again from it by trying
+    all 2**32 of them. The last 2 bytes cannot give the rest back, still tell
+    cards apart in a log, and match the UID in Home Assistant by eye. Short
+    ids show at most half of their characters.
+    """
+    value = normalize_uid(uid)
+    shown = min(LABEL_HEX_DIGITS, len(value) // 2)
+    return f"card ending {value[-shown:]}" if shown else "card"
+
+
+def _capital(text: str) -> str:
+    """A log line may start with a label (str.capitalize would lower the hex)."""
+    return text[:1].upper() + text[1:]
+
+
+class SetupError(Exception):
+    """The command line or a file the bridge needs is unusable."""
+
+    def __init__(self, message: str, code: int) -> None:
+        """``code``: the exit code."""
+        super().__init__(message)
+        self.code = code
 
 
 class Outcome(enum.Enum):
@@ -71,6 +122,11 @@ class Scan:
     reader: str = ""  # the local PC/SC reader, for the log
     at: float = field(default_factory=time.monotonic)
 
+    @property
+    def label(self) -> str:
+        """The card as logs name it (see ``uid_label``)."""
+        return uid_label(self.uid)
+
 
 class Bridge:
     """Posts scans to Home Assistant; keeps them while it cannot be reached."""
@@ -86,8 +142,13 @@ class Bridge:
         retry_min: float = 1.0,
         retry_max: float = 30.0,
         timeout: float = 10.0,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        """Configure; ``run`` delivers."""
+        """Configure; ``run`` delivers.
+
+        ``ssl_context``: for https with a private CA; None keeps aiohttp's
+        default verification against the system's CAs.
+        """
         self.url = url.rstrip("/") + SCAN_PATH
         self.token = token
         self.reader_id = reader_id
@@ -96,6 +157,7 @@ class Bridge:
         self.retry_min = retry_min
         self.retry_max = retry_max
         self.timeout = timeout
+        self.ssl_context = ssl_context
         self.delivered: list[Scan] = []
         self.last_error = ""
         self._wakeup = asyncio.Event()
@@ -109,10 +171,11 @@ class Bridge:
             LOG.warning(
                 "Queue full (%d scans): dropping the oldest, %s",
                 len(self.queue),
-                dropped.uid,
+                dropped.label,
             )
-        self.queue.append(Scan(uid, reader))
-        LOG.info("Card %s on %s queued", uid, reader or self.reader_id)
+        scan = Scan(uid, reader)
+        self.queue.append(scan)
+        LOG.info("%s on %s queued", _capital(scan.label), reader or self.reader_id)
         self._wakeup.set()
 
     def stop(self) -> None:
@@ -122,19 +185,32 @@ class Bridge:
 
     async def post(self, session: aiohttp.ClientSession, scan: Scan) -> Outcome:
         """Post one scan and classify the answer."""
+        # Without a CA file, aiohttp's default (verify against the system's CAs).
+        tls: dict[str, Any] = {"ssl": self.ssl_context} if self.ssl_context else {}
         try:
             async with session.post(
                 self.url,
                 json={"reader": self.reader_id, "uid": scan.uid},
                 headers={"Authorization": f"Bearer {self.token}"},
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
+                **tls,
             ) as response:
                 text = await response.text()
                 status = response.status
                 message = _message(response, text)
+        except aiohttp.ClientConnectorCertificateError as err:
+            self.last_error = (
+                f"certificate not trusted ({err.certificate_error}); if Home "
+                "Assistant's certificate comes from a private CA, pass that CA "
+                "with --ca-file"
+            )
+            return Outcome.RETRY  # the server's certificate may yet be fixed
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as err:
             self.last_error = f"{type(err).__name__}: {err}".rstrip(": ")
             return Outcome.RETRY
+        # last_error is logged: an answer that repeats the UID must not leak it.
+        for spelling in {scan.uid.strip(), normalize_uid(scan.uid)} - {""}:
+            message = message.replace(spelling, scan.label)
         self.last_error = f"HTTP {status}: {message}"
         if status == 200:  # noqa: PLR2004
             return Outcome.DELIVERED
@@ -169,7 +245,7 @@ class Bridge:
             age = time.monotonic() - scan.at
             if age > self.max_age:
                 self.queue.popleft()
-                LOG.warning("Dropping %s: not delivered within %.1f s", scan.uid, age)
+                LOG.warning("Dropping %s: not delivered within %.1f s", scan.label, age)
                 continue
             outcome = await self.post(session, scan)
             if outcome is Outcome.RETRY:
@@ -193,19 +269,20 @@ class Bridge:
             if outcome is Outcome.AUTH:
                 LOG.error(
                     "Home Assistant refused the access token (%s). Create a "
-                    "long-lived access token (your profile > Security) and pass it "
-                    "with --token-file",
+                    "long-lived access token (your profile > Security) and put it "
+                    "in the --token-file or %s",
                     self.last_error,
+                    TOKEN_ENV,
                 )
                 return EXIT_AUTH
             self.queue.popleft()
             if outcome is Outcome.DELIVERED:
                 self.delivered.append(scan)
-                LOG.info("Card %s delivered (%.1f s after the tap)", scan.uid, age)
-            else:
-                LOG.error(
-                    "Home Assistant refused card %s: %s", scan.uid, self.last_error
+                LOG.info(
+                    "%s delivered (%.1f s after the tap)", _capital(scan.label), age
                 )
+            else:
+                LOG.error("Home Assistant refused %s: %s", scan.label, self.last_error)
         return EXIT_OK
 
     async def _sleep(self, seconds: float) -> None:
@@ -214,7 +291,11 @@ class Bridge:
 
 
 def _message(response: aiohttp.ClientResponse, text: str) -> str:
-    """The ``message`` of Home Assistant's JSON answers, else the start of the text."""
+    """What Home Assistant answered, in a few words.
+
+    The ``message`` of its JSON answers (the desk, for a scan that went
+    through), else the start of the text.
+    """
     if response.content_type == "application/json":
         try:
             body = json.loads(text)
@@ -222,6 +303,8 @@ def _message(response: aiohttp.ClientResponse, text: str) -> str:
             body = None
         if isinstance(body, dict) and isinstance(body.get("message"), str):
             return str(body["message"])
+        if isinstance(body, dict) and "desk" in body:
+            return f"desk {body['desk']}"
     return text.strip()[:200]
 
 
@@ -409,10 +492,76 @@ class CardWatcher:
         return bytes(response[:-2]).hex().upper()
 
 
-def _token(args: argparse.Namespace) -> str:
+def read_token(args: argparse.Namespace) -> str:
+    """The access token from ``--token-file`` or the environment."""
+    if args.token is not None:
+        # Never echo it: the point is that it should not be anywhere visible.
+        raise SetupError(
+            "--token is not accepted: a token on the command line can be read by "
+            "every user of this computer (ps, /proc, shell history). Put it in a "
+            f"file only you can read (chmod 600 FILE) and pass --token-file FILE, "
+            f"or set the {TOKEN_ENV} environment variable",
+            EXIT_AUTH,
+        )
     if args.token_file:
-        return Path(args.token_file).expanduser().read_text(encoding="utf-8").strip()
-    return (args.token or os.environ.get("HOTDESK_TOKEN", "")).strip()
+        path = Path(args.token_file).expanduser()
+        try:
+            with path.open(encoding="utf-8") as file:
+                # The mode of the file we read, not of a name that may change.
+                mode = os.fstat(file.fileno()).st_mode & 0o777
+                # Windows has ACLs instead of these bits (they always read 0o666).
+                if os.name != "nt" and mode & 0o077:
+                    raise SetupError(
+                        f"Permissions {mode:04o} for {path} are too open: others "
+                        "may read or change the access token. Let only its owner "
+                        f"read it: chmod 600 {path}",
+                        EXIT_AUTH,
+                    )
+                token = file.read().strip()
+        except (OSError, UnicodeDecodeError) as err:
+            raise SetupError(
+                f"Cannot read the token file {path}: {err}", EXIT_AUTH
+            ) from err
+        if not token:
+            raise SetupError(f"The token file {path} is empty", EXIT_AUTH)
+        return token
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    if not token:
+        raise SetupError(
+            "No access token: put it in a file only you can read (chmod 600) and "
+            f"pass --token-file, or set {TOKEN_ENV}",
+            EXIT_AUTH,
+        )
+    return token
+
+
+def tls_context(ca_file: str | None) -> ssl.SSLContext | None:
+    """A context that trusts only the CAs in ``ca_file`` (None: the defaults)."""
+    if not ca_file:
+        return None
+    path = Path(ca_file).expanduser()
+    try:
+        # Verification stays on: host name and chain, against this CA only.
+        return ssl.create_default_context(cafile=str(path))
+    except (OSError, ValueError) as err:  # ssl.SSLError is an OSError
+        raise SetupError(f"Cannot use the CA file {path}: {err}", EXIT_CA) from err
+
+
+def _warn_plain_http(url: str) -> None:
+    parts = urlsplit(url)
+    if parts.scheme != "http":
+        return
+    host = parts.hostname or ""
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        LOG.warning(
+            "%s is plain http: the access token and card UIDs cross the network "
+            "unencrypted. Use https:// (--ca-file for a private CA)",
+            url,
+        )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -424,11 +573,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--url",
         required=True,
-        help="Home Assistant's base URL, e.g. http://homeassistant.local:8123",
+        help="Home Assistant's base URL, e.g. https://homeassistant.local:8123",
     )
-    token = parser.add_mutually_exclusive_group()
-    token.add_argument("--token-file", help="file holding a long-lived access token")
-    token.add_argument("--token", help="the token itself (or set HOTDESK_TOKEN)")
+    parser.add_argument(
+        "--token-file",
+        help="file holding a long-lived access token, readable by its owner only "
+        f"(chmod 600); default: the {TOKEN_ENV} environment variable",
+    )
+    # Only to explain why it is refused (argparse would otherwise take --token
+    # for an abbreviation of --token-file).
+    parser.add_argument("--token", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--ca-file",
+        help="PEM file of the CA that signed Home Assistant's certificate (a private "
+        "CA); only these CAs are trusted. Default: the system's CAs",
+    )
     parser.add_argument(
         "--reader-id",
         default=socket.gethostname(),
@@ -476,16 +635,19 @@ async def send_once(bridge: Bridge, uid: str) -> int:
         Outcome.AUTH: EXIT_AUTH,
     }
     log = LOG.info if outcome is Outcome.DELIVERED else LOG.error
-    log("%s: %s", outcome.value, bridge.last_error)
+    log("%s, %s: %s", outcome.value, uid_label(uid), bridge.last_error)
     return codes[outcome]
 
 
 async def main_async(args: argparse.Namespace) -> int:
     """Run the bridge until SIGINT/SIGTERM."""
-    token = _token(args)
-    if not token:
-        LOG.error("No access token: use --token-file, --token or HOTDESK_TOKEN")
-        return EXIT_AUTH
+    try:
+        token = read_token(args)
+        context = tls_context(args.ca_file)
+    except SetupError as err:
+        LOG.error("%s", err)  # noqa: TRY400 - the message says it all; no traceback
+        return err.code
+    _warn_plain_http(args.url)
     bridge = Bridge(
         args.url,
         token,
@@ -493,6 +655,7 @@ async def main_async(args: argparse.Namespace) -> int:
         queue_size=args.queue_size,
         max_age=args.max_age,
         retry_max=args.retry_max,
+        ssl_context=context,
     )
     if args.send:
         return await send_once(bridge, args.send)

@@ -2,7 +2,9 @@
 
 HA runs its real HTTP app on 127.0.0.1 (pytest-homeassistant-custom-component's
 test server); the bridge posts to it with a real access token. "HA briefly
-down" is a TCP forwarder in front of it that stops accepting connections.
+down" is a TCP forwarder in front of it that stops accepting connections; the
+same forwarder terminates TLS with a certificate from a CA made in the test
+("Home Assistant behind https with a private CA").
 The last test runs the bridge program itself with a card on a vpcd reader.
 """
 
@@ -11,17 +13,24 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 import contextlib
+import datetime as dt
 import functools
 import importlib.util
+import ipaddress
 import os
 from pathlib import Path
 import signal
+import ssl
 import subprocess
 import sys
 from types import ModuleType
 from typing import Any
 
 from aiohttp import ClientSession
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -33,7 +42,11 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
-from custom_components.hotdesk_phone.const import CONF_READERS, DOMAIN
+from custom_components.hotdesk_phone.const import (
+    CONF_READERS,
+    DEFAULT_SCAN_DEBOUNCE,
+    DOMAIN,
+)
 from custom_components.hotdesk_phone.hub import HotdeskHub
 
 from .ami_server import AmiTestServer
@@ -99,10 +112,14 @@ async def wait_for(
 
 
 class Forwarder:
-    """127.0.0.1:port -> HA's test server; ``down()`` refuses connections."""
+    """127.0.0.1:port -> HA's test server; ``down()`` refuses connections.
 
-    def __init__(self, target_port: int) -> None:
+    With ``tls`` it speaks https to its clients (and plain http to HA).
+    """
+
+    def __init__(self, target_port: int, tls: ssl.SSLContext | None = None) -> None:
         self.target_port = target_port
+        self.tls = tls
         self.port = 0
         self.server: asyncio.Server | None = None
         self.tasks: set[asyncio.Task[None]] = set()
@@ -111,7 +128,8 @@ class Forwarder:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     async def up(self) -> None:
         self.server = await asyncio.start_server(
@@ -136,6 +154,14 @@ class Forwarder:
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
         self.connections += 1
+        if self.tls is not None:
+            # TLS here rather than in start_server: a client that rejects the
+            # certificate (as some tests want) then ends only this handler.
+            try:
+                await writer.start_tls(self.tls)
+            except (OSError, ssl.SSLError):
+                writer.close()
+                return
         up_reader, up_writer = await asyncio.open_connection(
             "127.0.0.1", self.target_port
         )
@@ -243,7 +269,6 @@ async def test_endpoint_scan_logs_in(
     assert response.status == 200
     assert await response.json() == {
         "reader": PC_3,
-        "uid": "04A23BC1",
         "desk_id": D3,
         "desk": "Desk 3",
     }
@@ -371,10 +396,10 @@ async def test_bridge_drops_old_and_overflowing_scans(
     bridge = bridge_mod.Bridge(
         forwarder.url, hass_access_token, PC_3, queue_size=3, max_age=0.3
     )
-    for uid in ("01", "02", "03", "04"):
+    for uid in ("04A20001", "04A20002", "04A20003", "04A20004"):
         bridge.submit(uid)
-    assert [s.uid for s in bridge.queue] == ["02", "03", "04"]
-    assert "dropping the oldest, 01" in caplog.text
+    assert [s.uid for s in bridge.queue] == ["04A20002", "04A20003", "04A20004"]
+    assert "dropping the oldest, card ending 0001" in caplog.text
     await asyncio.sleep(0.4)
     bridge.submit("tag-carol")  # drops 02; 03 and 04 are too old by now
     runner = asyncio.create_task(bridge.run())
@@ -423,21 +448,42 @@ async def test_bridge_retries_while_entry_not_running(
 # The bridge program as users run it.
 
 
-def run_bridge(*args: str) -> subprocess.CompletedProcess[str]:
+def run_bridge(
+    *args: str, token: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The program; ``token`` goes into HOTDESK_TOKEN (never the test's own)."""
+    env = {k: v for k, v in os.environ.items() if k != bridge_mod.TOKEN_ENV}
+    if token is not None:
+        env[bridge_mod.TOKEN_ENV] = token
     return subprocess.run(
         [BRIDGE_PYTHON, str(BRIDGE), *args],
         capture_output=True,
         text=True,
         timeout=30,
         check=False,
+        env=env,
+    )
+
+
+async def run_bridge_async(
+    *args: str, token: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """run_bridge off the event loop (HA's test server answers on it)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(
+        None, functools.partial(run_bridge, *args, token=token)
     )
 
 
 @pytest.fixture
-def token_file(hass_access_token: str, tmp_path: Path) -> Path:
-    """A long-lived access token in a file, as users keep it."""
+def token_file(
+    hass_access_token: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Path:
+    """A long-lived access token in a file, as users keep it (mode 600 unless
+    parametrized)."""
     path = tmp_path / "token"
     path.write_text(hass_access_token + "\n")
+    path.chmod(getattr(request, "param", 0o600))
     return path
 
 
@@ -455,16 +501,17 @@ async def test_bridge_send_command(
 
     done = await run(*common, "--reader-id", PC_2, "--send", "04 A2 3B C1")
     assert done.returncode == 0, done.stderr
-    assert "delivered: HTTP 200" in done.stderr
+    assert "delivered, card ending 3BC1: HTTP 200" in done.stderr
     await hass.async_block_till_done()
     assert hub_of(init_integration).logins == {D2: ALICE}
     done = await run(*common, "--reader-id", "pc-x", "--send", "04A23BC1")
     assert done.returncode == 1
     assert "Unknown reader 'pc-x'" in done.stderr
-    done = await run(
-        "--url", forwarder.url, "--token", "nope", "--reader-id", PC_2, "--send", "01"
+    done = await run_bridge_async(
+        "--url", forwarder.url, "--reader-id", PC_2, "--send", "01", token="nope"
     )
     assert done.returncode == 3
+    assert "auth, card ending 1: HTTP 401" in done.stderr
     await forwarder.down()
     done = await run(*common, "--reader-id", PC_2, "--send", "04A23BC1")
     assert done.returncode == 2
@@ -529,10 +576,12 @@ async def test_bridge_program_with_card_reader(
         # Taken away and tapped again: logout.
         await card.remove()
         await wait_for(hass, lambda: not pcscd.card_present(READERS[0]))
-        await asyncio.sleep(0.6)
+        # Past the double-tap window: a new tap, not the same one again.
+        await asyncio.sleep(DEFAULT_SCAN_DEBOUNCE + 0.1)
         await card.present()
         await wait_for(hass, lambda: logouts)
-        assert log_path.read_text().count("queued") == 2
+        assert log_path.read_text().count("Card ending 3BC1 on Virtual PCD") == 2
+        assert "04A23BC1" not in log_path.read_text()  # only its last 2 bytes
     finally:
         await card.remove()
         process.send_signal(signal.SIGTERM)
@@ -542,3 +591,302 @@ async def test_bridge_program_with_card_reader(
             process.kill()
             process.wait()
     assert process.returncode == 0, log_path.read_text()
+
+
+# Least privilege and privacy: where the token comes from, what the log shows,
+# https with a private CA.
+
+
+@pytest.mark.parametrize("token_file", [0o600, 0o400], indirect=True)
+async def test_bridge_token_from_file_or_environment(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    forwarder: Forwarder,
+    token_file: Path,
+    hass_access_token: str,
+) -> None:
+    url = ["--url", forwarder.url, "--send", "04A23BC1"]
+    done = await run_bridge_async(
+        *url, "--reader-id", PC_2, "--token-file", str(token_file)
+    )
+    assert done.returncode == 0, done.stderr
+    await hass.async_block_till_done()
+    assert hub_of(init_integration).logins == {D2: ALICE}
+    # From the environment, with no file at all.
+    done = await run_bridge_async(*url, "--reader-id", PC_3, token=hass_access_token)
+    assert done.returncode == 0, done.stderr
+    await hass.async_block_till_done()
+    assert hub_of(init_integration).logins[D3] == ALICE
+    # The file wins over the environment.
+    done = await run_bridge_async(
+        *url, "--reader-id", PC_2, "--token-file", str(token_file), token="nope"
+    )
+    assert done.returncode == 0, done.stderr
+    assert hass_access_token not in done.stderr
+
+
+OPEN_MODES = [0o644, 0o640, 0o604, 0o620, 0o602, 0o660]
+
+
+@pytest.mark.parametrize(
+    ("token_file", "mode"), [(m, m) for m in OPEN_MODES], indirect=["token_file"]
+)
+async def test_bridge_refuses_token_file_others_can_use(
+    hass: HomeAssistant,
+    forwarder: Forwarder,
+    token_file: Path,
+    hass_access_token: str,
+    mode: int,
+) -> None:
+    done = await run_bridge_async(
+        "--url",
+        forwarder.url,
+        "--token-file",
+        str(token_file),
+        "--reader-id",
+        PC_2,
+        "--send",
+        "04A23BC1",
+    )
+    assert done.returncode == 3
+    assert f"Permissions {mode:04o} for {token_file} are too open" in done.stderr
+    assert f"chmod 600 {token_file}" in done.stderr
+    assert hass_access_token not in done.stderr
+    assert forwarder.connections == 0  # nothing was sent
+
+
+async def test_bridge_refuses_token_on_command_line(
+    hass: HomeAssistant, forwarder: Forwarder, hass_access_token: str
+) -> None:
+    for spelling in (["--token", hass_access_token], [f"--token={hass_access_token}"]):
+        done = await run_bridge_async(
+            "--url", forwarder.url, *spelling, "--reader-id", PC_2, "--send", "01"
+        )
+        assert done.returncode == 3
+        assert "--token is not accepted" in done.stderr
+        assert "--token-file" in done.stderr
+        assert "HOTDESK_TOKEN" in done.stderr
+        assert hass_access_token not in done.stderr + done.stdout
+    assert forwarder.connections == 0
+
+
+async def test_bridge_token_file_missing_or_empty(
+    hass: HomeAssistant, forwarder: Forwarder, tmp_path: Path
+) -> None:
+    common = ["--url", forwarder.url, "--reader-id", PC_2, "--send", "01"]
+    done = await run_bridge_async(*common, "--token-file", str(tmp_path / "none"))
+    assert done.returncode == 3
+    assert "Cannot read the token file" in done.stderr
+    empty = tmp_path / "empty"
+    empty.write_text("\n")
+    empty.chmod(0o600)
+    done = await run_bridge_async(*common, "--token-file", str(empty))
+    assert done.returncode == 3
+    assert "is empty" in done.stderr
+    assert forwarder.connections == 0
+
+
+UID_SPELLINGS = ("04A23BC1", "04:A2:3B:C1", "04 A2 3B C1", "04a23bc1", "04:a2:3b:c1")
+
+
+def assert_no_full_uid(text: str) -> None:
+    for spelling in UID_SPELLINGS:
+        assert spelling not in text
+
+
+async def test_bridge_program_logs_no_full_uid(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    forwarder: Forwarder,
+    token_file: Path,
+) -> None:
+    """What the program prints while it posts a scan (debug on) names the card
+    by its last 2 bytes only; HA's answer (which repeats the UID) included."""
+    common = ["--url", forwarder.url, "--token-file", str(token_file), "-v"]
+    done = await run_bridge_async(*common, "--reader-id", PC_2, "--send", "04:a2:3b:c1")
+    assert done.returncode == 0, done.stderr
+    await hass.async_block_till_done()
+    assert hub_of(init_integration).logins == {D2: ALICE}  # the UID arrived whole
+    assert "delivered, card ending 3BC1: HTTP 200: desk Desk 2" in done.stderr
+    assert_no_full_uid(done.stderr + done.stdout)
+    done = await run_bridge_async(*common, "--reader-id", "pc-x", "--send", "04A23BC1")
+    assert done.returncode == 1
+    assert "refused, card ending 3BC1: HTTP 404" in done.stderr
+    assert_no_full_uid(done.stderr + done.stdout)
+
+
+async def test_bridge_run_logs_no_full_uid(
+    hass: HomeAssistant,
+    client: Any,
+    forwarder: Forwarder,
+    hass_access_token: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Every log line of the delivery loop: queued, dropped (full, too old),
+    unreachable, delivered."""
+    caplog.set_level("DEBUG", logger="hotdesk_bridge")
+    logins = async_capture_events(hass, "hotdesk_phone_login")
+    bridge = bridge_mod.Bridge(
+        forwarder.url,
+        hass_access_token,
+        PC_3,
+        queue_size=2,
+        max_age=1.0,
+        retry_min=0.05,
+        retry_max=0.1,
+    )
+    await forwarder.down()
+    bridge.submit("11223344")
+    bridge.submit("55667788")
+    bridge.submit("99AABBCC")  # the queue is full: 11223344 goes
+    await asyncio.sleep(1.1)  # 99AABBCC will be too old to send
+    bridge.submit("04:A2:3B:C1", "ACS ACR122U 00 00")  # and 55667788 goes
+    runner = asyncio.create_task(bridge.run())
+    try:
+        await wait_for(hass, lambda: "Home Assistant unreachable" in caplog.text)
+        await forwarder.up()
+        await wait_for(hass, lambda: logins)
+    finally:
+        bridge.stop()
+        await runner
+    assert [s.uid for s in bridge.delivered] == ["04:A2:3B:C1"]
+    # The bridge's own lines (HA's tag component, in this process too, may log ids).
+    text = "\n".join(
+        r.getMessage() for r in caplog.records if r.name == "hotdesk_bridge"
+    )
+    assert "Card ending 3BC1 on ACS ACR122U 00 00 queued" in text
+    assert "dropping the oldest, card ending 3344" in text
+    assert "dropping the oldest, card ending 7788" in text
+    assert "Dropping card ending BBCC: not delivered within" in text
+    assert "Card ending 3BC1 delivered" in text
+    assert_no_full_uid(text)
+    for uid in ("11223344", "55667788", "99AABBCC"):
+        assert uid not in text
+
+
+def test_uid_label() -> None:
+    label = bridge_mod.uid_label
+    assert label("04:a2:3b:c1") == label("04A23BC1") == "card ending 3BC1"
+    assert label("04 A2 3B C1 5D 80 11") == "card ending 8011"  # 7-byte UIDs too
+    assert label("04A2") == "card ending A2"  # never more than half
+    assert label("1") == "card"
+    assert label("tag-carol") == "card ending arol"
+
+
+def private_ca(directory: Path, name: str) -> tuple[Path, ssl.SSLContext]:
+    """A CA of our own (its PEM file) and a server context whose certificate for
+    127.0.0.1 that CA signed, as an office's private CA would issue it."""
+    now = dt.datetime.now(dt.UTC)
+    valid = {
+        "not_valid_before": now - dt.timedelta(minutes=5),
+        "not_valid_after": now + dt.timedelta(days=1),
+    }
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{name} test CA")])
+    ca_cert = (
+        x509.CertificateBuilder(**valid)
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder(**valid)
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    ca_path = directory / f"{name}-ca.pem"
+    ca_path.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    cert_path = directory / f"{name}-server.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path = directory / f"{name}-server.key"
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(cert_path, key_path)
+    return ca_path, server
+
+
+async def test_bridge_https_with_private_ca(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    client: Any,
+    token_file: Path,
+    tmp_path: Path,
+) -> None:
+    """HA behind https with a certificate from the office's own CA."""
+    ca_file, server_tls = private_ca(tmp_path, "office")
+    other_ca, _ = private_ca(tmp_path, "other")
+    https = Forwarder(client.server.port, tls=server_tls)
+    await https.up()
+    try:
+        assert https.url.startswith("https://127.0.0.1:")
+        common = ["--url", https.url, "--token-file", str(token_file)]
+        common += ["--reader-id", PC_2, "--send", "04A23BC1"]
+        # Default verification (the system's CAs): the private CA is unknown.
+        done = await run_bridge_async(*common)
+        assert done.returncode == 2
+        assert "certificate not trusted" in done.stderr
+        assert "--ca-file" in done.stderr
+        # Another CA than the one that signed: still refused.
+        done = await run_bridge_async(*common, "--ca-file", str(other_ca))
+        assert done.returncode == 2
+        assert "certificate not trusted" in done.stderr
+        assert hub_of(init_integration).logins == {}
+        # The right CA: delivered.
+        done = await run_bridge_async(*common, "--ca-file", str(ca_file))
+        assert done.returncode == 0, done.stderr
+        assert "delivered, card ending 3BC1: HTTP 200" in done.stderr
+        await hass.async_block_till_done()
+        assert hub_of(init_integration).logins == {D2: ALICE}
+        # A CA file that is not there: a set-up error, nothing sent.
+        connections = https.connections
+        done = await run_bridge_async(*common, "--ca-file", str(tmp_path / "no.pem"))
+        assert done.returncode == 4
+        assert "Cannot use the CA file" in done.stderr
+        assert https.connections == connections
+    finally:
+        await https.down()
