@@ -183,7 +183,10 @@ class _Protocol(AMIProtocol):  # type: ignore[misc]
         blocks = text.split(EOL + EOL)
         self.queue.append(blocks.pop())
         for raw in blocks:
-            block = raw.strip()
+            # Only line ends around a message are noise (Asterisk sometimes
+            # sends a lone EOL); blanks belong to the last header's value, and
+            # an empty value ("AccountCode: ") must survive.
+            block = raw.strip(EOL)
             if block.startswith("Event: ") and "ActionID: " not in block:
                 name = block[7 : block.find(EOL) if EOL in block else None]
                 if name in TRACKED_EVENTS:
