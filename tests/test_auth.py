@@ -500,3 +500,30 @@ async def test_bridge_retries_and_unknown_cards(
         SCAN_URL, json={**tap, "scan_id": "bad id with spaces"}
     )
     assert response.status == HTTPStatus.BAD_REQUEST
+
+
+async def test_scan_flood_is_one_tap(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+    hass_client: ClientSessionGenerator,
+    alice: tuple[User, str],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """300 posts of one card within the window: one login, one AstDB write set.
+
+    Before the window existed they toggled: 150 logins and 150 logouts.
+    """
+    logins = async_capture_events(hass, "hotdesk_phone_login")
+    logouts = async_capture_events(hass, "hotdesk_phone_logout")
+    client = await hass_client(alice[1])
+    puts_before = len(ami_server.actions_named("DBPut"))
+    for _ in range(300):
+        freezer.tick(0.004)  # 300 taps in 1.2 s: inside the 1.5 s window
+        response = await client.post(SCAN_URL, json={"reader": PC_3, "uid": "04A23BC1"})
+        assert response.status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert len(logins) == 1
+    assert logouts == []
+    # The login's own writes: the route and the login key.
+    assert len(ami_server.actions_named("DBPut")) - puts_before == 2

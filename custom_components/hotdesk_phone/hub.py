@@ -86,6 +86,8 @@ from .tracker import (
 )
 
 STORAGE_VERSION = 1
+# Seconds a login change waits before it is stored, so a burst makes one write.
+LOGIN_SAVE_DELAY = 1.0
 # Seconds between AMI keep-alive pings (a half-open link is dropped after
 # one unanswered ping).
 KEEPALIVE_INTERVAL = 20.0
@@ -227,6 +229,7 @@ class HotdeskHub:
             hass, STORAGE_VERSION, f"{DOMAIN}.{entry.entry_id}.logins"
         )
         self._sync_lock = asyncio.Lock()
+        self._logins_unsaved = False
         self._was_connected = False
         # Call event listeners by account id; None: every account's events.
         self._call_listeners: dict[str | None, list[CallListener]] = {}
@@ -290,6 +293,8 @@ class HotdeskHub:
         if self.pcsc is not None:
             await self.pcsc.async_stop()
             self.pcsc = None
+        if self._logins_unsaved:  # unload or reload: the next hub reads them
+            await self._store.async_save(self._logins_data())
         await self.client.close()
         self.connected = False
 
@@ -766,7 +771,7 @@ class HotdeskHub:
         self.logins[desk_id] = account_id
         self.login_times[desk_id] = dt_util.utcnow()
         self._schedule_auto_logout(desk_id)
-        await self._save_logins()
+        self._save_logins()
         await self.async_sync_astdb()
         data = self._login_event_data(desk_id, context)
         LOGGER.debug("%s logged in at %s", data["account"], data["desk"])
@@ -791,7 +796,7 @@ class HotdeskHub:
         self.login_times.pop(desk_id, None)
         if (cancel := self._logout_timers.pop(desk_id, None)) is not None:
             cancel()
-        await self._save_logins()
+        self._save_logins()
         await self.async_sync_astdb()
         self.hass.bus.async_fire(
             EVENT_LOGOUT, {**data, "reason": reason}, context=context
@@ -845,15 +850,20 @@ class HotdeskHub:
                 since = dt_util.parse_datetime(item.get("since", ""))
                 self.login_times[desk_id] = since or dt_util.utcnow()
 
-    async def _save_logins(self) -> None:
-        await self._store.async_save(
-            {
-                "logins": {
-                    desk_id: {
-                        "account_id": account_id,
-                        "since": self.login_times[desk_id].isoformat(),
-                    }
-                    for desk_id, account_id in self.logins.items()
+    @callback
+    def _save_logins(self) -> None:
+        """Store the logins soon: a burst of scans makes one write, not one each."""
+        self._logins_unsaved = True
+        self._store.async_delay_save(self._logins_data, LOGIN_SAVE_DELAY)
+
+    def _logins_data(self) -> dict[str, Any]:
+        self._logins_unsaved = False
+        return {
+            "logins": {
+                desk_id: {
+                    "account_id": account_id,
+                    "since": self.login_times[desk_id].isoformat(),
                 }
+                for desk_id, account_id in self.logins.items()
             }
-        )
+        }

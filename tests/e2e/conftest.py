@@ -45,6 +45,7 @@ from custom_components.hotdesk_phone.const import (
     CONF_DIAL_STRING,
     CONF_EXTENSION,
     CONF_HOME_DESKS,
+    CONF_PEOPLE,
     CONF_SCANNERS,
     CONF_TAGS,
     CONTEXT_INBOUND,
@@ -325,6 +326,8 @@ def e2e_subentries() -> list[dict[str, Any]]:
                     CONF_EXTENSION: extension,
                     CONF_HOME_DESKS: home,
                     CONF_TAGS: tags,
+                    # Who may act for it (test_real_pbx makes these persons).
+                    CONF_PEOPLE: [f"person.{name.lower()}"],
                 },
             }
             for account_id, name, extension, home, tags in accounts

@@ -10,16 +10,22 @@ outgoing caller ID, and a PBX restart is survived. Timings are printed
 from __future__ import annotations
 
 import asyncio
+from http import HTTPStatus
 import re
 import time
 from typing import Any
 
 import pytest
+from pytest_homeassistant_custom_component.common import CLIENT_ID
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from homeassistant.auth.models import User
+from homeassistant.components.person import async_create_person
 from homeassistant.components.tag import async_scan_tag
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.setup import async_setup_component
 
 from custom_components.hotdesk_phone.ami import AmiClient, AmiError
 from custom_components.hotdesk_phone.const import DOMAIN
@@ -266,6 +272,57 @@ async def test_racing_claims_ring_one_desk(
     await hang_up_caller(hass, hub, ami)
     await wait_sip(hass, phones[winner], "CANCEL")
     await hotdesk_events.wait("call_ended")
+
+
+async def test_only_the_accounts_person_claims_its_call(
+    hass: HomeAssistant,
+    hub: HotdeskHub,
+    ami: AmiClient,
+    phones: dict[str, SipPhone],
+    hotdesk_events: EventLog,
+    hass_client: ClientSessionGenerator,
+    hass_owner_user: User,
+) -> None:
+    """A colleague's claim is refused before the PBX; Alice's own moves the call.
+
+    Both go through HA's REST API with a non-admin user's token.
+    """
+    for component in ("api", "person"):
+        assert await async_setup_component(hass, component, {})
+    tokens = {}
+    for name in ("Alice", "Mallory"):
+        user = await hass.auth.async_create_user(name, group_ids=["system-users"])
+        refresh = await hass.auth.async_create_refresh_token(user, CLIENT_ID)
+        tokens[name] = hass.auth.async_create_access_token(refresh)
+        await async_create_person(hass, name, user_id=user.id)
+    desk3 = next(
+        device.id
+        for device in dr.async_entries_for_config_entry(dr.async_get(hass), ENTRY_ID)
+        if (DOMAIN, D3) in device.identifiers
+    )
+    await in_thread(hass, phones["desk3"].set_mode, "answer", 300)
+    await ring_101(hass, ami, phones, hotdesk_events)
+    claim = {"extension": "101", "desk": desk3}
+    mallory = await hass_client(tokens["Mallory"])
+    response = await mallory.post(f"/api/services/{DOMAIN}/claim_call", json=claim)
+    assert response.status == HTTPStatus.UNAUTHORIZED
+    await asyncio.sleep(0.5)  # a Redirect would have rung desk 3 by now
+    assert phones["desk3"].invites == []
+    assert hotdesk_events.of("call_claimed") == []
+    alice = await hass_client(tokens["Alice"])
+    asked = time.time()
+    response = await alice.post(f"/api/services/{DOMAIN}/claim_call", json=claim)
+    assert response.status == HTTPStatus.OK
+    invite3 = await wait_sip(hass, phones["desk3"], "INVITE")
+    report(f"REST claim_call -> INVITE desk3 {ms(invite3.time - asked)}")
+    await wait_sip(hass, phones["desk1"], "CANCEL")
+    claimed = await hotdesk_events.wait("call_claimed")
+    assert claimed["via"] == "action"
+    assert claimed["desk_id"] == D3
+    await hotdesk_events.wait("call_answered")
+    await hang_up_caller(hass, hub, ami)
+    await wait_sip(hass, phones["desk3"], "BYE")
+    assert (await hotdesk_events.wait("call_ended"))["outcome"] == "answered"
 
 
 async def test_hot_desk_login_routes_calls_and_caller_id(
