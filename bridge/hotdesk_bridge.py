@@ -266,6 +266,13 @@ class Bridge:
                 LOG.info("Home Assistant reachable again")
                 self._unreachable = False
             delay = self.retry_min
+            if outcome is Outcome.AUTH and self.last_error.startswith("HTTP 403"):
+                LOG.error(
+                    "Home Assistant does not let this token post for reader id %r (%s)",
+                    self.reader_id,
+                    self.last_error,
+                )
+                return EXIT_AUTH
             if outcome is Outcome.AUTH:
                 LOG.error(
                     "Home Assistant refused the access token (%s). Create a "
