@@ -1,4 +1,8 @@
-"""Diagnostics with secrets and identities redacted."""
+"""Diagnostics with secrets, identities and personal data redacted.
+
+Diagnostics get attached to public bug reports: what lets someone log in to
+the PBX, clone a card or learn who called whom stays out.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,37 @@ from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_READERS, CONF_TAGS
+from .const import (
+    CONF_DIAL_STRING,
+    CONF_NOTIFY_TARGETS,
+    CONF_PEOPLE,
+    CONF_READER_USERS,
+    CONF_READERS,
+    CONF_TAGS,
+    CONF_WATCH_TARGETS,
+)
 from .hub import HotdeskConfigEntry
 
-TO_REDACT = {CONF_PASSWORD, CONF_USERNAME, CONF_TAGS, CONF_READERS, "tags", "readers"}
+TO_REDACT = {
+    # The PBX: where it is and how to log in to it.
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    # Identities (card UIDs can be cloned) and who the people are.
+    CONF_TAGS,
+    CONF_READERS,
+    CONF_PEOPLE,
+    CONF_READER_USERS,
+    CONF_NOTIFY_TARGETS,
+    CONF_WATCH_TARGETS,
+    # A desk's channel (its PBX device name).
+    CONF_DIAL_STRING,
+}
+# Who called, and the caller's channel (it names the trunk and often the number).
+CALL_TO_REDACT = {"caller_channel", "caller_id_number", "caller_id_name"}
 
 
 async def async_get_config_entry_diagnostics(
@@ -42,10 +70,13 @@ async def async_get_config_entry_diagnostics(
         "logins": dict(hub.logins),
         "desk_states": dict(hub.tracker.desk_states),
         "calls": [
-            {
-                **{k: v for k, v in asdict(call).items() if k != "allowed_desks"},
-                "allowed_desks": sorted(call.allowed_desks),
-            }
+            async_redact_data(
+                {
+                    **{k: v for k, v in asdict(call).items() if k != "allowed_desks"},
+                    "allowed_desks": sorted(call.allowed_desks),
+                },
+                CALL_TO_REDACT,
+            )
             for call in hub.tracker.calls.values()
         ],
         "accounts_without_desk": hub.accounts_without_desk,
