@@ -508,7 +508,9 @@ def record(out: Path, keep: bool) -> None:
     work = Path(tempfile.mkdtemp(prefix="hotdesk-record-"))
     run_dir = work / "asterisk"
     run_dir.mkdir()
-    run_dir.chmod(0o755)  # Asterisk's own user must enter it
+    # Asterisk's own user must reach its run folder (mkdtemp makes 0700).
+    for folder in (work, run_dir):
+        folder.chmod(0o755)
     pbx = Pbx(run_dir)
     recorded: dict[str, bytes] = {}
     try:
