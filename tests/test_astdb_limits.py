@@ -19,7 +19,8 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
 from custom_components.hotdesk_phone.const import CONF_DIAL_STRING, DOMAIN
 from custom_components.hotdesk_phone.directory import RouteTooLongError
@@ -160,3 +161,27 @@ async def test_desk_form_refuses_too_long_dial_string(
         result["flow_id"], {CONF_NAME: "Fine", CONF_DIAL_STRING: "PJSIP/desk9"}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_login_action_and_scan_that_make_route_too_long(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    """The action says why in words (a validation error); a scan logs it."""
+    hub = hub_of(init_integration)
+    await hub.async_login(ALICE, L5)
+    desk6 = next(
+        device.id
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(hass), init_integration.entry_id
+        )
+        if (DOMAIN, L6) in device.identifiers
+    )
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN, "login", {"extension": "101", "desk": desk6}, blocking=True
+        )
+    assert err.value.translation_key == "route_too_long"
+    assert hub.logins == {L5: ALICE}
+    await hub.async_handle_desk_scan("tag-alice", hub.directory.desks[L6], None, "tag")
+    assert hub.logins == {L5: ALICE}
+    assert ami_server.astdb["hotdesk/route/101"] == route(1, 2, 3, 4, 5)

@@ -171,15 +171,48 @@ async def test_reconfigure_flow(
     assert entry.data[CONF_USERNAME] == "renamed"
 
 
-async def test_reconfigure_to_another_pbx_is_refused(
+async def test_reconfigure_to_the_pbxs_new_address(
     hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
 ) -> None:
+    """The PBX moved (new port): the entry follows it, unique id and all.
+
+    This used to abort as already_configured, so a moved PBX meant deleting
+    the entry and every account and desk with it.
+    """
+    moved = AmiTestServer()
+    await moved.start()
+    try:
+        result = await init_integration.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], user_input(moved)
+        )
+        assert result["type"] is FlowResultType.ABORT
+        assert result["reason"] == "reconfigure_successful"
+        await hass.async_block_till_done()
+        assert init_integration.unique_id == f"127.0.0.1:{moved.port}"
+        assert init_integration.data[CONF_PORT] == moved.port
+        hub = init_integration.runtime_data.hub
+        assert hub.connected
+        assert hub.client.port == moved.port
+        # The routing went to the PBX at its new address.
+        assert moved.astdb["hotdesk/route/101"] == "PJSIP/desk1&PJSIP/desk2"
+    finally:
+        await moved.stop()
+
+
+async def test_reconfigure_onto_another_entrys_pbx_is_refused(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    other = MockConfigEntry(domain=DOMAIN, unique_id="127.0.0.2:5038", data={})
+    other.add_to_hass(hass)
     result = await init_integration.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], user_input(ami_server, **{CONF_HOST: "127.0.0.2"})
+        result["flow_id"],
+        user_input(ami_server, **{CONF_HOST: "127.0.0.2", CONF_PORT: 5038}),
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
+    assert init_integration.unique_id == f"127.0.0.1:{ami_server.port}"
 
 
 async def test_options_flow(

@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from homeassistant.components.tag import async_scan_tag
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
@@ -414,14 +414,18 @@ async def test_claim_call_action(
     )
     assert response == {"call_id": claimed[0].data["call_id"], "desk_id": D3}
     assert claimed[0].data["via"] == "action"
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(
             DOMAIN,
             "claim_call",
             {"extension": "101", "desk": desk_device(hass, init_integration, D4)},
             blocking=True,
         )
-    assert err.value.translation_key == "claim_refused"
+    # The PBX side refused, not the caller's input: not a validation error,
+    # and a message in words, not the internal reason code.
+    assert type(err.value) is HomeAssistantError
+    assert err.value.translation_key == "claim_refused_already_claimed"
+    assert "already_claimed" not in str(err.value)
     assert len(ami_server.actions_named("Redirect")) == 1
 
 
@@ -453,10 +457,11 @@ async def test_action_errors(
     async with asyncio.timeout(5):
         while hub_of(init_integration).connected:
             await asyncio.sleep(0.01)
-    with pytest.raises(ServiceValidationError) as err:
+    with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(
             DOMAIN, "claim_call", {"extension": "101", "desk": desk3}, blocking=True
         )
+    assert type(err.value) is HomeAssistantError
     assert err.value.translation_key == "not_connected"
 
 

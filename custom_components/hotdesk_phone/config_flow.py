@@ -206,17 +206,21 @@ class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Change host, port or credentials."""
+        """Change host, port or credentials (the PBX moved, or a new secret)."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            await self.async_set_unique_id(
-                f"{user_input[CONF_HOST]}:{user_input[CONF_PORT]}"
-            )
-            self._abort_if_unique_id_mismatch(reason="already_configured")
+            unique_id = f"{user_input[CONF_HOST]}:{user_input[CONF_PORT]}"
+            if any(
+                other.unique_id == unique_id and other.entry_id != entry.entry_id
+                for other in self._async_current_entries(include_ignore=False)
+            ):
+                return self.async_abort(reason="already_configured")
             errors, _ = await _try_login(user_input)
             if not errors:
-                self.hass.config_entries.async_update_entry(entry, data=user_input)
+                self.hass.config_entries.async_update_entry(
+                    entry, data=user_input, unique_id=unique_id
+                )
                 await self.hass.config_entries.async_reload(entry.entry_id)
                 return self.async_abort(reason="reconfigure_successful")
         return self.async_show_form(
@@ -240,7 +244,6 @@ class HotdeskOptionsFlow(OptionsFlow):
             {
                 vol.Required(
                     CONF_MULTIPLE_LOGINS,
-                    CONF_NOTIFY_TARGETS,
                     default=options.get(CONF_MULTIPLE_LOGINS, True),
                 ): bool,
                 vol.Required(

@@ -72,7 +72,7 @@ from .const import (
     SUBENTRY_DESK,
     VIA_TAG,
 )
-from .directory import Account, Desk, Directory, normalize_tag
+from .directory import Account, Desk, Directory, RouteTooLongError, normalize_tag
 from .notifications import CallNotifier
 from .pcsc import PcscMonitor, async_start_monitor
 from .readers import CardReaders
@@ -218,6 +218,8 @@ class HotdeskHub:
         self.asterisk_version: str | None = None
         self.last_resync_seconds: float | None = None
         self._written: dict[str, str] = {}
+        # How claims whose Redirect got no reply came (via, context), by call.
+        self._claim_origins: dict[str, tuple[str, Context | None]] = {}
         # AstDB keys whose value cannot be written (None: not checked yet).
         self._too_long: list[str] | None = None
         # Entity updates by owner: a desk or account id, None for the PBX's.
@@ -358,7 +360,7 @@ class HotdeskHub:
             LOGGER.info("Connection to the PBX is back")
         self.connected = True
         self._was_connected = True
-        self._apply(notices)
+        self._apply_reconciled(notices)
         self._notify()
 
     @callback
@@ -672,7 +674,14 @@ class HotdeskHub:
         elif decision.action is ScanAction.LOGOUT:
             await self.async_logout(desk.desk_id, context=context)
         else:
-            await self.async_login(account.account_id, desk.desk_id, context=context)
+            try:
+                await self.async_login(
+                    account.account_id, desk.desk_id, context=context
+                )
+            except RouteTooLongError as err:
+                LOGGER.warning(
+                    "%s cannot log in at %s: %s", account.name, desk.name, err
+                )
 
     @callback
     def _refuse(
@@ -721,18 +730,72 @@ class HotdeskHub:
             if existing is not None:
                 self._refuse(existing, desk_id, err.reason, via, context)
             return ClaimResult(claimed=False, reason=err.reason, call=existing)
+        redirected: bool | None = True
         try:
             await self.client.redirect(call.caller_channel, CONTEXT_CLAIM, desk_id)
+        except AmiActionError as err:
+            LOGGER.warning("Redirect of call %s refused: %s", call_id, err)
+            redirected = False
         except AmiError as err:
-            self.tracker.finish_claim(call, desk_id, redirected=False)
-            LOGGER.warning("Redirect of call %s failed: %s", call_id, err)
-            self._refuse(call, desk_id, "redirect_failed", via, context)
-            return ClaimResult(claimed=False, reason="redirect_failed", call=call)
-        notices = self.tracker.finish_claim(call, desk_id, redirected=True)
-        LOGGER.debug("Call %s moved to %s (%s)", call_id, self._desk_name(desk_id), via)
+            # No reply (the link dropped, or the reply is late): the call may
+            # have moved. The PBX's channels tell; till then it stays
+            # reserved, so no second claim moves it.
+            LOGGER.warning(
+                "Redirect of call %s got no reply (%s); asking the PBX", call_id, err
+            )
+            redirected = None
+        notices = self.tracker.finish_claim(call, desk_id, redirected=redirected)
         self._apply(notices, via, context)
         self._notify(_owners(notices))
-        return ClaimResult(claimed=True, call=call)
+        if call.claim_unsure:
+            self._claim_origins[call_id] = (via, context)
+            await self._async_reconcile_calls()
+        if call.claimed_desk == desk_id:
+            LOGGER.debug(
+                "Call %s moved to %s (%s)", call_id, self._desk_name(desk_id), via
+            )
+            return ClaimResult(claimed=True, call=call)
+        if call.claim_unsure:
+            # Resolved after the reconnect (resync) or by the PBX's events.
+            return ClaimResult(claimed=False, reason="redirect_unconfirmed", call=call)
+        if redirected is False:
+            self._refuse(call, desk_id, "redirect_failed", via, context)
+        # (A claim found not to have moved was reported by the reconcile.)
+        return ClaimResult(claimed=False, reason="redirect_failed", call=call)
+
+    async def _async_reconcile_calls(self) -> None:
+        """Read the PBX's channels now and bring the calls to them."""
+        if not self.client.connected:
+            return  # the resync after the reconnect does it
+        try:
+            channels = await self.client.active_channels()
+        except AmiError as err:
+            LOGGER.debug("Channel list for reconciling calls failed: %s", err)
+            return
+        notices = self.tracker.resync_channels(channels)
+        self._apply_reconciled(notices)
+        self._notify(_owners(notices))
+
+    @callback
+    def _apply_reconciled(self, notices: list[Notice]) -> None:
+        """Fire the events of a reconcile; claims keep how they came."""
+        for notice in notices:
+            call = notice.call
+            if call is None or notice.kind not in (
+                NoticeKind.CLAIMED,
+                NoticeKind.CLAIM_FAILED,
+            ):
+                self._apply([notice])
+                continue
+            via, context = self._claim_origins.pop(call.call_id, (VIA_TAG, None))
+            if notice.kind is NoticeKind.CLAIMED:
+                self._apply([notice], via, context)
+            else:
+                self._refuse(
+                    call, notice.desk_id or "", "redirect_failed", via, context
+                )
+        for call_id in [c for c in self._claim_origins if c not in self.tracker.calls]:
+            del self._claim_origins[call_id]
 
     async def async_decline(self, call_id: str) -> bool:
         """Send a ringing call where the dialplan sends unanswered calls."""

@@ -77,6 +77,7 @@ class _OpenPush:
     account_id: str
     recipients: frozenset[str]  # HA user ids of the companion apps pushed to
     desks: frozenset[str]  # desk ids on the "Ring <desk>" buttons
+    shown: bool = True  # not yet cleared or replaced on the devices
 
 
 class CallNotifier:
@@ -108,13 +109,20 @@ class CallNotifier:
         call_id = data["call_id"]
         if event_type == EVENT_INCOMING_CALL:
             self._send_incoming(account, data)
-        elif event_type == EVENT_CALL_MISSED:
-            if self._open.pop(call_id, None) is not None:
-                self._send_missed(account, data)
-        elif (
-            event_type in (EVENT_CALL_ANSWERED, EVENT_CALL_CLAIMED, EVENT_CALL_ENDED)
-            and self._open.pop(call_id, None) is not None
-        ):
+            return
+        push = self._open.get(call_id)
+        if push is None:
+            return
+        # Kept until the call ends, so a late tap on a cleared push is still
+        # checked and told why it did nothing; after that, taps are stale.
+        if event_type in (EVENT_CALL_MISSED, EVENT_CALL_ENDED):
+            del self._open[call_id]
+        if not push.shown:
+            return
+        push.shown = False
+        if event_type == EVENT_CALL_MISSED:
+            self._send_missed(account, data)
+        elif event_type in (EVENT_CALL_ANSWERED, EVENT_CALL_CLAIMED, EVENT_CALL_ENDED):
             self._send_all(
                 account,
                 {

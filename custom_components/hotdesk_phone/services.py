@@ -11,12 +11,12 @@ from homeassistant.core import (
     ServiceResponse,
     SupportsResponse,
 )
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 
 from .auth import async_acting_user, check_accounts
 from .const import DOMAIN, VIA_ACTION
-from .directory import Account, Desk
+from .directory import Account, Desk, RouteTooLongError
 from .hub import HotdeskConfigEntry, HotdeskHub
 from .tracker import CallPhase
 
@@ -33,8 +33,27 @@ _ACCOUNT_AND_DESK = vol.Schema(
 _DESK_ONLY = vol.Schema({vol.Required(ATTR_DESK): cv.string})
 
 
+# Why the PBX side did not move a call -> its message (translation key).
+_CLAIM_REFUSALS = {
+    "already_claimed": "claim_refused_already_claimed",
+    "already_answered": "claim_refused_already_answered",
+    "call_not_found": "claim_refused_call_ended",
+    "redirect_failed": "claim_refused_redirect_failed",
+}
+
+
 def _error(key: str, **placeholders: str) -> ServiceValidationError:
+    """The caller asked for something invalid (their input)."""
     return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+def _pbx_error(key: str, **placeholders: str) -> HomeAssistantError:
+    """The PBX side could not do it (not the caller's input)."""
+    return HomeAssistantError(
         translation_domain=DOMAIN,
         translation_key=key,
         translation_placeholders=placeholders or None,
@@ -69,7 +88,7 @@ def _account(hub: HotdeskHub, extension: str) -> Account:
 
 def _connected(hub: HotdeskHub) -> None:
     if not hub.connected:
-        raise _error("not_connected")
+        raise _pbx_error("not_connected")
 
 
 async def _claim_call(call: ServiceCall) -> ServiceResponse:
@@ -85,7 +104,7 @@ async def _claim_call(call: ServiceCall) -> ServiceResponse:
         active.call_id, desk.desk_id, VIA_ACTION, context=call.context
     )
     if not result.claimed:
-        raise _error("claim_refused", reason=result.reason or "")
+        raise _pbx_error(_CLAIM_REFUSALS.get(result.reason or "", "claim_refused"))
     return {"call_id": active.call_id, "desk_id": desk.desk_id}
 
 
@@ -97,7 +116,10 @@ async def _login(call: ServiceCall) -> None:
     # the user's own login too.
     present = hub.directory.accounts.get(hub.logins.get(desk.desk_id, ""))
     check_accounts(call.hass, user, call.context, [account, present])
-    await hub.async_login(account.account_id, desk.desk_id, context=call.context)
+    try:
+        await hub.async_login(account.account_id, desk.desk_id, context=call.context)
+    except RouteTooLongError as err:
+        raise _error(err.code, **err.placeholders) from err
 
 
 async def _logout(call: ServiceCall) -> None:
