@@ -23,6 +23,7 @@ from pathlib import Path
 import random
 import re
 import shutil
+import signal
 import subprocess
 import time
 from typing import Any
@@ -58,10 +59,7 @@ from .sip_phone import SipMessage, SipPhone
 ROOT = Path(__file__).resolve().parents[2]
 ASTERISK = ROOT / "scripts" / "asterisk"
 LOOPBACK = "127.0.0.1"
-AMI_USERNAME = "hotdesk"  # wide rights: the outside world (Originate, Hangup)
-# Home Assistant's user: only the rights the integration uses, as the README's
-# AMI user (tests/e2e/asterisk_conf/manager.conf has both).
-AMI_HA_USERNAME = f"{AMI_USERNAME}-ha"
+AMI_USERNAME = "hotdesk"
 AMI_SECRET = "hotdesk-e2e"
 
 DESKS = ("desk1", "desk2", "desk3", "desk4")
@@ -113,7 +111,6 @@ class Pbx:
     sip_port: int
     host: str = LOOPBACK
     username: str = AMI_USERNAME
-    ha_username: str = AMI_HA_USERNAME
     secret: str = AMI_SECRET
     pid: int | None = None
     start_seconds: float | None = None  # how long the last `start` took
@@ -160,6 +157,32 @@ class Pbx:
         result = self._run("stop", str(self.run_dir))
         self.log.append(result.stderr)
         self.pid = None
+
+    def kill_now(self) -> None:
+        """Send SIGKILL to Asterisk and return at once (``kill`` waits)."""
+        pid = self.pid
+        if pid is None or not self.running:
+            return
+        comm = Path(f"/proc/{pid}/comm").read_text().strip()
+        if comm != "asterisk":  # never signal a recycled pid
+            raise RuntimeError(f"pid {pid} is {comm!r}, not asterisk")
+        os.kill(pid, signal.SIGKILL)
+
+    def kill(self, timeout: float = 5.0) -> None:
+        """SIGKILL Asterisk (no Shutdown event, channels lost), wait until gone.
+
+        Then ``scripts/asterisk stop`` tidies the run (mounts, state file);
+        ``start`` brings it back on the same ports with an empty AstDB.
+        """
+        if self.pid is None:
+            return
+        self.kill_now()
+        deadline = time.monotonic() + timeout
+        while self.running:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Asterisk {self.pid} survived SIGKILL")
+            time.sleep(0.01)
+        self.stop()
 
     @property
     def running(self) -> bool:
@@ -349,7 +372,7 @@ def pbx_entry(clean_pbx: Pbx) -> MockConfigEntry:
         data={
             CONF_HOST: clean_pbx.host,
             CONF_PORT: clean_pbx.ami_port,
-            CONF_USERNAME: clean_pbx.ha_username,
+            CONF_USERNAME: clean_pbx.username,
             CONF_PASSWORD: clean_pbx.secret,
         },
         subentries_data=e2e_subentries(),  # type: ignore[arg-type]
