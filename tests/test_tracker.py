@@ -317,6 +317,88 @@ def test_calls_from_other_contexts_are_not_tracked() -> None:
     assert kinds(notices) == [NoticeKind.INCOMING]
 
 
+def test_claim_without_reply_is_reconciled_from_channels() -> None:
+    """Issue 11 #1: a claim whose Redirect got no reply waits for the PBX."""
+    tracker = CallTracker(make_directory(), {})
+    events = transcript_events("call_claimed_answered.ami")
+    redirect_at = next(
+        i for i, e in enumerate(events) if e.get("Context") == "hotdesk-claim"
+    )
+    feed(tracker, events[:redirect_at])
+    call = tracker.call_for_account("A")
+    assert call is not None
+    tracker.begin_claim(call.call_id, "D4")
+    assert tracker.finish_claim(call, "D4", redirected=None) == []
+    # Reserved meanwhile: no second claim can move it.
+    assert tracker.decide_scan("A", "D3").action is ScanAction.REFUSE
+    caller = live(
+        call.caller_channel,
+        call.call_id,
+        linkedid=call.call_id,
+        state="Up",
+        application="Dial",
+        extension="D4",
+    )
+    moved = dataclasses.replace(caller, context="hotdesk-claim")
+    leg = live("PJSIP/desk4-00000004", "L.9", linkedid=call.call_id, state="Up")
+    notices = tracker.resync_channels([moved, leg])
+    assert [(n.kind, n.desk_id) for n in notices] == [
+        (NoticeKind.CLAIMED, "D4"),
+        (NoticeKind.ANSWERED, "D4"),
+    ]
+    assert tracker.resync_channels([moved, leg]) == []  # nothing twice
+    assert kinds(tracker.resync_channels([])) == [NoticeKind.ENDED]
+    assert call.outcome is Outcome.ANSWERED
+
+
+def test_claim_without_reply_that_did_not_move_is_released() -> None:
+    tracker = CallTracker(make_directory(), {})
+    events = transcript_events("call_missed.ami")
+    cut = next(i for i, e in enumerate(events) if e.get("DialStatus") == "CANCEL")
+    feed(tracker, events[:cut])
+    call = tracker.call_for_account("A")
+    assert call is not None
+    tracker.begin_claim(call.call_id, "D4")
+    tracker.finish_claim(call, "D4", redirected=None)
+    caller = live(
+        call.caller_channel,
+        call.call_id,
+        linkedid=call.call_id,
+        state="Up",
+        application="Dial",
+    )
+    notices = tracker.resync_channels([caller])
+    assert [(n.kind, n.desk_id) for n in notices] == [(NoticeKind.CLAIM_FAILED, "D4")]
+    assert "D4" not in call.allowed_desks
+    assert tracker.decide_scan("A", "D4").action is ScanAction.CLAIM
+
+
+def test_hangup_before_the_reply_of_a_claim_seen_moving() -> None:
+    tracker = CallTracker(make_directory(), {})
+    events = transcript_events("call_claimed_answered.ami")
+    redirect_at = next(
+        i for i, e in enumerate(events) if e.get("Context") == "hotdesk-claim"
+    )
+    feed(tracker, events[:redirect_at])
+    call = tracker.call_for_account("A")
+    assert call is not None
+    tracker.begin_claim(call.call_id, "D4")
+    moved_at = next(
+        i
+        for i, e in enumerate(events)
+        if e["Event"] == "DialBegin" and e.get("Context") == "hotdesk-claim"
+    )
+    # The PBX moves the call: no claim is announced before the reply.
+    assert NoticeKind.CLAIMED not in kinds(
+        feed(tracker, events[redirect_at : moved_at + 1])
+    )
+    assert call.moved_to == "D4"
+    notices = tracker.handle("Hangup", {"Uniqueid": call.call_id})
+    assert kinds(notices) == [NoticeKind.ENDED]
+    assert call.outcome is Outcome.CLAIMED_UNANSWERED
+    assert tracker.finish_claim(call, "D4", redirected=True) == []
+
+
 # Generated event orders.
 
 DESKS = ["D1", "D2", "D3", "D4"]

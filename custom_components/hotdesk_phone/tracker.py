@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Final
 
 from .ami import ActiveChannel
-from .const import CONTEXT_INBOUND
+from .const import CONTEXT_CLAIM, CONTEXT_INBOUND
 from .directory import Directory
 
 # A call is an account's call only when the shipped dialplan's routing
@@ -73,6 +73,9 @@ class NoticeKind(StrEnum):
     ENDED = "call_ended"
     RINGING_CHANGED = "ringing_changed"
     DESK_STATE = "desk_state"
+    # A claim whose Redirect got no reply turned out not to have moved the
+    # call (the PBX shows it where it was): the glue reports it refused.
+    CLAIM_FAILED = "claim_failed"
 
 
 @dataclass(slots=True)
@@ -91,6 +94,12 @@ class Call:
     answered_desk: str | None = None
     claimed_desk: str | None = None
     claim_pending: bool = False
+    # The desk a claim in flight moves the call to, and whether its
+    # Redirect got no reply (then only the PBX can say whether it moved).
+    claim_target: str | None = None
+    claim_unsure: bool = False
+    # The desk the PBX was seen dialling from the claim context.
+    moved_to: str | None = None
     claimed_from: tuple[str, ...] = ()
     declined: bool = False
     outcome: Outcome | None = None
@@ -208,6 +217,8 @@ class CallTracker:
             notices.append(Notice(NoticeKind.INCOMING, call))
         if call.phase is not CallPhase.RINGING or desk is None:
             return notices
+        if headers.get("Context") == CONTEXT_CLAIM:
+            notices += self._seen_moving(call, desk.desk_id)
         if desk.desk_id not in call.allowed_desks:
             return notices
         dest_uid = headers.get("DestUniqueid", "")
@@ -265,10 +276,31 @@ class CallTracker:
             return []
         return self.end(call)
 
+    def _seen_moving(self, call: Call, desk_id: str) -> list[Notice]:
+        """The PBX dials ``desk_id`` from the claim context for this call.
+
+        While the claim's Redirect waits for its reply this only records
+        the move (the reply's handler announces it). A claim given up for
+        lost, or no claim of ours, is claimed now: the PBX moved the call.
+        """
+        if call.claimed_desk == desk_id:
+            return []
+        if call.claim_pending and call.claim_target == desk_id:
+            call.moved_to = desk_id
+            if not call.claim_unsure:
+                return []
+        call.allowed_desks.add(desk_id)
+        return self._confirm_claim(call, desk_id)
+
     def end(self, call: Call) -> list[Notice]:
         """End a call exactly once (also used when a resync finds it gone)."""
         if call.phase is CallPhase.ENDED:
             return []
+        if call.claim_pending and call.moved_to is not None:
+            # Hung up before the claim's reply came: it did move.
+            call.claimed_desk = call.moved_to
+        call.claim_pending = False
+        call.claim_unsure = False
         self.calls.pop(call.call_id, None)
         for uid in call.ringing:
             self._by_dest.pop(uid, None)
@@ -348,22 +380,53 @@ class CallTracker:
         # The PBX answers the Redirect and moves the call in the same burst
         # of messages: remember where it rang and accept the new desk now.
         call.claim_pending = True
+        call.claim_target = desk_id
+        call.moved_to = None
         call.claimed_from = tuple(call.ringing_desks)
         call.allowed_desks.add(desk_id)
         return call
 
     def finish_claim(
-        self, call: Call, desk_id: str, *, redirected: bool
+        self, call: Call, desk_id: str, *, redirected: bool | None
     ) -> list[Notice]:
-        """Record the Redirect's result; only a successful one claims."""
+        """Record the Redirect's result: True moved, False refused, None unknown.
+
+        What the PBX was seen doing wins over the reply: a call seen moving
+        is claimed whatever the reply said. A refused Redirect releases the
+        call. Without a reply the claim stays reserved (no second claim can
+        move the call meanwhile) until the PBX's channels or events show
+        where the call is (``resync_channels``, ``_seen_moving``).
+        """
+        if call.phase is CallPhase.ENDED or call.claim_target != desk_id:
+            return []
+        if redirected or call.moved_to == desk_id:
+            return self._confirm_claim(call, desk_id)
+        if redirected is None:
+            call.claim_unsure = True
+            return []
+        self._release_claim(call)
+        return []
+
+    def _confirm_claim(self, call: Call, desk_id: str) -> list[Notice]:
         call.claim_pending = False
-        if not redirected:
-            call.claimed_from = ()
-            if desk_id not in self.directory.ring_set(call.account_id, self.logins):
-                call.allowed_desks.discard(desk_id)
+        call.claim_unsure = False
+        call.claim_target = None
+        if call.claimed_desk == desk_id:
             return []
         call.claimed_desk = desk_id
         return [Notice(NoticeKind.CLAIMED, call, desk_id=desk_id)]
+
+    def _release_claim(self, call: Call) -> None:
+        desk_id = call.claim_target
+        call.claim_pending = False
+        call.claim_unsure = False
+        call.claim_target = None
+        call.moved_to = None
+        call.claimed_from = ()
+        if desk_id is not None and desk_id not in self.directory.ring_set(
+            call.account_id, self.logins
+        ):
+            call.allowed_desks.discard(desk_id)
 
     # Resynchronisation after a (re)connect.
 
@@ -378,20 +441,71 @@ class CallTracker:
         """Match the calls to the PBX's channels after a (re)connect.
 
         Calls whose caller channel is gone end (exactly once); desk legs that
-        are gone stop ringing; calls that started while we were away (or
-        before Home Assistant started) are adopted from the channel list.
+        are gone stop ringing; known calls take the state the PBX shows
+        (moved by a claim, ringing at, answered at); calls that started while
+        we were away (or before Home Assistant started) are adopted.
         """
         channels = list(channels)
-        live = {channel.uniqueid for channel in channels}
+        by_uid = {channel.uniqueid: channel for channel in channels}
+        legs: defaultdict[str, list[ActiveChannel]] = defaultdict(list)
+        for channel in channels:
+            legs[channel.linkedid].append(channel)
         notices: list[Notice] = []
         for call in list(self.calls.values()):
-            if call.call_id not in live:
+            caller = by_uid.get(call.call_id)
+            if caller is None:
                 notices += self.end(call)
-            else:
-                for uid in [u for u in call.ringing if u not in live]:
-                    call.ringing.pop(uid)
-                    self._by_dest.pop(uid, None)
+                continue
+            for uid in [u for u in call.ringing if u not in by_uid]:
+                call.ringing.pop(uid)
+                self._by_dest.pop(uid, None)
+            notices += self._reconcile(call, caller, legs[caller.linkedid])
         return notices + self._adopt(channels)
+
+    def _reconcile(
+        self, call: Call, caller: ActiveChannel, legs: list[ActiveChannel]
+    ) -> list[Notice]:
+        """Bring a known call to what its channels show."""
+        if call.phase is not CallPhase.RINGING:
+            return []
+        notices: list[Notice] = []
+        if caller.context == CONTEXT_CLAIM:
+            target = self._claim_desk_of(call, caller, legs)
+            if target is not None:
+                notices += self._seen_moving(call, target)
+        elif call.claim_unsure:
+            # The Redirect never reached the PBX: the call is where it was.
+            target = call.claim_target
+            self._release_claim(call)
+            notices.append(Notice(NoticeKind.CLAIM_FAILED, call, desk_id=target))
+        for leg in legs:
+            desk = self.directory.desk_by_channel(leg.channel)
+            if leg is caller or desk is None:
+                continue
+            if desk.desk_id not in call.allowed_desks:
+                continue
+            if leg.state == "Up":
+                self._by_dest.pop(leg.uniqueid, None)
+                call.ringing.pop(leg.uniqueid, None)
+                return notices + self._answer(call, desk.desk_id)
+            if leg.uniqueid not in call.ringing:
+                call.ringing[leg.uniqueid] = desk.desk_id
+                self._by_dest[leg.uniqueid] = call.call_id
+                notices.append(Notice(NoticeKind.RINGING_CHANGED, call))
+        return notices
+
+    def _claim_desk_of(
+        self, call: Call, caller: ActiveChannel, legs: list[ActiveChannel]
+    ) -> str | None:
+        """The desk a caller in the claim context was moved to."""
+        if caller.extension in self.directory.desks:
+            return caller.extension
+        target = call.claim_target
+        for leg in legs:
+            desk = self.directory.desk_by_channel(leg.channel)
+            if desk is not None and desk.desk_id == target:
+                return target
+        return None
 
     def _adopt(self, channels: list[ActiveChannel]) -> list[Notice]:
         legs: defaultdict[str, list[ActiveChannel]] = defaultdict(list)

@@ -59,7 +59,10 @@ from .sip_phone import SipMessage, SipPhone
 ROOT = Path(__file__).resolve().parents[2]
 ASTERISK = ROOT / "scripts" / "asterisk"
 LOOPBACK = "127.0.0.1"
-AMI_USERNAME = "hotdesk"
+AMI_USERNAME = "hotdesk"  # wide rights: the outside world (Originate, Hangup)
+# Home Assistant's user: only the rights the integration uses, as the README's
+# AMI user (tests/e2e/asterisk_conf/manager.conf has both).
+AMI_HA_USERNAME = f"{AMI_USERNAME}-ha"
 AMI_SECRET = "hotdesk-e2e"
 
 DESKS = ("desk1", "desk2", "desk3", "desk4")
@@ -111,6 +114,7 @@ class Pbx:
     sip_port: int
     host: str = LOOPBACK
     username: str = AMI_USERNAME
+    ha_username: str = AMI_HA_USERNAME
     secret: str = AMI_SECRET
     pid: int | None = None
     start_seconds: float | None = None  # how long the last `start` took
@@ -372,7 +376,7 @@ def pbx_entry(clean_pbx: Pbx) -> MockConfigEntry:
         data={
             CONF_HOST: clean_pbx.host,
             CONF_PORT: clean_pbx.ami_port,
-            CONF_USERNAME: clean_pbx.username,
+            CONF_USERNAME: clean_pbx.ha_username,
             CONF_PASSWORD: clean_pbx.secret,
         },
         subentries_data=e2e_subentries(),  # type: ignore[arg-type]
