@@ -54,13 +54,13 @@ from .directory import (
     Desk,
     Directory,
     DirectoryError,
-    normalize_tag,
     validate_dial_string,
     validate_extension,
     validate_tag,
 )
 from .pcsc import async_host_readers
 from .readers import valid_reader_name
+from .subentries import directory_parts
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -288,62 +288,15 @@ def _targets(values: list[str] | None) -> list[str]:
     )
 
 
-def _without_missing_desks(account: Account, desk_ids: set[str]) -> Account:
-    return Account(
-        account.account_id,
-        account.name,
-        account.extension,
-        tuple(d for d in account.home_desks if d in desk_ids),
-        account.tags,
-    )
-
-
 class _DirectorySubentryFlow(ConfigSubentryFlow):
     """Shared validation: the whole directory must still be consistent."""
 
     def _check(self, candidate: Account | Desk) -> dict[str, str]:
-        entry = self._get_entry()
-        accounts: list[Account] = []
-        desks: list[Desk] = []
-        for sub in entry.subentries.values():
-            if sub.subentry_id == getattr(candidate, "account_id", None) or (
-                sub.subentry_id == getattr(candidate, "desk_id", None)
-            ):
-                continue
-            if sub.subentry_type == SUBENTRY_DESK:
-                desks.append(
-                    Desk(
-                        sub.subentry_id,
-                        sub.data[CONF_NAME],
-                        sub.data[CONF_DIAL_STRING],
-                        frozenset(sub.data.get(CONF_SCANNERS, [])),
-                        frozenset(sub.data.get(CONF_READERS, [])),
-                    )
-                )
-            elif sub.subentry_type == SUBENTRY_ACCOUNT:
-                accounts.append(
-                    Account(
-                        sub.subentry_id,
-                        sub.data[CONF_NAME],
-                        sub.data[CONF_EXTENSION],
-                        tuple(sub.data.get(CONF_HOME_DESKS, [])),
-                        frozenset(
-                            normalize_tag(t) for t in sub.data.get(CONF_TAGS, [])
-                        ),
-                    )
-                )
-        if isinstance(candidate, Account):
-            accounts.append(candidate)
-        else:
-            desks.append(candidate)
         # Other accounts may still name desks removed meanwhile (the entry
         # skips those at setup); they are not the candidate's problem.
-        desk_ids = {d.desk_id for d in desks}
-        accounts = [
-            a if a is candidate else _without_missing_desks(a, desk_ids)
-            for a in accounts
-            if a is candidate or set(a.home_desks) & desk_ids
-        ]
+        accounts, desks, _ = directory_parts(
+            self._get_entry().subentries.values(), candidate
+        )
         try:
             Directory.build(accounts, desks)
         except DirectoryError as err:

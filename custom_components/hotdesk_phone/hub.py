@@ -16,7 +16,6 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import (
     CONF_HOST,
-    CONF_NAME,
     CONF_PASSWORD,
     CONF_PORT,
     CONF_USERNAME,
@@ -43,17 +42,8 @@ from .const import (
     ASTDB_SUBFAMILIES,
     CONF_AUTO_LOGOUT_HOURS,
     CONF_AUTO_LOGOUT_TIME,
-    CONF_DIAL_STRING,
-    CONF_EXTENSION,
-    CONF_HOME_DESKS,
     CONF_MULTIPLE_LOGINS,
-    CONF_NOTIFY_TARGETS,
-    CONF_PEOPLE,
-    CONF_READERS,
     CONF_SCAN_DEBOUNCE_SECONDS,
-    CONF_SCANNERS,
-    CONF_TAGS,
-    CONF_WATCH_TARGETS,
     CONTEXT_CLAIM,
     CONTEXT_UNANSWERED,
     DEFAULT_SCAN_DEBOUNCE,
@@ -68,14 +58,13 @@ from .const import (
     EVENT_LOGOUT,
     EVENT_UNKNOWN_TAG,
     LOGGER,
-    SUBENTRY_ACCOUNT,
-    SUBENTRY_DESK,
     VIA_TAG,
 )
-from .directory import Account, Desk, Directory, RouteTooLongError, normalize_tag
+from .directory import Desk, RouteTooLongError, normalize_tag
 from .notifications import CallNotifier
 from .pcsc import PcscMonitor, async_start_monitor
 from .readers import CardReaders
+from .subentries import directory_from_entry
 from .tracker import (
     Call,
     CallTracker,
@@ -127,49 +116,6 @@ def _owners(notices: Iterable[Notice]) -> list[str]:
         if notice.call is not None:
             owners.append(notice.call.account_id)
     return owners
-
-
-def directory_from_entry(entry: ConfigEntry) -> tuple[Directory, list[str]]:
-    """Build the directory from the entry's subentries.
-
-    A desk can be removed in the UI while accounts still name it as a home
-    desk; such references are dropped, and an account left without any desk
-    is skipped. The names of skipped accounts are returned for a repair.
-    """
-    desks = [
-        Desk(
-            desk_id=sub.subentry_id,
-            name=sub.data[CONF_NAME],
-            dial_string=sub.data[CONF_DIAL_STRING],
-            scanners=frozenset(sub.data.get(CONF_SCANNERS, [])),
-            readers=frozenset(sub.data.get(CONF_READERS, [])),
-        )
-        for sub in entry.subentries.values()
-        if sub.subentry_type == SUBENTRY_DESK
-    ]
-    desk_ids = {desk.desk_id for desk in desks}
-    accounts: list[Account] = []
-    skipped: list[str] = []
-    for sub in entry.subentries.values():
-        if sub.subentry_type != SUBENTRY_ACCOUNT:
-            continue
-        home = tuple(d for d in sub.data.get(CONF_HOME_DESKS, []) if d in desk_ids)
-        if not home:
-            skipped.append(sub.data[CONF_NAME])
-            continue
-        accounts.append(
-            Account(
-                account_id=sub.subentry_id,
-                name=sub.data[CONF_NAME],
-                extension=sub.data[CONF_EXTENSION],
-                home_desks=home,
-                tags=frozenset(normalize_tag(t) for t in sub.data.get(CONF_TAGS, [])),
-                notify_targets=tuple(sub.data.get(CONF_NOTIFY_TARGETS, [])),
-                watch_targets=tuple(sub.data.get(CONF_WATCH_TARGETS, [])),
-                people=tuple(sub.data.get(CONF_PEOPLE, [])),
-            )
-        )
-    return Directory.build(accounts, desks), skipped
 
 
 @dataclass(kw_only=True)

@@ -1,0 +1,102 @@
+"""Subentries -> the directory's accounts and desks: the one place that reads them.
+
+The entry's setup and the subentry forms' validation both build from here, so
+a field added to a subentry reaches both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from homeassistant.config_entries import ConfigEntry, ConfigSubentry
+from homeassistant.const import CONF_NAME
+
+from .const import (
+    CONF_DIAL_STRING,
+    CONF_EXTENSION,
+    CONF_HOME_DESKS,
+    CONF_NOTIFY_TARGETS,
+    CONF_PEOPLE,
+    CONF_READERS,
+    CONF_SCANNERS,
+    CONF_TAGS,
+    CONF_WATCH_TARGETS,
+    SUBENTRY_ACCOUNT,
+    SUBENTRY_DESK,
+)
+from .directory import Account, Desk, Directory, normalize_tag
+
+
+def desk_from_subentry(sub: ConfigSubentry) -> Desk:
+    """A desk subentry as the directory's desk."""
+    return Desk(
+        desk_id=sub.subentry_id,
+        name=sub.data[CONF_NAME],
+        dial_string=sub.data[CONF_DIAL_STRING],
+        scanners=frozenset(sub.data.get(CONF_SCANNERS, [])),
+        readers=frozenset(sub.data.get(CONF_READERS, [])),
+    )
+
+
+def account_from_subentry(sub: ConfigSubentry) -> Account:
+    """An account subentry as the directory's account."""
+    return Account(
+        account_id=sub.subentry_id,
+        name=sub.data[CONF_NAME],
+        extension=sub.data[CONF_EXTENSION],
+        home_desks=tuple(sub.data.get(CONF_HOME_DESKS, [])),
+        tags=frozenset(normalize_tag(t) for t in sub.data.get(CONF_TAGS, [])),
+        notify_targets=tuple(sub.data.get(CONF_NOTIFY_TARGETS, [])),
+        watch_targets=tuple(sub.data.get(CONF_WATCH_TARGETS, [])),
+        people=tuple(sub.data.get(CONF_PEOPLE, [])),
+    )
+
+
+def directory_parts(
+    subentries: Iterable[ConfigSubentry], candidate: Account | Desk | None = None
+) -> tuple[list[Account], list[Desk], list[str]]:
+    """Accounts, desks, and the names of accounts left without a desk.
+
+    A desk can be removed while accounts still name it as a home desk: such
+    references are dropped, and an account left without any desk is skipped
+    (its name returned, for a repair). ``candidate`` (a form's new or changed
+    account or desk) replaces the subentry with its id and is kept as it is,
+    so its own mistakes are reported rather than dropped.
+    """
+    subs = list(subentries)
+    skip = (
+        candidate.account_id
+        if isinstance(candidate, Account)
+        else candidate.desk_id
+        if isinstance(candidate, Desk)
+        else None
+    )
+    desks = [
+        desk_from_subentry(sub)
+        for sub in subs
+        if sub.subentry_type == SUBENTRY_DESK and sub.subentry_id != skip
+    ]
+    if isinstance(candidate, Desk):
+        desks.append(candidate)
+    desk_ids = {desk.desk_id for desk in desks}
+    accounts: list[Account] = []
+    skipped: list[str] = []
+    for sub in subs:
+        if sub.subentry_type != SUBENTRY_ACCOUNT or sub.subentry_id == skip:
+            continue
+        account = account_from_subentry(sub)
+        home = tuple(d for d in account.home_desks if d in desk_ids)
+        if not home:
+            skipped.append(account.name)
+            continue
+        accounts.append(replace(account, home_desks=home))
+    if isinstance(candidate, Account):
+        accounts.append(candidate)
+    return accounts, desks, skipped
+
+
+def directory_from_entry(entry: ConfigEntry) -> tuple[Directory, list[str]]:
+    """The entry's directory, and the names of accounts left without a desk."""
+    accounts, desks, skipped = directory_parts(entry.subentries.values())
+    return Directory.build(accounts, desks), skipped
