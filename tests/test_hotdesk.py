@@ -248,6 +248,20 @@ async def test_login_and_logout_by_scan(
     logged_in = state(hass, f"{D3}_logged_in_account")
     assert logged_in.state == "Alice"
     assert logged_in.attributes["extension"] == "101"
+    # The PBX now rings the logged-in desk too (the route above); its
+    # DialBegin to desk 3 counts as the call ringing at desk 3.
+    desk3_leg = {
+        **next(e for e in MISSED_RINGING if e["Event"] == "DialBegin" and "Exten" in e),
+        "DestChannel": "PJSIP/desk3-00000009",
+        "DestUniqueid": "desk3-leg",
+        "DialString": "desk3",
+    }
+    await push(hass, init_integration, ami_server, [*MISSED_RINGING, desk3_leg])
+    account = state(hass, f"{ALICE}_account_call_state")
+    assert account.state == "ringing"
+    assert sorted(account.attributes["ringing_desk_ids"]) == [D1, D2, D3]
+    await push(hass, init_integration, ami_server, MISSED_END)
+    assert state(hass, f"{ALICE}_account_call_state").state == "idle"
     # A double tap (the same card again at once) is one tap: still logged in.
     freezer.tick(0.5)
     await async_scan_tag(hass, "tag-alice", "scanner-3")
@@ -475,10 +489,16 @@ async def test_login_logout_actions(
     assert (
         ami_server.astdb["hotdesk/route/101"] == "PJSIP/desk1&PJSIP/desk2&PJSIP/desk4"
     )
-    # Logging in twice changes nothing.
+    # Logging in twice changes nothing: no write, no second event.
+    logins = async_capture_events(hass, "hotdesk_phone_login")
+    puts = len(ami_server.actions_named("DBPut"))
     await hass.services.async_call(
         DOMAIN, "login", {"extension": "101", "desk": desk4}, blocking=True
     )
+    await hass.async_block_till_done()
+    assert len(ami_server.actions_named("DBPut")) == puts
+    assert logins == []
+    assert hub_of(init_integration).logins == {D4: ALICE}
     await hass.services.async_call(DOMAIN, "logout", {"desk": desk4}, blocking=True)
     assert ami_server.astdb["hotdesk/route/101"] == "PJSIP/desk1&PJSIP/desk2"
 
