@@ -38,6 +38,8 @@ def describe(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
             "config_subentry_id": getattr(entity, "config_subentry_id", None),
             "device": device.name if device else None,
             "device_model": device.model if device else None,
+            "device_manufacturer": device.manufacturer if device else None,
+            "device_entry_type": _plain(device.entry_type) if device else None,
             "via_hub": bool(device and device.via_device_id),
             "state": state.state,
             # 2026.10's attribute keys are StrEnum members (2025.4: str); syrupy

@@ -54,6 +54,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
             translation_placeholders={"action": err.action, "reason": err.reason},
         ) from err
     entry.runtime_data = HotdeskRuntimeData(hub=hub)
+    # The PBX's device exists before any desk or account links to it.
+    dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id,
+        identifiers={(DOMAIN, entry.entry_id)},
+        name=entry.title,
+        manufacturer="Asterisk",
+        model="PBX",
+        sw_version=hub.asterisk_version,
+    )
     _update_orphan_issue(hass, entry, hub)
 
     async def _stop(_: Event) -> None:

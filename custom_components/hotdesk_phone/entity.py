@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 
-from .const import DOMAIN
+from .const import DOMAIN, SUBENTRY_ACCOUNT
 from .hub import HotdeskHub
+
+
+MANUFACTURER = "Hot-desk phone"
 
 
 class HotdeskEntity(Entity):
@@ -38,11 +41,14 @@ class HotdeskEntity(Entity):
             )
         else:
             subentry = hub.entry.subentries[subentry_id]
+            account = subentry.subentry_type == SUBENTRY_ACCOUNT
             self._attr_device_info = DeviceInfo(
                 identifiers={(DOMAIN, owner)},
                 name=subentry.title,
-                manufacturer="hotdesk_phone",
-                model="Desk phone" if subentry.subentry_type == "desk" else "Account",
+                manufacturer=MANUFACTURER,
+                model="Account" if account else "Desk phone",
+                # An account is a phone number, not a box on a desk.
+                entry_type=DeviceEntryType.SERVICE if account else None,
             )
 
     @property
