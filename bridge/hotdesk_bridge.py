@@ -4,9 +4,10 @@ r"""Hot-desk card reader bridge: a USB card reader at a desk computer -> Home As
 Reads the UID of every card or NFC watch put on the computer's PC/SC readers
 (APDU ``FF CA 00 00 00``) and posts it to Home Assistant's
 ``/api/hotdesk_phone/scan`` with a long-lived access token, as
-``{"reader": <reader id>, "uid": <hex>}``. In Home Assistant the reader id is
-bound to a desk phone (the desk's card readers), so a tap here claims the call
-ringing for that person or logs them in at that desk.
+``{"reader": <reader id>, "uid": <hex>, "scan_id": <one per tap>}`` (a retried
+post keeps its scan id, so Home Assistant applies a tap once). In Home
+Assistant the reader id is bound to a desk phone (the desk's card readers), so
+a tap here claims the call ringing for that person or logs them in at that desk.
 
 The token comes from ``--token-file`` (a file only its owner may read or write,
 as ssh demands of keys) or the ``HOTDESK_TOKEN`` environment variable, never
@@ -52,6 +53,7 @@ import threading
 import time
 from typing import Any
 from urllib.parse import urlsplit
+import uuid
 
 import aiohttp
 
@@ -121,6 +123,9 @@ class Scan:
     uid: str
     reader: str = ""  # the local PC/SC reader, for the log
     at: float = field(default_factory=time.monotonic)
+    # Sent with every post of this tap: Home Assistant applies a tap once even
+    # when a retry follows a post whose answer was lost.
+    scan_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
     @property
     def label(self) -> str:
@@ -190,7 +195,11 @@ class Bridge:
         try:
             async with session.post(
                 self.url,
-                json={"reader": self.reader_id, "uid": scan.uid},
+                json={
+                    "reader": self.reader_id,
+                    "uid": scan.uid,
+                    "scan_id": scan.scan_id,
+                },
                 headers={"Authorization": f"Bearer {self.token}"},
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
                 **tls,

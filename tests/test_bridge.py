@@ -412,6 +412,37 @@ async def test_bridge_drops_old_and_overflowing_scans(
     assert caplog.text.count("not delivered within") == 2
 
 
+async def test_bridge_retry_of_a_tap_applies_once(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    client: Any,
+    forwarder: Forwarder,
+    hass_access_token: str,
+) -> None:
+    """A post repeated (its answer lost) carries the same scan id: one tap."""
+    logins = async_capture_events(hass, "hotdesk_phone_login")
+    logouts = async_capture_events(hass, "hotdesk_phone_logout")
+    bridge = bridge_mod.Bridge(forwarder.url, hass_access_token, PC_3)
+    tap = bridge_mod.Scan("04A23BC1")
+    async with ClientSession() as session:
+        assert await bridge.post(session, tap) is bridge_mod.Outcome.DELIVERED
+        await hass.async_block_till_done()
+        assert hub_of(init_integration).logins == {D3: ALICE}
+        # Past HA's double-tap window, so only the scan id can tell.
+        await asyncio.sleep(DEFAULT_SCAN_DEBOUNCE + 0.1)
+        assert await bridge.post(session, tap) is bridge_mod.Outcome.DELIVERED
+        await hass.async_block_till_done()
+        assert hub_of(init_integration).logins == {D3: ALICE}
+        assert logouts == []
+        # A new tap of the same card (its own id) counts: logout.
+        again = bridge_mod.Scan("04A23BC1")
+        assert again.scan_id != tap.scan_id
+        assert await bridge.post(session, again) is bridge_mod.Outcome.DELIVERED
+        await hass.async_block_till_done()
+    assert len(logins) == 1
+    assert len(logouts) == 1
+
+
 async def test_bridge_stops_on_refused_token(
     hass: HomeAssistant, client: Any, forwarder: Forwarder
 ) -> None:
