@@ -187,27 +187,33 @@ class _Protocol(AMIProtocol):  # type: ignore[misc]
             # sends a lone EOL); blanks belong to the last header's value, and
             # an empty value ("AccountCode: ") must survive.
             block = raw.strip(EOL)
-            if block.startswith("Event: ") and "ActionID: " not in block:
-                name = block[7 : block.find(EOL) if EOL in block else None]
-                if name in TRACKED_EVENTS:
-                    self._event(AmiEvent(name, parse_header_block(block)))
+            is_event = block.startswith("Event: ")
+            # An ActionID header follows a line end; "ActionID: " inside a
+            # value (a caller's name can be anything) is not one.
+            if is_event and EOL + "ActionID: " not in block:
+                self._tracked_event(block)
                 continue
             message = Message.from_line(block)
             if message is None:
                 continue
-            self.handle_message(message)
+            if not self.handle_message(message) and is_event:
+                self._tracked_event(block)  # answers none of ours: an event
 
-    def handle_message(self, message: Message) -> None:
+    def _tracked_event(self, block: str) -> None:
+        name = block[7 : block.find(EOL) if EOL in block else None]
+        if name in TRACKED_EVENTS:
+            self._event(AmiEvent(name, parse_header_block(block)))
+
+    def handle_message(self, message: Message) -> bool:
+        """Give a message to the action it answers; False if none waits."""
         response = self.responses.get(message.id)
         if response is None and message.action_id:
             response = self.responses.get(message.action_id)
-        if response is not None:
-            if response.add_message(message):
-                self.responses.pop(response.id, None)
-        elif "event" in message:
-            name = message["event"]
-            if name in TRACKED_EVENTS:
-                self._event(AmiEvent(name, {k: _first(v) for k, v in message.items()}))
+        if response is None:
+            return False
+        if response.add_message(message):
+            self.responses.pop(response.id, None)
+        return True
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.booted.set()
