@@ -8,7 +8,6 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from .const import DOMAIN, SUBENTRY_ACCOUNT
 from .hub import HotdeskHub
 
-
 MANUFACTURER = "Hot-desk phone"
 
 
