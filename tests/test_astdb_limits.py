@@ -22,7 +22,13 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
-from custom_components.hotdesk_phone.const import CONF_DIAL_STRING, DOMAIN
+from custom_components.hotdesk_phone.const import (
+    CONF_DIAL_STRING,
+    CONF_EXTENSION,
+    CONF_HOME_DESKS,
+    CONF_TAGS,
+    DOMAIN,
+)
 from custom_components.hotdesk_phone.directory import RouteTooLongError
 
 from .ami_server import AmiTestServer
@@ -185,3 +191,27 @@ async def test_login_action_and_scan_that_make_route_too_long(
     await hub.async_handle_desk_scan("tag-alice", hub.directory.desks[L6], None, "tag")
     assert hub.logins == {L5: ALICE}
     assert ami_server.astdb["hotdesk/route/101"] == route(1, 2, 3, 4, 5)
+
+
+async def test_account_form_refuses_home_desks_that_do_not_fit(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    mock_config_entry.add_to_hass(hass)
+    result = await hass.config_entries.subentries.async_init(
+        (mock_config_entry.entry_id, "account"), context={"source": SOURCE_USER}
+    )
+    data = {
+        CONF_NAME: "Dave",
+        CONF_EXTENSION: "104",
+        CONF_HOME_DESKS: LONG_IDS,  # 6 x 192 characters
+        CONF_TAGS: [],
+    }
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], data
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "route_too_long"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {**data, CONF_HOME_DESKS: LONG_IDS[:5]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
