@@ -373,6 +373,30 @@ def test_claim_without_reply_that_did_not_move_is_released() -> None:
     assert tracker.decide_scan("A", "D4").action is ScanAction.CLAIM
 
 
+def test_events_settle_a_claim_without_reply() -> None:
+    """The PBX's events after a lost reply show the move: claimed then."""
+    tracker = CallTracker(make_directory(), {})
+    events = transcript_events("call_claimed_answered.ami")
+    redirect_at = next(
+        i for i, e in enumerate(events) if e.get("Context") == "hotdesk-claim"
+    )
+    feed(tracker, events[:redirect_at])
+    call = tracker.call_for_account("A")
+    assert call is not None
+    tracker.begin_claim(call.call_id, "D4")
+    tracker.finish_claim(call, "D4", redirected=None)
+    notices = feed(tracker, events[redirect_at:])
+    assert [(n.kind, n.desk_id) for n in notices if n.kind in SETTLED] == [
+        (NoticeKind.CLAIMED, "D4"),
+        (NoticeKind.ANSWERED, "D4"),
+        (NoticeKind.ENDED, None),
+    ]
+    assert call.outcome is Outcome.ANSWERED
+
+
+SETTLED = (NoticeKind.CLAIMED, NoticeKind.ANSWERED, NoticeKind.ENDED)
+
+
 def test_hangup_before_the_reply_of_a_claim_seen_moving() -> None:
     tracker = CallTracker(make_directory(), {})
     events = transcript_events("call_claimed_answered.ami")
