@@ -50,9 +50,9 @@ async def test_utf8_split_across_reads_is_kept(server: AmiTestServer) -> None:
         await asyncio.sleep(0.05)  # the first half is read on its own
         server.push_raw(data[cut:])
         await client.ping()
-        assert [e.get("CallerIDName") for e in events if e.name == "DialBegin"] == [
-            "Jürgen"
-        ]
+        assert [
+            e.headers.get("CallerIDName") for e in events if e.name == "DialBegin"
+        ] == ["Jürgen"]
     finally:
         await client.close()
 
