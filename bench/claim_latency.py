@@ -136,11 +136,11 @@ async def run(args: argparse.Namespace, pbx: dict[str, str]) -> dict[str, Any]: 
             channels_up: set[str] = set()
 
             def on_driver_event(event: AmiEvent) -> None:
-                dest = event.get("DestChannel")
+                dest = event.headers.get("DestChannel", "")
                 if event.name == "DialBegin" and dest.startswith("PJSIP/desk3-"):
-                    desk3_ringing[event.get("Uniqueid")] = dest
+                    desk3_ringing[event.headers.get("Uniqueid", "")] = dest
                 if event.name == "Hangup":
-                    channels_up.discard(event.get("Channel"))
+                    channels_up.discard(event.headers.get("Channel", ""))
 
             driver = AmiClient(
                 host=host,

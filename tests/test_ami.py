@@ -216,8 +216,8 @@ async def test_events_are_typed_and_filtered(server: AmiTestServer) -> None:
     assert "VarSet" not in names
     dial_begins = [e for e in events if e.name == "DialBegin"]
     assert len(dial_begins) == sum(1 for r in recorded if r["Event"] == "DialBegin")
-    assert dial_begins[1].get("DestChannel") == "PJSIP/desk1-00000002"
-    assert dial_begins[1].get("CallerIDName") == "Bob Caller"
+    assert dial_begins[1].headers["DestChannel"] == "PJSIP/desk1-00000002"
+    assert dial_begins[1].headers["CallerIDName"] == "Bob Caller"
     await client.close()
 
 

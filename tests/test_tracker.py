@@ -67,7 +67,7 @@ def test_missed_call_transcript() -> None:
     notices += feed(tracker, events[first_dial_end:])
     assert kinds(notices) == [NoticeKind.INCOMING, NoticeKind.MISSED, NoticeKind.ENDED]
     assert call.outcome is Outcome.MISSED
-    assert tracker.active_calls() == []
+    assert list(tracker.calls.values()) == []
     assert tracker.desk_states == {"D1": "idle", "D2": "idle"}
 
 
@@ -268,7 +268,8 @@ def test_desk_states() -> None:
     notices = tracker.resync_desk_states(
         {"PJSIP/desk1": "UNAVAILABLE", "PJSIP/other": "INUSE"}
     )
-    assert [(n.desk_id, n.state) for n in notices] == [("D1", "unavailable")]
+    assert [(n.kind, n.desk_id) for n in notices] == [(NoticeKind.DESK_STATE, "D1")]
+    assert tracker.desk_states == {"D1": "unavailable"}
     assert tracker.resync_desk_states({"PJSIP/desk1": "UNAVAILABLE"}) == []
 
 
@@ -561,7 +562,7 @@ def test_invariants_under_random_orders(
             if notice.kind is NoticeKind.MISSED:
                 assert notice.call is not None
                 missed.add(notice.call.call_id)
-        for active in tracker.active_calls():
+        for active in list(tracker.calls.values()):
             # A call rings at most its desks (home desks and its claim target).
             assert set(active.ringing_desks) <= active.allowed_desks
             assert active.allowed_desks <= {"D1", "D2"} | (
@@ -579,4 +580,4 @@ def test_invariants_under_random_orders(
                 notice.call.call_id not in missed or notice.call.call_id not in claimed
             )
     assert all(count == 1 for count in ended.values())
-    assert tracker.active_calls() == []
+    assert list(tracker.calls.values()) == []

@@ -81,10 +81,6 @@ class AmiEvent:
     name: str
     headers: Mapping[str, str]
 
-    def get(self, key: str, default: str = "") -> str:
-        """Return a header's value (exact header spelling)."""
-        return self.headers.get(key, default)
-
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:

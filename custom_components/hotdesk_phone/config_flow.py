@@ -83,8 +83,8 @@ _PASSWORD = selector.TextSelector(
 )
 
 
-async def _try_login(data: Mapping[str, Any]) -> tuple[dict[str, str], str | None]:
-    """Log in once; return form errors and the Asterisk version."""
+async def _try_login(data: Mapping[str, Any]) -> dict[str, str]:
+    """Log in once (and ask one action); return form errors."""
     client = AmiClient(
         host=data[CONF_HOST],
         port=data[CONF_PORT],
@@ -93,17 +93,18 @@ async def _try_login(data: Mapping[str, Any]) -> tuple[dict[str, str], str | Non
     )
     try:
         await client.connect()
-        settings = await client.core_settings()
+        # An action, not only the login: a user without read rights logs in.
+        await client.core_settings()
     except AmiAuthError:
-        return {"base": "invalid_auth"}, None
+        return {"base": "invalid_auth"}
     except AmiConnectionError:
-        return {"base": "cannot_connect"}, None
+        return {"base": "cannot_connect"}
     except Exception:
         _LOGGER.exception("Unexpected error while testing the PBX login")
-        return {"base": "unknown"}, None
+        return {"base": "unknown"}
     finally:
         await client.close()
-    return {}, settings.get("AsteriskVersion")
+    return {}
 
 
 def _connection_schema(defaults: Mapping[str, Any]) -> vol.Schema:
@@ -159,7 +160,7 @@ class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
                 f"{user_input[CONF_HOST]}:{user_input[CONF_PORT]}"
             )
             self._abort_if_unique_id_configured()
-            errors, _ = await _try_login(user_input)
+            errors = await _try_login(user_input)
             if not errors:
                 return self.async_create_entry(
                     title=f"Asterisk {user_input[CONF_HOST]}", data=user_input
@@ -186,7 +187,7 @@ class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             data = {**entry.data, **user_input}
-            errors, _ = await _try_login(data)
+            errors = await _try_login(data)
             if not errors:
                 self.hass.config_entries.async_update_entry(entry, data=data)
                 await self.hass.config_entries.async_reload(entry.entry_id)
@@ -216,7 +217,7 @@ class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
                 for other in self._async_current_entries(include_ignore=False)
             ):
                 return self.async_abort(reason="already_configured")
-            errors, _ = await _try_login(user_input)
+            errors = await _try_login(user_input)
             if not errors:
                 self.hass.config_entries.async_update_entry(
                     entry, data=user_input, unique_id=unique_id

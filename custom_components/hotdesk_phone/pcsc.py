@@ -32,7 +32,6 @@ try:
 except ImportError:  # pyscard is optional
     scard = None
 
-PYSCARD_AVAILABLE: Final = scard is not None
 
 GET_UID: Final = [0xFF, 0xCA, 0x00, 0x00, 0x00]
 SW_OK: Final = [0x90, 0x00]

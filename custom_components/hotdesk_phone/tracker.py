@@ -23,27 +23,47 @@ from .directory import Directory
 # same Exten is someone else's call (and must never be redirected).
 _ROUTING_CONTEXTS: Final = frozenset({CONTEXT_INBOUND})
 
+
+class DeskState(StrEnum):
+    """A desk phone's call state (the desk sensor's states)."""
+
+    IDLE = "idle"
+    RINGING = "ringing"
+    IN_CALL = "in_call"
+    UNAVAILABLE = "unavailable"
+
+
+class AccountState(StrEnum):
+    """An account's call state (the account sensor's states)."""
+
+    IDLE = "idle"
+    RINGING = "ringing"
+    IN_CALL = "in_call"
+
+
 # Asterisk device states -> a desk's call state.
 _DESK_STATES: Final = {
-    "NOT_INUSE": "idle",
-    "NOT_IN_USE": "idle",
-    "IN_USE": "in_call",
-    "ON_HOLD": "in_call",
-    "RING+INUSE": "ringing",
-    "RINGING": "ringing",
-    "RINGINUSE": "ringing",
-    "INUSE": "in_call",
-    "BUSY": "in_call",
-    "ONHOLD": "in_call",
-    "UNAVAILABLE": "unavailable",
-    "INVALID": "unavailable",
-    "UNKNOWN": "unavailable",
+    "NOT_INUSE": DeskState.IDLE,
+    "NOT_IN_USE": DeskState.IDLE,
+    "IN_USE": DeskState.IN_CALL,
+    "ON_HOLD": DeskState.IN_CALL,
+    "RING+INUSE": DeskState.RINGING,
+    "RINGING": DeskState.RINGING,
+    "RINGINUSE": DeskState.RINGING,
+    "INUSE": DeskState.IN_CALL,
+    "BUSY": DeskState.IN_CALL,
+    "ONHOLD": DeskState.IN_CALL,
+    "UNAVAILABLE": DeskState.UNAVAILABLE,
+    "INVALID": DeskState.UNAVAILABLE,
+    "UNKNOWN": DeskState.UNAVAILABLE,
 }
 
 
-def desk_state_of(device_state: str) -> str:
+def desk_state_of(device_state: str) -> DeskState:
     """A desk's call state for an Asterisk device state."""
-    return _DESK_STATES.get(device_state.upper().replace(" ", "_"), "unavailable")
+    return _DESK_STATES.get(
+        device_state.upper().replace(" ", "_"), DeskState.UNAVAILABLE
+    )
 
 
 class CallPhase(StrEnum):
@@ -117,7 +137,6 @@ class Notice:
     kind: NoticeKind
     call: Call | None = None
     desk_id: str | None = None
-    state: str | None = None
 
 
 class ClaimRefusedError(Exception):
@@ -156,15 +175,7 @@ class CallTracker:
         self.logins = logins
         self.calls: dict[str, Call] = {}
         self._by_dest: dict[str, str] = {}  # desk leg uniqueid -> call id
-        self.desk_states: dict[str, str] = {}
-
-    def set_directory(self, directory: Directory) -> None:
-        """Use a changed directory from now on."""
-        self.directory = directory
-
-    def active_calls(self) -> list[Call]:
-        """Calls not ended yet."""
-        return list(self.calls.values())
+        self.desk_states: dict[str, DeskState] = {}
 
     def call_for_account(self, account_id: str) -> Call | None:
         """The newest active call of an account (ringing first)."""
@@ -327,7 +338,7 @@ class CallTracker:
         if self.desk_states.get(desk.desk_id) == state:
             return []
         self.desk_states[desk.desk_id] = state
-        return [Notice(NoticeKind.DESK_STATE, desk_id=desk.desk_id, state=state)]
+        return [Notice(NoticeKind.DESK_STATE, desk_id=desk.desk_id)]
 
     _handlers: Final = {
         "DialBegin": _dial_begin,

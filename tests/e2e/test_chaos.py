@@ -258,7 +258,7 @@ async def test_asterisk_killed_while_calls_ring(
         hass, ami, phones, hotdesk_events, "101", "5550101", ("desk1", "desk2", "desk4")
     )
     carol = await ring(hass, ami, phones, hotdesk_events, "102", "5550102", ("desk4",))
-    assert {c.call_id for c in hub.tracker.active_calls()} == {alice, carol}
+    assert {c.call_id for c in list(hub.tracker.calls.values())} == {alice, carol}
 
     await in_thread(hass, clean_pbx.kill)
     await restart_after_kill(hass, clean_pbx, hub, phones)

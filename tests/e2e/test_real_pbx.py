@@ -96,7 +96,7 @@ async def ring_101(
 
 async def hang_up_caller(hass: HomeAssistant, hub: HotdeskHub, ami: AmiClient) -> None:
     """The outside caller hangs up (AMI Hangup of the caller channel)."""
-    calls = hub.tracker.active_calls()
+    calls = list(hub.tracker.calls.values())
     assert len(calls) == 1, calls
     await ami.send({"Action": "Hangup", "Channel": calls[0].caller_channel})
 
