@@ -145,7 +145,7 @@ async def client(
         rewrite = []
         for _ in range(REPEATS):
             started = time.perf_counter()
-            await hub._rewrite_astdb()
+            await hub.astdb.async_rewrite()
             rewrite.append(time.perf_counter() - started)
         out["astdb_rewrite_s"] = round(statistics.median(rewrite), 3)
         assert int(control.ask("COUNT", "hotdesk/")) == out["astdb_keys"]

@@ -30,6 +30,7 @@ from custom_components.hotdesk_phone.const import (
     DOMAIN,
 )
 from custom_components.hotdesk_phone.directory import RouteTooLongError
+from custom_components.hotdesk_phone.scans import ScanHandler
 
 from .ami_server import AmiTestServer
 from .conftest import ALICE, account_subentry
@@ -188,7 +189,10 @@ async def test_login_action_and_scan_that_make_route_too_long(
         )
     assert err.value.translation_key == "route_too_long"
     assert hub.logins == {L5: ALICE}
-    await hub.async_handle_desk_scan("tag-alice", hub.directory.desks[L6], None, "tag")
+    scans = ScanHandler(hub)
+    await scans.async_handle_desk_scan(
+        "tag-alice", hub.directory.desks[L6], None, "tag"
+    )
     assert hub.logins == {L5: ALICE}
     assert ami_server.astdb["hotdesk/route/101"] == route(1, 2, 3, 4, 5)
 

@@ -282,7 +282,7 @@ async def test_endpoint_scan_logs_in(
     assert device is not None
     assert device.model == "Card reader"
     # No PC/SC reader configured: no monitor on the HA host.
-    assert hub_of(init_integration).pcsc is None
+    assert init_integration.runtime_data.pcsc is None
 
 
 async def test_endpoint_scan_claims_ringing_call(

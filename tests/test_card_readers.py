@@ -113,7 +113,7 @@ async def test_tag_scanned_by_reader_device_uses_its_desk(
         (CAROL, D3),
         (ALICE, D2),
     ]
-    readers = hub_of(init_integration).card_readers
+    readers = init_integration.runtime_data.card_readers
     assert readers.via_of_device(devices["pc-desk-3"]) == "bridge"
     assert readers.via_of_device(devices[LOCAL]) == "pcsc"
     assert await readers.async_scan("pc-unknown", "01", "bridge") is False
@@ -130,7 +130,7 @@ async def test_without_pyscard(
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    assert hub_of(mock_config_entry).pcsc is None
+    assert mock_config_entry.runtime_data.pcsc is None
     assert "pyscard is not installed" in caplog.text
     assert LOCAL in caplog.text
     assert pcsc.list_host_readers() == []

@@ -99,7 +99,7 @@ async def wait_for(
 
 
 def watcher_of(entry: MockConfigEntry) -> pcsc.CardWatcher:
-    monitor = hub_of(entry).pcsc
+    monitor = entry.runtime_data.pcsc
     assert monitor is not None
     return monitor.watcher
 
@@ -269,7 +269,7 @@ async def test_pcscd_stops_and_comes_back(
 ) -> None:
     issues = ir.async_get(hass)
     issue_id = f"pcsc_unavailable_{entry.entry_id}"
-    monitor = hub_of(entry).pcsc
+    monitor = entry.runtime_data.pcsc
     assert monitor is not None
     assert monitor.available is True
     await hass.async_add_executor_job(pcscd.stop)
@@ -349,7 +349,6 @@ async def test_unload_stops_the_watcher(
     entry: MockConfigEntry,
     pcscd: PcscEnvironment,
 ) -> None:
-    hub = hub_of(entry)
     watcher = watcher_of(entry)
     thread = watcher._thread
     assert thread is not None
@@ -361,7 +360,6 @@ async def test_unload_stops_the_watcher(
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert not thread.is_alive()
-    assert hub.pcsc is None
     # The issue belongs to the running entry only.
     assert not issues.async_get_issue(DOMAIN, issue_id)
 

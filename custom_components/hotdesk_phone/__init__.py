@@ -15,7 +15,10 @@ from homeassistant.helpers.typing import ConfigType
 from .ami import AmiActionError, AmiAuthError, AmiConnectionError
 from .const import DOMAIN
 from .hub import HotdeskConfigEntry, HotdeskHub, HotdeskRuntimeData
+from .notifications import CallNotifier
+from .pcsc import async_start_monitor
 from .scan_view import async_register_scan_view
+from .scans import ScanHandler
 from .services import async_setup_services
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.EVENT, Platform.SENSOR]
@@ -53,7 +56,22 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
             translation_key="action_refused",
             translation_placeholders={"action": err.action, "reason": err.reason},
         ) from err
-    entry.runtime_data = HotdeskRuntimeData(hub=hub)
+    # From here on, whatever fails unloads what was set up (async_on_unload).
+    entry.async_on_unload(hub.async_stop)
+    scans = ScanHandler(hub)
+    entry.async_on_unload(scans.async_start())
+    entry.async_on_unload(CallNotifier(hass, hub).async_start())
+    pcsc = await async_start_monitor(
+        hass,
+        entry,
+        scans.card_readers.pcsc_names,
+        scans.card_readers.async_scan_pcsc,
+    )
+    if pcsc is not None:
+        entry.async_on_unload(pcsc.async_stop)
+    entry.runtime_data = HotdeskRuntimeData(
+        hub=hub, card_readers=scans.card_readers, pcsc=pcsc
+    )
     # The PBX's device exists before any desk or account links to it.
     dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
@@ -66,7 +84,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
     _update_orphan_issue(hass, entry, hub)
 
     async def _stop(_: Event) -> None:
+        # HA stops without unloading entries: close what holds resources.
         await hub.async_stop()
+        if pcsc is not None:
+            await pcsc.async_stop()
 
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop))
     # Subentries added in the UI get their entities only after a reload.
@@ -77,11 +98,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> bool:
-    """Close the connection and unload the platforms."""
-    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
-    if unloaded:
-        await entry.runtime_data.hub.async_stop()
-    return unloaded
+    """Unload the platforms; the rest stops through ``async_on_unload``."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
 async def _async_reload(hass: HomeAssistant, entry: HotdeskConfigEntry) -> None:
@@ -116,7 +134,7 @@ def _link_and_prune_devices(hass: HomeAssistant, entry: HotdeskConfigEntry) -> N
     wanted = {
         entry.entry_id,
         *entry.subentries,
-        *entry.runtime_data.hub.card_readers.device_keys,
+        *entry.runtime_data.card_readers.device_keys,
     }
     for device in devices:
         keys = {key for domain, key in device.identifiers if domain == DOMAIN}

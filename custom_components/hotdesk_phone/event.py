@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from homeassistant.components.event import EventEntity, EventEntityDescription
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import (
-    EVENT_CALL_ANSWERED,
-    EVENT_CALL_CLAIMED,
-    EVENT_CALL_MISSED,
-    EVENT_INCOMING_CALL,
-)
 from .entity import HotdeskEntity
+from .events import CallEvent
 from .hub import HotdeskConfigEntry
+from .tracker import NoticeKind
 
 PARALLEL_UPDATES = 0
 
-# Bus event type -> the entity's event type.
+# The call events the entity shows -> its event types.
 EVENT_TYPES = {
-    EVENT_INCOMING_CALL: "incoming_call",
-    EVENT_CALL_CLAIMED: "call_claimed",
-    EVENT_CALL_ANSWERED: "call_answered",
-    EVENT_CALL_MISSED: "call_missed",
+    NoticeKind.INCOMING: "incoming_call",
+    NoticeKind.CLAIMED: "call_claimed",
+    NoticeKind.ANSWERED: "call_answered",
+    NoticeKind.MISSED: "call_missed",
 }
 
 CALL_EVENT = EventEntityDescription(
@@ -59,9 +53,9 @@ class AccountCallEvent(HotdeskEntity, EventEntity):
         )
 
     @callback
-    def _on_call_event(self, event_type: str, data: dict[str, Any]) -> None:
-        kind = EVENT_TYPES.get(event_type)
-        if kind is None or data.get("account_id") != self.subentry_id:
+    def _on_call_event(self, event: CallEvent) -> None:
+        kind = EVENT_TYPES.get(event.kind)
+        if kind is None or event.call.account_id != self.subentry_id:
             return
-        self._trigger_event(kind, data)
+        self._trigger_event(kind, dict(event.data))
         self.async_write_ha_state()

@@ -8,26 +8,24 @@ carry the call id so a tap acts on that call only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 
 from .auth import notify_target_users
 from .const import (
-    EVENT_CALL_ANSWERED,
-    EVENT_CALL_CLAIMED,
-    EVENT_CALL_ENDED,
-    EVENT_CALL_MISSED,
     EVENT_CLAIM_REFUSED,
-    EVENT_INCOMING_CALL,
     LOGGER,
     VIA_NOTIFICATION,
 )
+from .tracker import NoticeKind
 
 if TYPE_CHECKING:
     from .directory import Account
+    from .events import CallEvent
     from .hub import HotdeskHub
 
 ACTION_PREFIX: Final = "HOTDESK"
@@ -63,7 +61,7 @@ def parse_action(action: str) -> tuple[str, str, str | None] | None:
     return None
 
 
-def _caller(data: dict[str, Any]) -> str:
+def _caller(data: Mapping[str, Any]) -> str:
     name, number = data.get("caller_id_name"), data.get("caller_id_number")
     if name and number:
         return f"{name} ({number})"
@@ -92,22 +90,30 @@ class CallNotifier:
         self._refused_users: set[str | None] = set()  # logged once each
 
     @callback
-    def async_start(self) -> list[Any]:
-        """Subscribe; returns the unsubscribe callbacks."""
-        return [
+    def async_start(self) -> CALLBACK_TYPE:
+        """Subscribe; returns the remover."""
+        removers = [
             self.hub.async_add_call_listener(self._on_call_event),
             self.hass.bus.async_listen(
                 "mobile_app_notification_action", self._on_notification_action
             ),
         ]
 
+        @callback
+        def stop() -> None:
+            for remove in removers:
+                remove()
+
+        return stop
+
     @callback
-    def _on_call_event(self, event_type: str, data: dict[str, Any]) -> None:
-        account = self.hub.directory.accounts.get(data["account_id"])
+    def _on_call_event(self, event: CallEvent) -> None:
+        account = self.hub.directory.accounts.get(event.call.account_id)
         if account is None or not (account.notify_targets or account.watch_targets):
             return
-        call_id = data["call_id"]
-        if event_type == EVENT_INCOMING_CALL:
+        call_id = event.call.call_id
+        data = event.data
+        if event.kind is NoticeKind.INCOMING:
             self._send_incoming(account, data)
             return
         push = self._open.get(call_id)
@@ -115,14 +121,14 @@ class CallNotifier:
             return
         # Kept until the call ends, so a late tap on a cleared push is still
         # checked and told why it did nothing; after that, taps are stale.
-        if event_type in (EVENT_CALL_MISSED, EVENT_CALL_ENDED):
+        if event.kind in (NoticeKind.MISSED, NoticeKind.ENDED):
             del self._open[call_id]
         if not push.shown:
             return
         push.shown = False
-        if event_type == EVENT_CALL_MISSED:
+        if event.kind is NoticeKind.MISSED:
             self._send_missed(account, data)
-        elif event_type in (EVENT_CALL_ANSWERED, EVENT_CALL_CLAIMED, EVENT_CALL_ENDED):
+        else:  # answered, claimed or ended: the push has done its job
             self._send_all(
                 account,
                 {
@@ -132,7 +138,7 @@ class CallNotifier:
                 with_actions=False,
             )
 
-    def _send_incoming(self, account: Account, data: dict[str, Any]) -> None:
+    def _send_incoming(self, account: Account, data: Mapping[str, Any]) -> None:
         call_id = data["call_id"]
         desks = self.hub.directory.desks
         ringing = [desks[d].name for d in data.get("desks", []) if d in desks]
@@ -175,7 +181,7 @@ class CallNotifier:
         }
         self._send_all(account, payload, with_actions=True)
 
-    def _send_missed(self, account: Account, data: dict[str, Any]) -> None:
+    def _send_missed(self, account: Account, data: Mapping[str, Any]) -> None:
         payload = {
             "title": f"Missed call for {account.name} ({account.extension})",
             "message": f"{_caller(data)} called.",

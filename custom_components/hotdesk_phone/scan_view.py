@@ -68,7 +68,7 @@ def _readers_with(hass: HomeAssistant, reader: str) -> CardReaders | None:
     for entry in hass.config_entries.async_entries(DOMAIN):
         if entry.state is not ConfigEntryState.LOADED:
             continue
-        readers: CardReaders = entry.runtime_data.hub.card_readers
+        readers: CardReaders = entry.runtime_data.card_readers
         if readers.device_of(reader) is not None:
             return readers
     return None

@@ -39,6 +39,7 @@ _CLAIM_REFUSALS = {
     "already_answered": "claim_refused_already_answered",
     "call_not_found": "claim_refused_call_ended",
     "redirect_failed": "claim_refused_redirect_failed",
+    "redirect_unconfirmed": "claim_refused_redirect_unconfirmed",
 }
 
 

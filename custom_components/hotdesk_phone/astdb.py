@@ -1,0 +1,157 @@
+"""The AstDB writer: keeps the PBX's hotdesk tree equal to what HA knows.
+
+After each login to the PBX the whole tree is rewritten; afterwards only what
+changed is written (a diff against what was last written). A value that one
+AMI line cannot carry is never written and never leaves its key deleted: the
+PBX keeps routing by the old value and a repair issue says which keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+
+from .ami import AmiActionError, AmiClient, AmiError, db_put_fits
+from .const import ASTDB_FAMILY, ASTDB_SUBFAMILIES, DOMAIN, LOGGER
+
+# DBPut actions in flight at once while the AstDB tree is rewritten: enough
+# to keep the link busy, few enough that a tree of thousands of keys does not
+# make thousands of tasks live at once (their garbage made Python's
+# whole-heap collections in a large HA instance the main cost of a resync).
+ASTDB_WINDOW = 64
+
+
+class AstdbWriter:
+    """Writes ``tree()`` (keys below ``hotdesk/``) to the PBX."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry_id: str,
+        client: AmiClient,
+        tree: Callable[[], dict[str, str]],
+    ) -> None:
+        """Know where to write and how to get the tree as it should be."""
+        self.hass = hass
+        self.client = client
+        self._tree = tree
+        self._issue_id = f"astdb_value_too_long_{entry_id}"
+        self.written: dict[str, str] = {}  # what the PBX holds, as we wrote it
+        # AstDB keys whose value cannot be written (None: not checked yet).
+        self._too_long: list[str] | None = None
+        self._lock = asyncio.Lock()
+
+    async def async_rewrite(self) -> None:
+        """Replace the whole hotdesk tree (after each login to the PBX).
+
+        A family holding a value that cannot be written is not cleared: the
+        PBX keeps routing by that key's old value (a repair issue says so),
+        and only the stale keys we know of are deleted from it.
+        """
+        async with self._lock:
+            tree = self._tree()
+            good, bad = _split_writable(tree)
+            kept = {key.partition("/")[0] for key in bad}
+            # One connection handles actions in order, so the deletes land
+            # before the writes even though nothing waits in between.
+            await asyncio.gather(
+                *(
+                    self.client.db_del_tree(f"{ASTDB_FAMILY}/{family}")
+                    for family in ASTDB_SUBFAMILIES
+                    if family not in kept
+                )
+            )
+            await self._put_all(good.items())
+            await asyncio.gather(
+                *(
+                    self._del(key)
+                    for key in self.written
+                    if key not in tree and key.partition("/")[0] in kept
+                )
+            )
+            self.written = self._after_write(good, bad)
+            self._update_too_long_issue(bad)
+
+    async def async_sync(self) -> None:
+        """Write what changed since the last write; delete what is gone."""
+        if not self.client.connected:
+            return  # the next login rewrites everything
+        async with self._lock:
+            tree = self._tree()
+            good, bad = _split_writable(tree)
+            changed = [k for k, v in good.items() if self.written.get(k) != v]
+            removed = [k for k in self.written if k not in tree]
+            try:
+                await asyncio.gather(
+                    *(self._put(k, good[k]) for k in changed),
+                    *(self._del(k) for k in removed),
+                )
+            except AmiActionError as err:
+                LOGGER.warning("The PBX refused an AstDB update: %s", err)
+                return  # retried whole after the next connect
+            except AmiError as err:
+                LOGGER.debug("AstDB update postponed to the next connect: %s", err)
+                return
+            self.written = self._after_write(good, bad)
+            self._update_too_long_issue(bad)
+
+    def _after_write(self, good: dict[str, str], bad: list[str]) -> dict[str, str]:
+        """What the PBX holds now: the new values, the old ones of ``bad``."""
+        return {**{k: self.written[k] for k in bad if k in self.written}, **good}
+
+    def _update_too_long_issue(self, bad: list[str]) -> None:
+        """Raise (or clear) the repair issue for values AMI cannot carry."""
+        if bad == self._too_long:
+            return
+        self._too_long = bad
+        if not bad:
+            ir.async_delete_issue(self.hass, DOMAIN, self._issue_id)
+            return
+        LOGGER.error(
+            "AstDB values longer than one AMI line were not written (the PBX "
+            "keeps their previous values): %s",
+            ", ".join(bad),
+        )
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            self._issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="astdb_value_too_long",
+            translation_placeholders={"keys": ", ".join(bad)},
+        )
+
+    async def _put_all(self, items: Iterable[tuple[str, str]]) -> None:
+        """DBPut every item, pipelined: ``ASTDB_WINDOW`` actions in flight."""
+        pending = iter(items)
+
+        async def worker() -> None:
+            for key, value in pending:
+                await self._put(key, value)
+
+        await asyncio.gather(*(worker() for _ in range(ASTDB_WINDOW)))
+
+    async def _put(self, key: str, value: str) -> None:
+        family, _, name = key.partition("/")
+        await self.client.db_put(f"{ASTDB_FAMILY}/{family}", name, value)
+
+    async def _del(self, key: str) -> None:
+        family, _, name = key.partition("/")
+        await self.client.db_del(f"{ASTDB_FAMILY}/{family}", name)
+
+
+def _split_writable(tree: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The items AMI can carry, and the keys whose value it cannot."""
+    good: dict[str, str] = {}
+    bad: list[str] = []
+    for key, value in tree.items():
+        family, _, name = key.partition("/")
+        if db_put_fits(f"{ASTDB_FAMILY}/{family}", name, value):
+            good[key] = value
+        else:
+            bad.append(key)
+    return good, sorted(bad)

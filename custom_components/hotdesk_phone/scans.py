@@ -1,0 +1,177 @@
+"""Scans: from HA's tag_scanned (and unknown cards at readers) to what they mean.
+
+S103 of the method: a tag presented at a desk claims the account's ringing
+call, or logs the account in or out there. Only scans that HA's own tag
+component fired on this instance count, and the same tag at the same scanner
+within the double-tap window is one tap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.core import CALLBACK_TYPE, Context, Event, EventOrigin, callback
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_SCAN_DEBOUNCE_SECONDS,
+    DEFAULT_SCAN_DEBOUNCE,
+    EVENT_UNKNOWN_TAG,
+    LOGGER,
+    VIA_TAG,
+)
+from .directory import Desk, RouteTooLongError, normalize_tag
+from .readers import CardReaders
+from .tracker import ScanAction
+
+if TYPE_CHECKING:
+    from .hub import HotdeskHub
+
+# Recent (tag, scanner) taps kept for the repeat check before old ones are
+# dropped: bounds memory under a flood of random tags.
+MAX_REMEMBERED_SCANS = 1000
+
+
+class ScanHandler:
+    """Turns one entry's scans into claims, logins and logouts."""
+
+    def __init__(self, hub: HotdeskHub) -> None:
+        """Scan for the hub's desks; its card readers scan through here too."""
+        self.hub = hub
+        self.hass = hub.hass
+        self.card_readers = CardReaders(
+            hub.hass, hub.entry, hub.directory, self._on_unmatched_reader_scan
+        )
+        self._last_scans: dict[tuple[str, str | None], float] = {}
+
+    @callback
+    def async_start(self) -> CALLBACK_TYPE:
+        """Make the readers' devices and listen; returns the remover."""
+        self.card_readers.async_setup()
+        return self.hass.bus.async_listen("tag_scanned", self._on_tag_scanned)
+
+    @callback
+    def _on_tag_scanned(self, event: Event) -> None:
+        # Only HA's own tag component (and our readers through it) scan: a
+        # tag_scanned fired remotely (a companion app's fire_event webhook,
+        # POST /api/events) could name any tag at any desk.
+        if event.origin is not EventOrigin.local:
+            LOGGER.debug(
+                "Ignored a tag_scanned event fired remotely by user %s",
+                event.context.user_id,
+            )
+            return
+        tag_id = event.data.get("tag_id")
+        device_id = event.data.get("device_id")
+        if not isinstance(tag_id, str) or not isinstance(device_id, str | None):
+            LOGGER.debug("Ignored a malformed tag_scanned event: %s", event.data)
+            return
+        if self._is_repeat(tag_id, device_id):
+            return
+        directory = self.hub.directory
+        reader = self.card_readers.reader_of_device(device_id) if device_id else None
+        if reader is not None and device_id is not None:  # PC/SC or bridge
+            desk = directory.desk_by_reader(reader)
+            via = self.card_readers.via_of_device(device_id)
+        else:
+            desk = directory.desk_by_scanner(device_id) if device_id else None
+            via = VIA_TAG
+        self.hass.async_create_task(
+            self.async_handle_desk_scan(
+                tag_id, desk, device_id, via, context=event.context
+            ),
+            eager_start=True,
+        )
+
+    def _is_repeat(self, tag_id: str, device_id: str | None) -> bool:
+        """Whether this is the same tag at the same scanner within the window.
+
+        A card held a little too long, a double tap or a retried post is one
+        tap: without this, a login would be undone by its own echo.
+        """
+        window = float(
+            self.hub.entry.options.get(
+                CONF_SCAN_DEBOUNCE_SECONDS, DEFAULT_SCAN_DEBOUNCE
+            )
+        )
+        now = dt_util.utcnow().timestamp()  # HA's clock: tests can move it
+        key = (normalize_tag(tag_id), device_id)
+        last = self._last_scans.get(key)
+        self._last_scans[key] = now
+        if len(self._last_scans) > MAX_REMEMBERED_SCANS:
+            # Forget taps older than the window (a flood of random tags).
+            self._last_scans = {
+                k: t for k, t in self._last_scans.items() if now - t < window
+            }
+        if last is not None and now - last < window:
+            LOGGER.debug("Repeated scan at %s within %.1f s ignored", device_id, window)
+            return True
+        return False
+
+    async def _on_unmatched_reader_scan(
+        self, device_id: str, tag_id: str, via: str, context: Context | None
+    ) -> None:
+        """A reader read a card no account knows (not an HA tag: see readers)."""
+        if self._is_repeat(tag_id, device_id):
+            return
+        reader = self.card_readers.reader_of_device(device_id)
+        desk = self.hub.directory.desk_by_reader(reader) if reader else None
+        await self.async_handle_desk_scan(tag_id, desk, device_id, via, context=context)
+
+    async def async_handle_desk_scan(
+        self,
+        tag_id: str,
+        desk: Desk | None,
+        device_id: str | None,
+        via: str,
+        *,
+        context: Context | None = None,
+    ) -> None:
+        """A scan at a desk claims a ringing call, or logs in/out."""
+        hub = self.hub
+        account = hub.directory.account_by_tag(tag_id)
+        if account is None or desk is None:
+            LOGGER.debug(
+                "Scan on %s matches no %s",
+                device_id,
+                "account" if account is None else "desk",
+            )
+            self.hass.bus.async_fire(
+                EVENT_UNKNOWN_TAG,
+                {
+                    "tag_id": tag_id,
+                    "device_id": device_id,
+                    "desk_id": desk.desk_id if desk else None,
+                    # A known person on a reader that is no desk's: blueprints
+                    # can still claim their call to a chosen desk.
+                    "account_id": account.account_id if account else None,
+                    "extension": account.extension if account else None,
+                },
+                context=context,
+            )
+            return
+        decision = hub.tracker.decide_scan(account.account_id, desk.desk_id)
+        LOGGER.debug(
+            "Scan of %s's tag at %s (%s): %s",
+            account.name,
+            desk.name,
+            via,
+            decision.action.name.lower(),
+        )
+        if decision.action is ScanAction.CLAIM and decision.call is not None:
+            await hub.async_claim(
+                decision.call.call_id, desk.desk_id, via, context=context
+            )
+        elif decision.action is ScanAction.REFUSE and decision.call is not None:
+            hub.refuse_claim(
+                decision.call, desk.desk_id, decision.reason or "", via, context
+            )
+        elif decision.action is ScanAction.LOGOUT:
+            await hub.async_logout(desk.desk_id, context=context)
+        else:
+            try:
+                await hub.async_login(account.account_id, desk.desk_id, context=context)
+            except RouteTooLongError as err:
+                LOGGER.warning(
+                    "%s cannot log in at %s: %s", account.name, desk.name, err
+                )
