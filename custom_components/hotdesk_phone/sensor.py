@@ -18,12 +18,9 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .const import SUBENTRY_ACCOUNT, SUBENTRY_DESK
 from .entity import HotdeskEntity
 from .hub import HotdeskConfigEntry, HotdeskHub
-from .tracker import CallPhase
+from .tracker import AccountState, CallPhase, DeskState
 
 PARALLEL_UPDATES = 0
-
-DESK_STATES = ["idle", "ringing", "in_call", "unavailable"]
-ACCOUNT_STATES = ["idle", "ringing", "in_call"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,11 +33,13 @@ class HotdeskSensorDescription(SensorEntityDescription):
     )
 
 
-def _account_state(hub: HotdeskHub, account_id: str) -> str:
+def _account_state(hub: HotdeskHub, account_id: str) -> AccountState:
     call = hub.tracker.call_for_account(account_id)
     if call is None:
-        return "idle"
-    return "ringing" if call.phase is CallPhase.RINGING else "in_call"
+        return AccountState.IDLE
+    if call.phase is CallPhase.RINGING:
+        return AccountState.RINGING
+    return AccountState.IN_CALL
 
 
 def _account_attrs(hub: HotdeskHub, account_id: str) -> Mapping[str, Any]:
@@ -108,7 +107,7 @@ DESK_SENSORS = (
         key="desk_call_state",
         translation_key="desk_call_state",
         device_class=SensorDeviceClass.ENUM,
-        options=DESK_STATES,
+        options=[state.value for state in DeskState],
         value_fn=lambda hub, desk_id: hub.tracker.desk_states.get(desk_id),
     ),
     HotdeskSensorDescription(
@@ -124,7 +123,7 @@ ACCOUNT_SENSORS = (
         key="account_call_state",
         translation_key="account_call_state",
         device_class=SensorDeviceClass.ENUM,
-        options=ACCOUNT_STATES,
+        options=[state.value for state in AccountState],
         value_fn=_account_state,
         attrs_fn=_account_attrs,
     ),
