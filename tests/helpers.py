@@ -45,6 +45,25 @@ def redirect_then(events: Events) -> Any:
     return handler
 
 
+async def wait_for(
+    hass: HomeAssistant, predicate: Callable[[], Any], timeout: float = 10.0
+) -> None:
+    """Wait until ``predicate()`` holds, letting HA work in between."""
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.01)
+            await hass.async_block_till_done()
+
+
+async def wait_connected(
+    hub: HotdeskHub, connected: bool = True, timeout: float = 5.0
+) -> None:
+    """Wait until the hub is (or, with ``connected=False``, is no longer) up."""
+    async with asyncio.timeout(timeout):
+        while hub.connected is not connected:
+            await asyncio.sleep(0.01)
+
+
 def make_client(server: AmiTestServer, **kwargs: Any) -> AmiClient:
     """An AMI client for the test server, reconnecting quickly."""
     options: dict[str, Any] = {

@@ -34,7 +34,7 @@ from custom_components.hotdesk_phone.scans import ScanHandler
 
 from .ami_server import AmiTestServer
 from .conftest import ALICE, account_subentry
-from .helpers import hub_of
+from .helpers import hub_of, wait_connected
 
 LONG_IDS = [f"01LONG{i}" for i in range(1, 7)]
 L5, L6 = LONG_IDS[4], LONG_IDS[5]
@@ -138,9 +138,7 @@ async def test_resync_keeps_old_value_and_raises_repair(
     hub.client.reconnect_min_delay = 0.05
     ami_server.drop_connections()
     await ami_server.wait_for_login(2)
-    async with asyncio.timeout(5):
-        while not hub.connected:
-            await asyncio.sleep(0.01)
+    await wait_connected(hub)
     await asyncio.sleep(0.3)
     assert ami_server.logins == 2
     assert ami_server.astdb["hotdesk/route/101"] == route(1, 2)

@@ -11,7 +11,7 @@ The last test runs the bridge program itself with a card on a vpcd reader.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 import contextlib
 import datetime as dt
 import functools
@@ -57,6 +57,7 @@ from .helpers import (
     hub_of,
     reader_device,
     redirect_then,
+    wait_for,
 )
 from .pcsc_env import READERS, PcscEnvironment, VirtualCard
 
@@ -100,15 +101,6 @@ def subentries() -> list[dict[str, Any]]:
         account_subentry(ALICE, "Alice", "101", [1, 2], ["tag-alice", "04:A2:3B:C1"]),
         account_subentry(CAROL, "Carol", "102", [1, 4], ["tag-carol"]),
     ]
-
-
-async def wait_for(
-    hass: HomeAssistant, predicate: Callable[[], Any], timeout: float = 10.0
-) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
-            await hass.async_block_till_done()
 
 
 class Forwarder:

@@ -46,6 +46,7 @@ from .helpers import (
     push,
     redirect_then,
     split,
+    wait_connected,
 )
 
 D1, D2, D3, D4 = DESK_IDS
@@ -405,9 +406,7 @@ async def test_resync_after_reconnect_ends_vanished_calls(
     await push(hass, init_integration, ami_server, MISSED_RINGING)
     ami_server.drop_connections()
     await ami_server.wait_for_login(2)
-    async with asyncio.timeout(5):
-        while not hub.connected:
-            await asyncio.sleep(0.01)
+    await wait_connected(hub)
     await hass.async_block_till_done()
     # No channels exist after the outage: the call is over, reported once.
     assert len(missed) == 1
@@ -468,9 +467,7 @@ async def test_action_errors(
         assert err.value.translation_key == key, (service, data)
     ami_server.drop_connections()
     hub_of(init_integration).client.reconnect_min_delay = 30
-    async with asyncio.timeout(5):
-        while hub_of(init_integration).connected:
-            await asyncio.sleep(0.01)
+    await wait_connected(hub_of(init_integration), connected=False)
     with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(
             DOMAIN, "claim_call", {"extension": "101", "desk": desk3}, blocking=True
@@ -509,17 +506,13 @@ async def test_login_while_pbx_down_is_written_on_reconnect(
     hub = hub_of(init_integration)
     hub.client.reconnect_min_delay = 0.05
     await ami_server.stop()
-    async with asyncio.timeout(5):
-        while hub.connected:
-            await asyncio.sleep(0.01)
+    await wait_connected(hub, connected=False)
     await async_scan_tag(hass, "tag-alice", "scanner-3")
     await hass.async_block_till_done()
     assert hub.logins == {D3: ALICE}
     await ami_server.restart()
     await ami_server.wait_for_login(2, timeout=10)
-    async with asyncio.timeout(5):
-        while not hub.connected:
-            await asyncio.sleep(0.01)
+    await wait_connected(hub)
     assert ami_server.astdb[f"hotdesk/login/{D3}"] == "101"
 
 

@@ -13,18 +13,13 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from custom_components.hotdesk_phone.const import DOMAIN
 
 from .ami_server import AmiTestServer
+from .helpers import wait_for
 
 
 def entity_id(hass: HomeAssistant, unique_id: str, domain: str) -> str:
     found = er.async_get(hass).async_get_entity_id(domain, DOMAIN, unique_id)
     assert found is not None, unique_id
     return found
-
-
-async def wait_for(predicate, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.01)
 
 
 async def test_setup_and_unload(
@@ -49,7 +44,7 @@ async def test_setup_and_unload(
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.NOT_LOADED
-    await wait_for(lambda: ami_server.sessions == 0)
+    await wait_for(hass, lambda: ami_server.sessions == 0)
     assert ami_server.actions_named("Logoff")
 
 
@@ -87,11 +82,11 @@ async def test_entities_unavailable_while_pbx_down(
     calls = entity_id(hass, "01ENTRY_active_calls", "sensor")
     assert hass.states.get(calls).state == "0"  # type: ignore[union-attr]
     await ami_server.stop()
-    await wait_for(lambda: hass.states.get(connected).state == "off")  # type: ignore[union-attr]
+    await wait_for(hass, lambda: hass.states.get(connected).state == "off")  # type: ignore[union-attr]
     assert hass.states.get(calls).state == "unavailable"  # type: ignore[union-attr]
     ami_server.astdb.clear()
     await ami_server.restart()
-    await wait_for(lambda: hass.states.get(connected).state == "on", timeout=10)  # type: ignore[union-attr]
+    await wait_for(hass, lambda: hass.states.get(connected).state == "on", timeout=10)  # type: ignore[union-attr]
     assert hass.states.get(calls).state == "0"  # type: ignore[union-attr]
     # The AstDB was rewritten after the reconnect.
     assert ami_server.astdb["hotdesk/route/101"] == "PJSIP/desk1&PJSIP/desk2"
@@ -107,7 +102,7 @@ async def test_reconnect_auth_failure_starts_reauth(
     hub.client.reconnect_max_delay = 0.1
     ami_server.secret = "rotated"
     ami_server.drop_connections()
-    await wait_for(lambda: bool(hass.config_entries.flow.async_progress()))
+    await wait_for(hass, lambda: bool(hass.config_entries.flow.async_progress()))
     flows = hass.config_entries.flow.async_progress()
     assert flows[0]["context"]["source"] == SOURCE_REAUTH
     await asyncio.sleep(0.3)
@@ -129,4 +124,4 @@ async def test_missing_ami_rights_is_not_ready_with_reason(
         mock_config_entry.reason
         == "The PBX refused DBDelTree: Permission denied. Check the AMI user's read and write rights in manager.conf"
     )
-    await wait_for(lambda: ami_server.sessions == 0)
+    await wait_for(hass, lambda: ami_server.sessions == 0)

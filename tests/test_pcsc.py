@@ -9,7 +9,7 @@ a repair issue that clears itself when it is back.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 import functools
 import logging
 from typing import Any
@@ -36,6 +36,7 @@ from .helpers import (
     push,
     reader_device,
     redirect_then,
+    wait_for,
 )
 from .pcsc_env import READERS, PcscEnvironment, VirtualCard
 
@@ -87,15 +88,6 @@ def card(pcsc_env: PcscEnvironment, cards: list[VirtualCard]) -> Any:
         return new
 
     return make
-
-
-async def wait_for(
-    hass: HomeAssistant, predicate: Callable[[], Any], timeout: float = 10.0
-) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
-            await hass.async_block_till_done()
 
 
 def watcher_of(entry: MockConfigEntry) -> pcsc.CardWatcher:
