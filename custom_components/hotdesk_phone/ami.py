@@ -15,11 +15,14 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 import contextlib
 from dataclasses import dataclass, field
 import logging
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from panoramisk import actions as pm_actions
 from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.message import Message
+
+# What one action gets back: a message, or a list reply (response + events).
+type AmiReply = Message | list[Message]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -376,6 +379,8 @@ class AmiClient:
         except AmiError:
             self._drop(protocol)
             raise
+        if isinstance(reply, list):  # never for Login; keeps the type exact
+            reply = reply[0]
         if not reply.success:
             self._drop(protocol)
             message = str(reply.get("Message", "Authentication failed"))
@@ -550,7 +555,7 @@ class AmiClient:
         *,
         as_list: bool | None = None,
         lines: list[str] | None = None,
-    ) -> Any:
+    ) -> AmiReply:
         if lines is None:
             lines = _wire_lines(fields)
         if protocol.closed:
@@ -568,7 +573,7 @@ class AmiClient:
         )
         try:
             async with asyncio.timeout(reply_within):
-                return await action.future
+                return cast("AmiReply", await action.future)
         except TimeoutError as err:
             protocol.responses.pop(action_id, None)
             raise AmiTimeoutError(
@@ -580,8 +585,12 @@ class AmiClient:
         fields: Mapping[str, str | Iterable[str]],
         *,
         as_list: bool | None = None,
-    ) -> Any:
-        """Send one action; values are checked before anything is written."""
+    ) -> AmiReply:
+        """Send one action; values are checked before anything is written.
+
+        The reply is one message, or a list (the response, then its events)
+        for a list reply.
+        """
         lines = _wire_lines(fields)
         protocol = self._protocol
         if protocol is None or protocol.closed:
@@ -596,9 +605,8 @@ class AmiClient:
         *,
         ok_errors: tuple[str, ...] = (),
     ) -> Message:
-        reply: Message = await self.send(fields)
-        if isinstance(reply, list):
-            reply = reply[0]
+        sent = await self.send(fields)
+        reply = sent[0] if isinstance(sent, list) else sent
         if not reply.success:
             reason = str(reply.get("Message", "error"))
             if reason in ok_errors:
@@ -661,7 +669,8 @@ class AmiClient:
             fields["CallerID"] = caller_id
         if variables:
             fields["Variable"] = [f"{k}={v}" for k, v in variables.items()]
-        reply = await self.send(fields, as_list=False)
+        sent = await self.send(fields, as_list=False)
+        reply = sent[0] if isinstance(sent, list) else sent
         if not reply.success:
             raise AmiActionError("Originate", str(reply.get("Message", "error")))
 
