@@ -86,7 +86,7 @@ class ClaimResult:
 class HotdeskHub:
     """Runtime state of one PBX entry."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, entry: HotdeskConfigEntry) -> None:
         """Prepare; nothing connects until ``async_start``."""
         self.hass = hass
         self.entry = entry

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import (
     async_track_point_in_utc_time,
@@ -23,6 +22,9 @@ from homeassistant.util import dt as dt_util
 
 from .const import CONF_AUTO_LOGOUT_HOURS, CONF_AUTO_LOGOUT_TIME, DOMAIN
 from .directory import Directory
+
+if TYPE_CHECKING:
+    from .hub import HotdeskConfigEntry
 
 STORAGE_VERSION = 1
 # Seconds a login change waits before it is stored, so a burst makes one write.
@@ -40,7 +42,7 @@ class LoginBook:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ConfigEntry,
+        entry: HotdeskConfigEntry,
         on_expire: ExpireLogin,
         on_daily: ExpireAll,
     ) -> None:

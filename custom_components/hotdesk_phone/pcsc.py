@@ -18,14 +18,16 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Coroutine
 import threading
 import time
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN, LOGGER
 from .directory import normalize_tag
+
+if TYPE_CHECKING:
+    from .hub import HotdeskConfigEntry
 
 try:
     from smartcard import scard
@@ -297,7 +299,7 @@ class PcscMonitor:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ConfigEntry,
+        entry: HotdeskConfigEntry,
         readers: Collection[str],
         on_scan: ScanHandler,
     ) -> None:
@@ -380,7 +382,7 @@ class PcscMonitor:
 
 async def async_start_monitor(
     hass: HomeAssistant,
-    entry: ConfigEntry,
+    entry: HotdeskConfigEntry,
     readers: Collection[str],
     on_scan: ScanHandler,
 ) -> PcscMonitor | None:

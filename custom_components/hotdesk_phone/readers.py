@@ -12,15 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 import re
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from homeassistant.components.tag import async_scan_tag
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
 from .const import DOMAIN, VIA_BRIDGE, VIA_PCSC
 from .directory import Directory, normalize_tag
+
+if TYPE_CHECKING:
+    from .hub import HotdeskConfigEntry
 
 # pcsc-lite names every reader "<name> <index> <slot>" with two hex bytes at the
 # end ("ACS ACR122U PICC Interface 00 00"); bridge reader ids do not end so.
@@ -54,7 +56,7 @@ class CardReaders:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ConfigEntry,
+        entry: HotdeskConfigEntry,
         directory: Directory,
         on_unmatched: UnmatchedScan,
     ) -> None:
