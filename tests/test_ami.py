@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 import socket
 
 import pytest
@@ -24,11 +23,9 @@ from .helpers import make_client
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[AmiTestServer]:
-    srv = AmiTestServer()
-    await srv.start()
-    yield srv
-    await srv.stop()
+def server(ami_server: AmiTestServer) -> AmiTestServer:
+    """The shared AMI test server (conftest), by a shorter name."""
+    return ami_server
 
 
 async def test_connect_returns_after_login(server: AmiTestServer) -> None:

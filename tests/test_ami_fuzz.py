@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-from collections.abc import AsyncIterator
 import itertools
 import random
 from typing import Any
@@ -111,11 +110,9 @@ def test_random_streams_cut_anywhere(
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[AmiTestServer]:
-    srv = AmiTestServer()
-    await srv.start()
-    yield srv
-    await srv.stop()
+def server(ami_server: AmiTestServer) -> AmiTestServer:
+    """The shared AMI test server (conftest), by a shorter name."""
+    return ami_server
 
 
 async def test_random_stream_over_tcp(server: AmiTestServer) -> None:

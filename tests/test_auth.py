@@ -38,7 +38,7 @@ from custom_components.hotdesk_phone.const import (
 from .ami_server import AmiTestServer
 from .conftest import ALICE, CAROL, DESK_IDS, account_subentry, desk_subentry
 from .helpers import BEFORE_REDIRECT, desk_device, hub_of, push, redirect_then
-from .mobile_app import PushServer
+from .mobile_app import PushServer, register
 
 D1, D2, D3, D4 = DESK_IDS
 PC_2, PC_3 = "pc-desk-2", "pc-desk-3"
@@ -332,27 +332,6 @@ async def test_malformed_tag_scanned_is_ignored(
     assert hub_of(init_integration).logins == {D3: ALICE}
 
 
-async def _register_app(client: Any, name: str, push_url: str) -> str:
-    """A companion app registered by the client's user; returns its webhook."""
-    response = await client.post(
-        "/api/mobile_app/registrations",
-        json={
-            "app_id": "io.homeassistant.companion.android",
-            "app_name": "Home Assistant",
-            "app_version": "2025.4.0",
-            "device_name": name,
-            "manufacturer": "Google",
-            "model": "Pixel 8",
-            "os_name": "Android",
-            "os_version": "14",
-            "supports_encryption": False,
-            "app_data": {"push_token": f"token-{name}", "push_url": push_url},
-        },
-    )
-    assert response.status == HTTPStatus.CREATED
-    return str((await response.json())["webhook_id"])
-
-
 async def _tap(client: Any, webhook_id: str, action: str) -> None:
     response = await client.post(
         f"/api/webhook/{webhook_id}",
@@ -382,8 +361,10 @@ async def test_push_buttons_act_only_for_recipients(
     assert await async_setup_component(hass, DOMAIN, {})
     alice_client = await hass_client(alice[1])
     mallory_client = await hass_client(mallory[1])
-    alice_app = await _register_app(alice_client, "Alice Phone", push_server.url)
-    mallory_app = await _register_app(mallory_client, "Mallory Phone", push_server.url)
+    alice_app = await register(alice_client, "Alice Phone", "Pixel 8", push_server.url)
+    mallory_app = await register(
+        mallory_client, "Mallory Phone", "Pixel 8", push_server.url
+    )
     await hass.async_block_till_done()
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)

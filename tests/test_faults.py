@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -24,11 +24,9 @@ async def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> Non
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[AmiTestServer]:
-    srv = AmiTestServer()
-    await srv.start()
-    yield srv
-    await srv.stop()
+def server(ami_server: AmiTestServer) -> AmiTestServer:
+    """The shared AMI test server (conftest), by a shorter name."""
+    return ami_server
 
 
 async def test_utf8_split_across_reads_is_kept(server: AmiTestServer) -> None:
