@@ -90,9 +90,10 @@ async def subentries(
     carol_account["data"][CONF_PEOPLE] = ["person.carol"]
     alice_account["data"][CONF_NOTIFY_TARGETS] = ["mobile_app_alice_phone"]
     desks = [desk_subentry(i, [f"scanner-{i}"]) for i in range(1, 5)]
-    # Desk 3's bridge posts with Alice's token; no one is bound to desk 2's.
+    # Desk 3's bridge posts with Alice's token.
     desks[2]["data"] |= {CONF_READERS: [PC_3], CONF_READER_USERS: [alice[0].id]}
-    desks[1]["data"] |= {CONF_READERS: [PC_2]}
+    # Desk 2's bridge posts with Mallory's token.
+    desks[1]["data"] |= {CONF_READERS: [PC_2], CONF_READER_USERS: [mallory[0].id]}
     return [*desks, alice_account, carol_account]
 
 
@@ -405,11 +406,16 @@ async def test_bridge_speaks_only_for_its_own_readers(
     alice: tuple[User, str],
     mallory: tuple[User, str],
 ) -> None:
-    """403 for a token not bound to the reader, the same for no such reader."""
+    """403 for a token not bound to the reader, the same for no such reader.
+
+    Mallory's token is bound to desk 2's reader, not to desk 3's.
+    """
     scans = async_capture_events(hass, "tag_scanned")
     mallory_client = await hass_client(mallory[1])
+    before = _routes(ami_server)
+    puts = len(ami_server.actions_named("DBPut"))
     answers = []
-    for reader in (PC_3, PC_2, "pc-no-such-reader"):
+    for reader in (PC_3, "pc-no-such-reader"):
         response = await mallory_client.post(
             SCAN_URL, json={"reader": reader, "uid": "04A23BC1"}
         )
@@ -419,6 +425,8 @@ async def test_bridge_speaks_only_for_its_own_readers(
     await hass.async_block_till_done()
     assert scans == []
     assert hub_of(init_integration).logins == {}
+    assert _routes(ami_server) == before
+    assert len(ami_server.actions_named("DBPut")) == puts
     # Alice's token is the one desk 3's bridge uses; the scan is hers.
     logins = async_capture_events(hass, "hotdesk_phone_login")
     alice_client = await hass_client(alice[1])
@@ -430,9 +438,16 @@ async def test_bridge_speaks_only_for_its_own_readers(
     assert ami_server.astdb[f"hotdesk/login/{D3}"] == "101"
     assert logins[0].data["user_id"] == alice[0].id
     assert scans[0].context.user_id == alice[0].id
+    # Mallory's own reader takes her posts (a card presented at desk 2).
+    response = await mallory_client.post(
+        SCAN_URL, json={"reader": PC_2, "uid": "tag-carol"}
+    )
+    assert response.status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    assert ami_server.astdb[f"hotdesk/login/{D2}"] == "102"
     # An administrator's token posts for any reader, and learns which exist.
     admin = await hass_client(hass_access_token)
-    response = await admin.post(SCAN_URL, json={"reader": PC_2, "uid": "tag-carol"})
+    response = await admin.post(SCAN_URL, json={"reader": PC_2, "uid": "04A23BC1"})
     assert response.status == HTTPStatus.OK
     response = await admin.post(SCAN_URL, json={"reader": "pc-none", "uid": "01"})
     assert response.status == HTTPStatus.NOT_FOUND
