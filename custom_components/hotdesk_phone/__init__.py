@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import (
     config_validation as cv,
     device_registry as dr,
-    issue_registry as ir,
 )
 from homeassistant.helpers.typing import ConfigType
 
 from .ami import AmiActionError, AmiAuthError, AmiConnectionError
 from .const import DOMAIN
 from .hub import HotdeskConfigEntry, HotdeskHub, HotdeskRuntimeData
+from .live import LiveChanges, update_orphan_issue
 from .notifications import CallNotifier
-from .pcsc import async_start_monitor
 from .scan_view import async_register_scan_view
 from .scans import ScanHandler
 from .services import async_setup_services
@@ -61,17 +61,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
     scans = ScanHandler(hub)
     entry.async_on_unload(scans.async_start())
     entry.async_on_unload(CallNotifier(hass, hub).async_start())
-    pcsc = await async_start_monitor(
-        hass,
-        entry,
-        scans.card_readers.pcsc_names,
-        scans.card_readers.async_scan_pcsc,
-    )
-    if pcsc is not None:
-        entry.async_on_unload(pcsc.async_stop)
+    live = LiveChanges(hass, entry, hub, scans.card_readers)
     entry.runtime_data = HotdeskRuntimeData(
-        hub=hub, card_readers=scans.card_readers, pcsc=pcsc
+        hub=hub, card_readers=scans.card_readers, live=live
     )
+    entry.async_on_unload(live.async_stop_pcsc)
+    await live.async_start_pcsc()
     # The PBX's device exists before any desk or account links to it.
     dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id,
@@ -81,19 +76,20 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
         model="PBX",
         sw_version=hub.asterisk_version,
     )
-    _update_orphan_issue(hass, entry, hub)
+    update_orphan_issue(hass, entry, hub)
 
     async def _stop(_: Event) -> None:
         # HA stops without unloading entries: close what holds resources.
         await hub.async_stop()
-        if pcsc is not None:
-            await pcsc.async_stop()
+        await live.async_stop_pcsc()
 
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, _stop))
-    # Subentries added in the UI get their entities only after a reload.
-    entry.async_on_unload(entry.add_update_listener(_async_reload))
+    # Account and desk changes apply in place; the PBX connection reloads.
+    entry.async_on_unload(entry.add_update_listener(_async_entry_updated))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     _link_and_prune_devices(hass, entry)
+    # Anything changed while this setup ran (the listener skipped it).
+    await live.async_apply()
     return True
 
 
@@ -102,26 +98,15 @@ async def async_unload_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> 
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
-async def _async_reload(hass: HomeAssistant, entry: HotdeskConfigEntry) -> None:
-    await hass.config_entries.async_reload(entry.entry_id)
-
-
-def _update_orphan_issue(
-    hass: HomeAssistant, entry: HotdeskConfigEntry, hub: HotdeskHub
-) -> None:
-    issue_id = f"account_without_desk_{entry.entry_id}"
-    if hub.accounts_without_desk:
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="account_without_desk",
-            translation_placeholders={"accounts": ", ".join(hub.accounts_without_desk)},
-        )
-    else:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
+async def _async_entry_updated(hass: HomeAssistant, entry: HotdeskConfigEntry) -> None:
+    """Apply a change: in place, unless the PBX connection changed."""
+    if entry.state is not ConfigEntryState.LOADED:
+        return  # not running: the next setup reads the entry as it is
+    live = entry.runtime_data.live
+    if dict(entry.data) != live.connection:
+        await hass.config_entries.async_reload(entry.entry_id)
+        return
+    await live.async_apply()
 
 
 def _link_and_prune_devices(hass: HomeAssistant, entry: HotdeskConfigEntry) -> None:

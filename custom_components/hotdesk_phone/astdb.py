@@ -9,7 +9,7 @@ PBX keeps routing by the old value and a repair issue says which keys.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -33,11 +33,19 @@ class AstdbWriter:
         entry_id: str,
         client: AmiClient,
         tree: Callable[[], dict[str, str]],
+        values: Callable[[Collection[str]], dict[str, str]] | None = None,
     ) -> None:
-        """Know where to write and how to get the tree as it should be."""
+        """Know where to write and how to get the tree (or some keys) as it should be.
+
+        ``values(keys)``: the values those keys should have (keys that should
+        not exist left out); without it a partial sync reads the whole tree.
+        """
         self.hass = hass
         self.client = client
         self._tree = tree
+        self._values = values or (
+            lambda keys: {k: v for k, v in tree().items() if k in keys}
+        )
         self._issue_id = f"astdb_value_too_long_{entry_id}"
         self.written: dict[str, str] = {}  # what the PBX holds, as we wrote it
         # AstDB keys whose value cannot be written (None: not checked yet).
@@ -97,6 +105,38 @@ class AstdbWriter:
                 return
             self.written = self._after_write(good, bad)
             self._update_too_long_issue(bad)
+
+    async def async_sync_keys(self, keys: Collection[str]) -> None:
+        """Like ``async_sync``, comparing only ``keys`` (what one change shapes).
+
+        The caller names every key the change can touch, before and after it
+        (``Directory.astdb_keys`` of the old and the new state); the rest of
+        the tree is not looked at, so a change costs the same in an office of
+        ten seats or ten thousand.
+        """
+        if not self.client.connected:
+            return  # the next login rewrites everything
+        async with self._lock:
+            values = self._values(keys)
+            good, bad = _split_writable(values)
+            changed = [k for k, v in good.items() if self.written.get(k) != v]
+            removed = [k for k in keys if k in self.written and k not in values]
+            try:
+                await asyncio.gather(
+                    *(self._put(k, good[k]) for k in changed),
+                    *(self._del(k) for k in removed),
+                )
+            except AmiActionError as err:
+                LOGGER.warning("The PBX refused an AstDB update: %s", err)
+                return  # retried whole after the next connect
+            except AmiError as err:
+                LOGGER.debug("AstDB update postponed to the next connect: %s", err)
+                return
+            for key in removed:
+                del self.written[key]
+            self.written.update(good)
+            others = [k for k in self._too_long or () if k not in keys]
+            self._update_too_long_issue(sorted([*others, *bad]))
 
     def _after_write(self, good: dict[str, str], bad: list[str]) -> dict[str, str]:
         """What the PBX holds now: the new values, the old ones of ``bad``."""

@@ -158,6 +158,8 @@ class Directory:
     _by_scanner: dict[str, Desk] = field(init=False, repr=False)
     _by_reader: dict[str, Desk] = field(init=False, repr=False)
     _by_dial_string: dict[str, Desk] = field(init=False, repr=False)
+    # desk id -> the accounts whose home desk it is (what a desk change touches)
+    _by_home_desk: dict[str, list[str]] = field(init=False, repr=False)
 
     @classmethod
     def build(cls, accounts: Iterable[Account], desks: Iterable[Desk]) -> Directory:
@@ -200,6 +202,11 @@ class Directory:
         }
         for name, index in indexes.items():
             object.__setattr__(self, name, index)
+        by_home: dict[str, list[str]] = {}
+        for account in accounts:
+            for desk_id in account.home_desks:
+                by_home.setdefault(desk_id, []).append(account.account_id)
+        object.__setattr__(self, "_by_home_desk", by_home)
 
     def account_by_extension(self, extension: str) -> Account | None:
         """The account that owns an extension."""
@@ -227,14 +234,16 @@ class Directory:
 
     def ring_set(self, account_id: str, logins: Mapping[str, str]) -> list[str]:
         """Desk ids that ring for an account: home desks, then logged-in desks."""
-        account = self.accounts[account_id]
+        return self._ring_set(
+            self.accounts[account_id],
+            sorted(d for d, a in logins.items() if a == account_id),
+        )
+
+    def _ring_set(self, account: Account, logged_in: Iterable[str]) -> list[str]:
+        """``ring_set`` given the desks (sorted) where the account is logged in."""
         desk_ids = list(account.home_desks)
-        for desk_id, login_account in sorted(logins.items()):
-            if (
-                login_account == account_id
-                and desk_id in self.desks
-                and desk_id not in desk_ids
-            ):
+        for desk_id in logged_in:
+            if desk_id in self.desks and desk_id not in desk_ids:
                 desk_ids.append(desk_id)
         return desk_ids
 
@@ -276,8 +285,17 @@ class Directory:
         ``desk/<desk id>``, ``login/<desk id>``, ``deskof/<dial string>``.
         """
         tree: dict[str, str] = {}
+        # Logins grouped once: asking ring_set per account would scan every
+        # login for every account (quadratic in a large office).
+        logged_in: dict[str, list[str]] = {}
+        for desk_id, account_id in sorted(logins.items()):
+            logged_in.setdefault(account_id, []).append(desk_id)
+        desks = self.desks
         for account in self.accounts.values():
-            tree[f"route/{account.extension}"] = self.route(account.account_id, logins)
+            ring = self._ring_set(account, logged_in.get(account.account_id, ()))
+            tree[f"route/{account.extension}"] = "&".join(
+                desks[d].dial_string for d in ring
+            )
         for desk in self.desks.values():
             tree[f"desk/{desk.desk_id}"] = desk.dial_string
             tree[f"deskof/{desk.dial_string}"] = desk.desk_id
@@ -285,3 +303,58 @@ class Directory:
             if desk_id in self.desks and account_id in self.accounts:
                 tree[f"login/{desk_id}"] = self.accounts[account_id].extension
         return tree
+
+    def astdb_keys(
+        self,
+        logins: Mapping[str, str],
+        account_ids: Iterable[str] = (),
+        desk_ids: Iterable[str] = (),
+    ) -> set[str]:
+        """The keys of ``astdb(logins)`` that these accounts and desks shape.
+
+        For a change of a few accounts and desks (or one login) the writer
+        compares only these keys, before and after, instead of the whole
+        tree: the cost stays that of the change, not of the office.
+        """
+        accounts = set(account_ids)
+        keys: set[str] = set()
+        for desk_id in desk_ids:
+            keys.add(f"login/{desk_id}")
+            if (desk := self.desks.get(desk_id)) is not None:
+                keys.add(f"desk/{desk_id}")
+                keys.add(f"deskof/{desk.dial_string}")
+                accounts.update(self._by_home_desk.get(desk_id, ()))
+            if (login := logins.get(desk_id)) is not None:
+                accounts.add(login)
+        if accounts:
+            for desk_id, account_id in logins.items():
+                if account_id in accounts:
+                    keys.add(f"login/{desk_id}")
+        for account_id in accounts:
+            if (account := self.accounts.get(account_id)) is not None:
+                keys.add(f"route/{account.extension}")
+        return keys
+
+    def astdb_values(
+        self, logins: Mapping[str, str], keys: Iterable[str]
+    ) -> dict[str, str]:
+        """The values of some keys of ``astdb(logins)`` (keys it lacks left out)."""
+        values: dict[str, str] = {}
+        for key in keys:
+            family, _, name = key.partition("/")
+            value: str | None = None
+            if family == "route":
+                account = self._by_extension.get(name)
+                value = self.route(account.account_id, logins) if account else None
+            elif family == "desk":
+                desk = self.desks.get(name)
+                value = desk.dial_string if desk else None
+            elif family == "deskof":
+                desk = self._by_dial_string.get(name)
+                value = desk.desk_id if desk else None
+            elif family == "login" and name in self.desks:
+                account = self.accounts.get(logins.get(name, ""))
+                value = account.extension if account else None
+            if value is not None:
+                values[key] = value
+        return values

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from homeassistant.components.event import EventEntity, EventEntityDescription
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import HotdeskEntity
 from .events import CallEvent
-from .hub import HotdeskConfigEntry
+from .hub import HotdeskConfigEntry, HotdeskHub
 from .tracker import NoticeKind
 
 PARALLEL_UPDATES = 0
@@ -33,13 +35,14 @@ async def async_setup_entry(
     entry: HotdeskConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add one call event entity per account."""
-    hub = entry.runtime_data.hub
-    for account_id in hub.directory.accounts:
-        async_add_entities(
-            [AccountCallEvent(hub, CALL_EVENT, account_id)],
-            config_subentry_id=account_id,
-        )
+    """Add one call event entity per account (and per account added later)."""
+    entry.runtime_data.live.add_platform(_account_events, async_add_entities)
+
+
+def _account_events(hub: HotdeskHub, subentry: ConfigSubentry) -> list[Entity]:
+    if subentry.subentry_id not in hub.directory.accounts:
+        return []
+    return [AccountCallEvent(hub, CALL_EVENT, subentry.subentry_id)]
 
 
 class AccountCallEvent(HotdeskEntity, EventEntity):

@@ -10,9 +10,9 @@ beside it in the entry's setup and only call it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
@@ -34,8 +34,11 @@ from .events import CallEvent, call_event, call_event_data
 from .logins import LoginBook
 from .pcsc import PcscMonitor
 from .readers import CardReaders
-from .subentries import directory_from_entry
+from .subentries import SubentryCache, directory_from_entry
 from .tracker import Call, CallTracker, ClaimRefusedError, Notice, NoticeKind
+
+if TYPE_CHECKING:
+    from .live import LiveChanges
 
 # Seconds between AMI keep-alive pings (a half-open link is dropped after
 # one unanswered ping).
@@ -62,12 +65,20 @@ def _owners(notices: Iterable[Notice]) -> list[str]:
     return owners
 
 
+def _changed[T](old: Mapping[str, T], new: Mapping[str, T]) -> list[str]:
+    """Ids added, removed, or whose object is another one (parsed anew)."""
+    ids = [k for k, v in new.items() if old.get(k) is not v]
+    ids += [k for k in old if k not in new]
+    return ids
+
+
 @dataclass(kw_only=True)
 class HotdeskRuntimeData:
     """What a loaded entry keeps in ``entry.runtime_data``."""
 
     hub: HotdeskHub
     card_readers: CardReaders
+    live: LiveChanges
     pcsc: PcscMonitor | None = None
 
 
@@ -90,7 +101,11 @@ class HotdeskHub:
         """Prepare; nothing connects until ``async_start``."""
         self.hass = hass
         self.entry = entry
-        self.directory, self.accounts_without_desk = directory_from_entry(entry)
+        # Parsed subentries, reused when the directory is rebuilt after a change.
+        self.subentry_cache = SubentryCache()
+        self.directory, self.accounts_without_desk = directory_from_entry(
+            entry, self.subentry_cache
+        )
         self.login_book = LoginBook(
             hass, entry, self._on_login_expired, self._on_daily_logout
         )
@@ -113,6 +128,7 @@ class HotdeskHub:
             entry.entry_id,
             self.client,
             lambda: self.directory.astdb(self.logins),
+            lambda keys: self.directory.astdb_values(self.logins, keys),
         )
         self.connected = False
         self.asterisk_version: str | None = None
@@ -192,6 +208,49 @@ class HotdeskHub:
         for group in groups:
             for update in list(group):
                 update()
+
+    # Live changes of accounts and desks.
+
+    async def async_apply_directory(self) -> list[str]:
+        """Rebuild the directory from the subentries and apply it in place.
+
+        The tracker's calls, claims and the AMI link stay as they are: a call
+        keeps ringing where it rang and stays claimable (its account and its
+        desks are looked up by id). Logins of desks or accounts that are gone
+        end. AstDB gets only the keys the changed accounts and desks shape.
+        Returns the ids of the accounts and desks that were added, changed or
+        removed (an account left without a desk counts as removed).
+        """
+        old = self.directory
+        new, skipped = directory_from_entry(self.entry, self.subentry_cache)
+        self.subentry_cache.forget_others(self.entry.subentries)
+        accounts = _changed(old.accounts, new.accounts)
+        desks = _changed(old.desks, new.desks)
+        self.accounts_without_desk = skipped
+        if not accounts and not desks:
+            return []
+        keys = old.astdb_keys(self.logins, accounts, desks)
+        ended = [
+            (desk_id, self._login_event_data(desk_id))
+            for desk_id, account_id in self.logins.items()
+            if desk_id not in new.desks or account_id not in new.accounts
+        ]
+        # One synchronous swap: every look-up from here on sees the new
+        # directory (a second change that follows builds on this one).
+        self.directory = new
+        self.tracker.directory = new
+        for desk_id, data in ended:
+            self.login_book.remove(desk_id)
+            self.hass.bus.async_fire(EVENT_LOGOUT, {**data, "reason": "removed"})
+        keys |= new.astdb_keys(self.logins, accounts, desks)
+        await self.astdb.async_sync_keys(keys)
+        self._update_entities(
+            [
+                *(i for i in accounts if i in new.accounts),
+                *(i for i in desks if i in new.desks),
+            ]
+        )
+        return [*accounts, *desks]
 
     # Connection.
 
@@ -427,7 +486,10 @@ class HotdeskHub:
                     await self._logout(other, "moved", context)
                     moved.append(other)
         self.login_book.add(desk_id, account_id)
-        await self.astdb.async_sync()
+        # Only the keys this login shapes (its route, its desk's login key).
+        await self.astdb.async_sync_keys(
+            self.directory.astdb_keys(self.logins, [account_id], [desk_id])
+        )
         data = self._login_event_data(desk_id, context)
         LOGGER.debug("%s logged in at %s", data["account"], data["desk"])
         self.hass.bus.async_fire(EVENT_LOGIN, data, context=context)
@@ -447,8 +509,10 @@ class HotdeskHub:
     ) -> None:
         LOGGER.debug("Logout at %s (%s)", self._desk_name(desk_id), reason)
         data = self._login_event_data(desk_id, context)
+        # The keys before the logout: the route of the account logged in here.
+        keys = self.directory.astdb_keys(self.logins, (), [desk_id])
         self.login_book.remove(desk_id)
-        await self.astdb.async_sync()
+        await self.astdb.async_sync_keys(keys)
         self.hass.bus.async_fire(
             EVENT_LOGOUT, {**data, "reason": reason}, context=context
         )

@@ -86,14 +86,23 @@ class LoginBook:
         for desk_id in list(self.desks):
             self._schedule_expiry(desk_id)
 
-    async def async_stop(self) -> None:
-        """Stop the timers; store what is not stored yet."""
+    @callback
+    def async_restart_timers(self) -> None:
+        """The options changed: expire logins by the new ones from now on."""
+        self._cancel_timers()
+        self.async_start_timers()
+
+    def _cancel_timers(self) -> None:
         if self._daily is not None:
             self._daily()
             self._daily = None
         for cancel in self._timers.values():
             cancel()
         self._timers.clear()
+
+    async def async_stop(self) -> None:
+        """Stop the timers; store what is not stored yet."""
+        self._cancel_timers()
         if self._unsaved:  # unload or reload: the next book reads them
             await self._store.async_save(self._data())
 

@@ -72,6 +72,17 @@ class CardReaders:
         self._reader_of: dict[str, str] = {}  # device id -> reader name
         self._via: dict[str, str] = {}  # device id -> how it last scanned
 
+    @callback
+    def async_set_names(self, names: frozenset[str]) -> None:
+        """The desks now name these readers: make devices for new ones."""
+        for name in self.names - names:
+            if (device_id := self._device_of.pop(name, None)) is not None:
+                self._reader_of.pop(device_id, None)
+                self._via.pop(device_id, None)
+        added = names - self.names
+        self.names = names
+        self._make_devices(added)
+
     @property
     def pcsc_names(self) -> frozenset[str]:
         """The configured readers that are PC/SC readers on this host."""
@@ -85,8 +96,11 @@ class CardReaders:
     @callback
     def async_setup(self) -> None:
         """Make (or find) one device per configured reader."""
+        self._make_devices(self.names)
+
+    def _make_devices(self, names: frozenset[str]) -> None:
         registry = dr.async_get(self.hass)
-        for name in sorted(self.names):
+        for name in sorted(names):
             device = registry.async_get_or_create(
                 config_entry_id=self.entry.entry_id,
                 identifiers={(DOMAIN, reader_key(name))},

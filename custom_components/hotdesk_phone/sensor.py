@@ -12,7 +12,9 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import SUBENTRY_ACCOUNT, SUBENTRY_DESK
@@ -144,20 +146,22 @@ async def async_setup_entry(
     """Add sensors for the PBX and for each desk and account subentry."""
     hub = entry.runtime_data.hub
     async_add_entities(HotdeskSensor(hub, d) for d in HUB_SENSORS)
-    for subentry_id, subentry in entry.subentries.items():
-        if subentry.subentry_type == SUBENTRY_DESK:
-            descriptions = DESK_SENSORS
-        elif (
-            subentry.subentry_type == SUBENTRY_ACCOUNT
-            and subentry_id in hub.directory.accounts
-        ):
-            descriptions = ACCOUNT_SENSORS
-        else:
-            continue
-        async_add_entities(
-            (HotdeskSensor(hub, d, subentry_id) for d in descriptions),
-            config_subentry_id=subentry_id,
-        )
+    # Desks and accounts, now and as they are added (live changes).
+    entry.runtime_data.live.add_platform(_subentry_sensors, async_add_entities)
+
+
+def _subentry_sensors(hub: HotdeskHub, subentry: ConfigSubentry) -> list[Entity]:
+    subentry_id = subentry.subentry_id
+    if subentry.subentry_type == SUBENTRY_DESK:
+        descriptions = DESK_SENSORS
+    elif (
+        subentry.subentry_type == SUBENTRY_ACCOUNT
+        and subentry_id in hub.directory.accounts
+    ):
+        descriptions = ACCOUNT_SENSORS
+    else:
+        return []
+    return [HotdeskSensor(hub, d, subentry_id) for d in descriptions]
 
 
 class HotdeskSensor(HotdeskEntity, SensorEntity):

@@ -53,8 +53,48 @@ def account_from_subentry(sub: ConfigSubentry) -> Account:
     )
 
 
+class SubentryCache:
+    """Accounts and desks read from subentries, kept while their data is the same.
+
+    HA replaces a subentry's data object when it changes, so an unchanged
+    subentry keeps its parsed object: rebuilding the directory after one
+    change re-reads one subentry, and the others stay the same objects
+    (which is how a live change finds what it touched).
+    """
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self._items: dict[str, tuple[object, Account | Desk]] = {}
+
+    def desk(self, sub: ConfigSubentry) -> Desk:
+        """The desk of a desk subentry."""
+        item = self._items.get(sub.subentry_id)
+        if item is not None and item[0] is sub.data and isinstance(item[1], Desk):
+            return item[1]
+        desk = desk_from_subentry(sub)
+        self._items[sub.subentry_id] = (sub.data, desk)
+        return desk
+
+    def account(self, sub: ConfigSubentry) -> Account:
+        """The account of an account subentry."""
+        item = self._items.get(sub.subentry_id)
+        if item is not None and item[0] is sub.data and isinstance(item[1], Account):
+            return item[1]
+        account = account_from_subentry(sub)
+        self._items[sub.subentry_id] = (sub.data, account)
+        return account
+
+    def forget_others(self, subentry_ids: Iterable[str]) -> None:
+        """Drop what belongs to subentries that no longer exist."""
+        keep = set(subentry_ids)
+        for subentry_id in [k for k in self._items if k not in keep]:
+            del self._items[subentry_id]
+
+
 def directory_parts(
-    subentries: Iterable[ConfigSubentry], candidate: Account | Desk | None = None
+    subentries: Iterable[ConfigSubentry],
+    candidate: Account | Desk | None = None,
+    cache: SubentryCache | None = None,
 ) -> tuple[list[Account], list[Desk], list[str]]:
     """Accounts, desks, and the names of accounts left without a desk.
 
@@ -65,6 +105,8 @@ def directory_parts(
     so its own mistakes are reported rather than dropped.
     """
     subs = list(subentries)
+    read_desk = cache.desk if cache else desk_from_subentry
+    read_account = cache.account if cache else account_from_subentry
     skip = (
         candidate.account_id
         if isinstance(candidate, Account)
@@ -73,7 +115,7 @@ def directory_parts(
         else None
     )
     desks = [
-        desk_from_subentry(sub)
+        read_desk(sub)
         for sub in subs
         if sub.subentry_type == SUBENTRY_DESK and sub.subentry_id != skip
     ]
@@ -85,18 +127,23 @@ def directory_parts(
     for sub in subs:
         if sub.subentry_type != SUBENTRY_ACCOUNT or sub.subentry_id == skip:
             continue
-        account = account_from_subentry(sub)
+        account = read_account(sub)
         home = tuple(d for d in account.home_desks if d in desk_ids)
         if not home:
             skipped.append(account.name)
             continue
-        accounts.append(replace(account, home_desks=home))
+        # The same object when nothing was dropped (see SubentryCache).
+        if home != account.home_desks:
+            account = replace(account, home_desks=home)
+        accounts.append(account)
     if isinstance(candidate, Account):
         accounts.append(candidate)
     return accounts, desks, skipped
 
 
-def directory_from_entry(entry: ConfigEntry) -> tuple[Directory, list[str]]:
+def directory_from_entry(
+    entry: ConfigEntry, cache: SubentryCache | None = None
+) -> tuple[Directory, list[str]]:
     """The entry's directory, and the names of accounts left without a desk."""
-    accounts, desks, skipped = directory_parts(entry.subentries.values())
+    accounts, desks, skipped = directory_parts(entry.subentries.values(), cache=cache)
     return Directory.build(accounts, desks), skipped

@@ -1,0 +1,252 @@
+"""Live changes: an account or desk added, changed or removed, applied in place.
+
+A reload would close the AMI link, forget ringing calls and pending claims,
+and rebuild every entity of an office for one changed seat. Instead the
+entry's update listener calls ``LiveChanges.async_apply``: the hub rebuilds
+its directory (pure and cheap) and writes AstDB as a diff, and only the
+changed subentries' entities and devices are added or removed here. Only a
+change of the PBX connection (``entry.data``) reloads.
+
+Changes apply one after another, always from the entry as it is at that
+moment: a change that lands while another is applied is picked up by the
+next pass, so none is lost however fast they come.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import DOMAIN, LOGGER
+from .directory import DirectoryError
+from .hub import HotdeskConfigEntry, HotdeskHub
+from .pcsc import PcscMonitor, async_start_monitor
+from .readers import CardReaders
+
+# A platform's entities for one account or desk subentry (none: not its kind).
+type EntityFactory = Callable[[HotdeskHub, ConfigSubentry], list[Entity]]
+
+
+class LiveChanges:
+    """Applies the entry's subentries to the running hub, entities and devices."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: HotdeskConfigEntry,
+        hub: HotdeskHub,
+        card_readers: CardReaders,
+    ) -> None:
+        """Remember what the entry was set up with."""
+        self.hass = hass
+        self.entry = entry
+        self.hub = hub
+        self.card_readers = card_readers
+        # What the AMI link was opened with: a change of it reloads.
+        self.connection: dict[str, Any] = dict(entry.data)
+        self._options: dict[str, Any] = dict(entry.options)
+        self._titles = {sid: sub.title for sid, sub in entry.subentries.items()}
+        self._platforms: list[tuple[EntityFactory, AddConfigEntryEntitiesCallback]] = []
+        self._entities: dict[str, list[Entity]] = {}  # subentry id -> its entities
+        self._lock = asyncio.Lock()
+        self._pending = False
+        self.pcsc: PcscMonitor | None = None
+        # Seconds the last pass took (the scale benchmark reads it).
+        self.last_apply_seconds: float | None = None
+
+    @callback
+    def add_platform(
+        self, factory: EntityFactory, add_entities: AddConfigEntryEntitiesCallback
+    ) -> None:
+        """A platform's entity factory: used now for every seat, later for new ones.
+
+        Platforms keep HA's ``async_add_entities`` here, as core integrations
+        with devices that come and go do, so entities of a subentry added
+        later are added with its ``config_subentry_id``.
+        """
+        self._platforms.append((factory, add_entities))
+        directory = self.hub.directory
+        for subentry_id in (*directory.desks, *directory.accounts):
+            self._add(factory, add_entities, subentry_id)
+
+    def _add(
+        self,
+        factory: EntityFactory,
+        add_entities: AddConfigEntryEntitiesCallback,
+        subentry_id: str,
+    ) -> None:
+        subentry = self.entry.subentries.get(subentry_id)
+        if subentry is None:
+            return
+        entities = factory(self.hub, subentry)
+        if entities:
+            self._entities.setdefault(subentry_id, []).extend(entities)
+            add_entities(entities, config_subentry_id=subentry_id)
+
+    async def async_apply(self) -> None:
+        """Bring everything to the entry as it is now; later changes follow."""
+        self._pending = True
+        async with self._lock:
+            # A caller that waited for the lock finds its change applied by
+            # the pass that ran meanwhile (each pass reads the whole entry).
+            while self._pending:
+                self._pending = False
+                await self._apply_once()
+
+    async def _apply_once(self) -> None:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        if dict(self.entry.options) != self._options:
+            self._options = dict(self.entry.options)
+            self.hub.login_book.async_restart_timers()
+        try:
+            changed = await self.hub.async_apply_directory()
+        except DirectoryError as err:
+            # Only subentries written around the forms' checks get here; the
+            # running directory stays as it was until a change makes it whole.
+            LOGGER.error("Accounts and desks not applied: %s", err)
+            return
+        directory = self.hub.directory
+        removals: list[Entity] = []
+        for subentry_id in changed:
+            present = (
+                subentry_id in directory.accounts or subentry_id in directory.desks
+            )
+            if present and subentry_id not in self._entities:
+                self._add_subentry(subentry_id)
+            elif not present and subentry_id in self._entities:
+                entities = self._entities.pop(subentry_id)
+                # A removed subentry's entities and device are removed by HA
+                # itself; an account left without a desk keeps its
+                # subentry, and its entities go as a reload would drop them.
+                # (Entities disabled in the registry were never added.)
+                if subentry_id in self.entry.subentries:
+                    removals += [e for e in entities if e.hass is not None]
+        if removals:
+            await asyncio.gather(*(entity.async_remove() for entity in removals))
+        self._rename_devices()
+        await self._async_update_readers()
+        update_orphan_issue(self.hass, self.entry, self.hub)
+        self.last_apply_seconds = loop.time() - started
+
+    def _device_id(self, key: str) -> str | None:
+        """The id of our device with identifier ``(DOMAIN, key)``."""
+        for entity in self._entities.get(key, ()):
+            if entity.device_entry is not None:
+                return entity.device_entry.id
+        return None
+
+    def _add_subentry(self, subentry_id: str) -> None:
+        """Add a subentry's device (under the PBX's) and its entities.
+
+        The platforms would make the device when its entities are added, but
+        in tasks of their own; made here first, it is linked to the PBX's
+        device at once (HA-COMPAT: ``via_device_id``, not ``DeviceInfo``).
+        """
+        subentry = self.entry.subentries.get(subentry_id)
+        if subentry is None:
+            return
+        batches = [
+            (add_entities, factory(self.hub, subentry))
+            for factory, add_entities in self._platforms
+        ]
+        info = next((e.device_info for _, b in batches for e in b), None)
+        if info is not None:
+            registry = dr.async_get(self.hass)
+            device = registry.async_get_or_create(
+                config_entry_id=self.entry.entry_id,
+                config_subentry_id=subentry_id,
+                **info,
+            )
+            if (hub_device := self._hub_device(registry)) is not None:
+                registry.async_update_device(device.id, via_device_id=hub_device.id)
+        for add_entities, entities in batches:
+            if entities:
+                self._entities.setdefault(subentry_id, []).extend(entities)
+                add_entities(entities, config_subentry_id=subentry_id)
+
+    def _hub_device(self, registry: dr.DeviceRegistry) -> dr.DeviceEntry | None:
+        for device in dr.async_entries_for_config_entry(registry, self.entry.entry_id):
+            if (DOMAIN, self.entry.entry_id) in device.identifiers:
+                return device
+        return None
+
+    def _rename_devices(self) -> None:
+        """A subentry's new title is its device's name."""
+        registry = dr.async_get(self.hass)
+        titles = {sid: sub.title for sid, sub in self.entry.subentries.items()}
+        for subentry_id, title in titles.items():
+            if self._titles.get(subentry_id) in (title, None):
+                continue
+            if (device_id := self._device_id(subentry_id)) is not None:
+                registry.async_update_device(device_id, name=title)
+        self._titles = titles
+
+    async def _async_update_readers(self) -> None:
+        """Card readers follow the desks: devices, and the PC/SC watch."""
+        readers = self.card_readers
+        readers.directory = self.hub.directory
+        names = frozenset(
+            reader
+            for desk in self.hub.directory.desks.values()
+            for reader in desk.readers
+        )
+        if names == readers.names:
+            return
+        old_pcsc = readers.pcsc_names
+        registry = dr.async_get(self.hass)
+        for name in readers.names - names:
+            if (device_id := readers.device_of(name)) is not None:
+                registry.async_update_device(
+                    device_id, remove_config_entry_id=self.entry.entry_id
+                )
+        readers.async_set_names(names)
+        if readers.pcsc_names != old_pcsc:
+            await self.async_restart_pcsc()
+
+    async def async_start_pcsc(self) -> None:
+        """Watch the PC/SC readers that desks name (none: nothing runs)."""
+        self.pcsc = await async_start_monitor(
+            self.hass,
+            self.entry,
+            self.card_readers.pcsc_names,
+            self.card_readers.async_scan_pcsc,
+        )
+        self.entry.runtime_data.pcsc = self.pcsc
+
+    async def async_stop_pcsc(self) -> None:
+        """Stop watching PC/SC readers."""
+        if self.pcsc is not None:
+            await self.pcsc.async_stop()
+            self.pcsc = None
+
+    async def async_restart_pcsc(self) -> None:
+        """The PC/SC readers changed: watch the new set."""
+        await self.async_stop_pcsc()
+        await self.async_start_pcsc()
+
+
+def update_orphan_issue(
+    hass: HomeAssistant, entry: HotdeskConfigEntry, hub: HotdeskHub
+) -> None:
+    """A repair issue names the accounts left without any desk (or goes)."""
+    issue_id = f"account_without_desk_{entry.entry_id}"
+    if hub.accounts_without_desk:
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="account_without_desk",
+            translation_placeholders={"accounts": ", ".join(hub.accounts_without_desk)},
+        )
+    else:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
