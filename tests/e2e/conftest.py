@@ -236,6 +236,66 @@ class Pbx:
             time.sleep(0.05)
 
 
+@dataclass
+class OverlayPbx(Pbx):
+    """A Pbx whose configuration is the templates with a folder laid over them.
+
+    ``scripts/asterisk start`` always writes tests/e2e/asterisk_conf (and the
+    shipped dialplan); after each start the overlay's ``*.conf`` files, with
+    ``@AMI_PORT@``, ``@SIP_PORT@`` and ``@AMI_SECRET@`` filled in, replace or
+    join them in the run's ``etc/``, and Asterisk reloads. ``ready`` is a CLI
+    command and a text its output shows once the reload took effect.
+    """
+
+    overlay: Path | None = None
+    ready: tuple[str, str] | None = None
+
+    def start(self) -> None:
+        """Start Asterisk, lay the overlay over its configuration, reload."""
+        super().start()
+        if self.overlay is not None:
+            self.apply_overlay(self.overlay)
+
+    def apply_overlay(self, folder: Path, timeout: float = 10.0) -> None:
+        """Copy folder's *.conf into the run's etc/ and ``core reload``."""
+        etc = self.run_dir / "etc"
+        owner = etc.stat()
+        for source in sorted(folder.glob("*.conf")):
+            text = (
+                source.read_text(encoding="utf-8")
+                .replace("@AMI_PORT@", str(self.ami_port))
+                .replace("@SIP_PORT@", str(self.sip_port))
+                .replace("@AMI_SECRET@", self.secret)
+            )
+            target = etc / source.name
+            target.write_text(text, encoding="utf-8")
+            os.chown(target, owner.st_uid, owner.st_gid)
+        self.cli("core reload")
+        if self.ready is None:
+            return
+        command, expected = self.ready
+        deadline = time.monotonic() + timeout
+        while expected not in self.cli(command):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{command!r} never showed {expected!r}")
+            time.sleep(0.05)
+
+
+def start_on_free_ports(make: Callable[[int, int], Pbx], attempts: int = 3) -> Pbx:
+    """make(ami_port, sip_port).start() on free ports; retried if one is taken."""
+    error: Exception | None = None
+    for _ in range(attempts):  # another process may take a "free" port meanwhile
+        server = make(*free_ports(2))
+        try:
+            server.start()
+        except RuntimeError as err:
+            error = err
+            server.stop()
+        else:
+            return server
+    raise RuntimeError(f"Asterisk did not start: {error}")
+
+
 def _say(config: pytest.Config, text: str) -> None:
     """Print a line on the terminal even while output is captured."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
