@@ -52,13 +52,31 @@ def describe(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
 
 
 async def test_entities_idle(
-    hass: HomeAssistant, init_integration: MockConfigEntry, snapshot: SnapshotAssertion
+    hass: HomeAssistant,
+    entity_registry_enabled_by_default: None,
+    init_integration: MockConfigEntry,
+    snapshot: SnapshotAssertion,
 ) -> None:
     assert describe(hass, init_integration) == snapshot
 
 
+async def test_call_event_entity_is_off_by_default(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Its logbook lines said only "detected an event" (issue 14)."""
+    registry = er.async_get(hass)
+    events = [
+        e
+        for e in er.async_entries_for_config_entry(registry, init_integration.entry_id)
+        if e.domain == "event"
+    ]
+    assert events
+    assert all(e.disabled_by is er.RegistryEntryDisabler.INTEGRATION for e in events)
+
+
 async def test_entities_while_ringing(
     hass: HomeAssistant,
+    entity_registry_enabled_by_default: None,
     init_integration: MockConfigEntry,
     ami_server: AmiTestServer,
     snapshot: SnapshotAssertion,

@@ -75,7 +75,10 @@ CALLER_CHANNEL = "Local/s@test-caller-00000001;1"
 
 
 async def test_ring_all_then_missed(
-    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+    hass: HomeAssistant,
+    entity_registry_enabled_by_default: None,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
 ) -> None:
     incoming = async_capture_events(hass, "hotdesk_phone_incoming_call")
     missed = async_capture_events(hass, "hotdesk_phone_call_missed")
@@ -100,7 +103,10 @@ async def test_ring_all_then_missed(
     assert missed[0].data["call_id"] == data["call_id"]
     assert [e.data["outcome"] for e in ended] == ["missed"]
     assert state(hass, f"{ALICE}_account_call_state").state == "idle"
-    assert state(hass, f"{ALICE}_caller").state == "unknown"
+    # Issue 14: "No call" (a translated state), not "Unknown".
+    assert state(hass, f"{ALICE}_caller").state == "no_call"
+    assert state(hass, f"{ALICE}_missed_calls").state == "1"
+    assert state(hass, f"{CAROL}_missed_calls").state == "0"
     assert state(hass, f"{D1}_desk_call_state").state == "idle"
     event_state = state(hass, f"{ALICE}_call", "event")
     assert event_state.attributes["event_type"] == "call_missed"
@@ -249,6 +255,10 @@ async def test_login_and_logout_by_scan(
     logged_in = state(hass, f"{D3}_logged_in_account")
     assert logged_in.state == "Alice"
     assert logged_in.attributes["extension"] == "101"
+    # The account says where it rings, by desk name.
+    account = state(hass, f"{ALICE}_account_call_state")
+    assert account.attributes["home_desks"] == ["Desk 1", "Desk 2"]
+    assert account.attributes["logged_in_at"] == ["Desk 3"]
     # The PBX now rings the logged-in desk too (the route above); its
     # DialBegin to desk 3 counts as the call ringing at desk 3.
     desk3_leg = {
@@ -277,7 +287,9 @@ async def test_login_and_logout_by_scan(
     assert ami_server.astdb["hotdesk/route/101"] == "PJSIP/desk1&PJSIP/desk2"
     assert f"hotdesk/login/{D3}" not in ami_server.astdb
     assert logouts[0].data["reason"] == "scan"
-    assert state(hass, f"{D3}_logged_in_account").state == "unknown"
+    # Issue 14: "Nobody" (a translated state), not "Unknown".
+    assert state(hass, f"{D3}_logged_in_account").state == "nobody"
+    assert state(hass, f"{ALICE}_account_call_state").attributes["logged_in_at"] == []
 
 
 async def test_another_person_takes_over_a_desk(

@@ -282,3 +282,38 @@ def test_parse_action() -> None:
     assert parse_action(decline_action("1.2")) == ("decline", "1.2", None)
     assert parse_action("HOTDESK_CLAIM:1.2:") is None
     assert parse_action("SOMETHING") is None
+
+
+@pytest.fixture
+def german(hass: HomeAssistant) -> None:
+    """Home Assistant set to German before the integration starts."""
+    hass.config.language = "de"
+
+
+async def test_pushes_speak_the_language_of_home_assistant(
+    hass: HomeAssistant,
+    german: None,
+    apps: dict[str, Any],
+    push_server: PushServer,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+) -> None:
+    """Issue 14: a German office's phones get German pushes."""
+    await push(hass, init_integration, ami_server, RINGING)
+    await push_server.wait(2)
+    phone = push_server.to(apps["phone"])[0]
+    assert phone["title"] == "Anruf für Alice (101)"
+    assert phone["message"] == (
+        "Bob Caller (5550100) ruft an. Klingelt an Desk 1, Desk 2."
+    )
+    assert phone["data"]["channel"] == "Anrufe am Platz"
+    assert [a["title"] for a in phone["data"]["actions"]] == [
+        "An Desk 1 klingeln",
+        "An Desk 2 klingeln",
+        "Ablehnen",
+    ]
+    await push(hass, init_integration, ami_server, MISSED_END)
+    await push_server.wait(4)
+    missed = push_server.to(apps["phone"])[-1]
+    assert missed["title"] == "Verpasster Anruf für Alice (101)"
+    assert missed["message"] == "Bob Caller (5550100) hat angerufen."

@@ -264,12 +264,12 @@ def test_desk_states() -> None:
     assert desk_state_of("Not in use") == "idle"
     assert desk_state_of("RINGINUSE") == "ringing"
     assert desk_state_of("ONHOLD") == "in_call"
-    assert desk_state_of("whatever") == "unavailable"
+    assert desk_state_of("whatever") == "offline"
     notices = tracker.resync_desk_states(
         {"PJSIP/desk1": "UNAVAILABLE", "PJSIP/other": "INUSE"}
     )
     assert [(n.kind, n.desk_id) for n in notices] == [(NoticeKind.DESK_STATE, "D1")]
-    assert tracker.desk_states == {"D1": "unavailable"}
+    assert tracker.desk_states == {"D1": "offline"}
     assert tracker.resync_desk_states({"PJSIP/desk1": "UNAVAILABLE"}) == []
 
 
@@ -581,3 +581,39 @@ def test_invariants_under_random_orders(
             )
     assert all(count == 1 for count in ended.values())
     assert list(tracker.calls.values()) == []
+
+
+def test_two_calls_for_one_account_follow_one_rule() -> None:
+    """Issue 14: a ringing call first (the oldest, which a scan claims), else the newest.
+
+    The Caller sensor switched back to the older call just as the newer
+    one was answered: the account shows the call that changed last.
+    """
+    tracker = CallTracker(make_directory(), {})
+    first, second = (
+        call_events(1, ["D1"], "D1", None),
+        call_events(2, ["D2"], "D2", None),
+    )
+    dial_begin, answer = 1, 3  # DialBegin, then DialEnd (ANSWER) + Hangup of the leg
+    feed(tracker, first[:dial_begin])
+    assert tracker.call_for_account("A") is tracker.calls["99.1"]
+    feed(tracker, first[dial_begin:answer])
+    # The first call is answered; the second rings: the ringing one is shown.
+    feed(tracker, second[:dial_begin])
+    assert tracker.call_for_account("A") is tracker.calls["99.2"]
+    # The second is answered too: the newest call, not the older one.
+    feed(tracker, second[dial_begin:answer])
+    assert tracker.calls["99.2"].phase is CallPhase.ANSWERED
+    assert tracker.call_for_account("A") is tracker.calls["99.2"]
+    # The newest ends: the older call, still going, is shown again.
+    feed(tracker, second[answer:])
+    assert tracker.call_for_account("A") is tracker.calls["99.1"]
+
+
+def test_two_ringing_calls_show_the_oldest() -> None:
+    tracker = CallTracker(make_directory(), {})
+    feed(tracker, call_events(1, ["D1"], None, None)[:1])
+    feed(tracker, call_events(2, ["D2"], None, None)[:1])
+    call = tracker.call_for_account("A")
+    assert call is tracker.calls["99.1"]
+    assert tracker.decide_scan("A", "D3").call is call

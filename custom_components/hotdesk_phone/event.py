@@ -27,6 +27,11 @@ CALL_EVENT = EventEntityDescription(
     key="call",
     translation_key="call",
     event_types=list(EVENT_TYPES.values()),
+    # Off unless a user turns it on: the logbook keeps only an event entity's
+    # timestamp, so each call put a bare "detected an event" line beside the
+    # logbook's own worded line for the same event (logbook.py). Automations
+    # have the hotdesk_phone_* events on the bus.
+    entity_registry_enabled_default=False,
 )
 
 

@@ -493,7 +493,8 @@ class HotdeskHub:
         data = self._login_event_data(desk_id, context)
         LOGGER.debug("%s logged in at %s", data["account"], data["desk"])
         self.hass.bus.async_fire(EVENT_LOGIN, data, context=context)
-        self._update_entities([desk_id, *moved])
+        # The account's entities show where it is logged in.
+        self._update_entities([desk_id, account_id, *moved])
 
     async def async_logout(
         self, desk_id: str, reason: str = "scan", *, context: Context | None = None
@@ -516,6 +517,8 @@ class HotdeskHub:
         self.hass.bus.async_fire(
             EVENT_LOGOUT, {**data, "reason": reason}, context=context
         )
+        if data["account_id"] is not None:
+            self._update_entities([data["account_id"]])
 
     def _login_event_data(
         self, desk_id: str, context: Context | None = None

@@ -21,6 +21,7 @@ from .const import (
     LOGGER,
     VIA_NOTIFICATION,
 )
+from .texts import text
 from .tracker import NoticeKind
 
 if TYPE_CHECKING:
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 ACTION_PREFIX: Final = "HOTDESK"
 # Android shows at most three buttons: two desks and "Decline".
 MAX_DESK_BUTTONS: Final = 2
-CHANNEL_CALLS: Final = "Hot-desk calls"
 GROUP: Final = "hotdesk_phone"
 
 
@@ -61,11 +61,11 @@ def parse_action(action: str) -> tuple[str, str, str | None] | None:
     return None
 
 
-def _caller(data: Mapping[str, Any]) -> str:
+def _caller(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
     name, number = data.get("caller_id_name"), data.get("caller_id_number")
     if name and number:
         return f"{name} ({number})"
-    return str(name or number or "Unknown caller")
+    return str(name or number or text(hass, "unknown_caller"))
 
 
 @dataclass(slots=True)
@@ -147,7 +147,7 @@ class CallNotifier:
         actions = [
             {
                 "action": claim_action(call_id, desk_id),
-                "title": f"Ring {desks[desk_id].name}",
+                "title": text(self.hass, "push_ring_desk", desk=desks[desk_id].name),
             }
             for desk_id in button_desks
         ]
@@ -162,15 +162,31 @@ class CallNotifier:
             ),
             desks=frozenset(button_desks),
         )
-        actions.append({"action": decline_action(call_id), "title": "Decline"})
+        actions.append(
+            {
+                "action": decline_action(call_id),
+                "title": text(self.hass, "push_decline"),
+            }
+        )
+        # In the language HA is set to: an office's HA speaks its language.
         payload = {
-            "title": f"Call for {account.name} ({account.extension})",
-            "message": f"{_caller(data)} is calling. Ringing at {', '.join(ringing)}.",
+            "title": text(
+                self.hass,
+                "push_incoming_title",
+                account=account.name,
+                extension=account.extension,
+            ),
+            "message": text(
+                self.hass,
+                "push_incoming_message",
+                caller=_caller(self.hass, data),
+                desks=", ".join(ringing),
+            ),
             "data": {
                 "tag": notification_tag(call_id),
                 "group": GROUP,
                 # Android: a channel for calls, shown at once, never stale.
-                "channel": CHANNEL_CALLS,
+                "channel": text(self.hass, "push_channel"),
                 "importance": "high",
                 "priority": "high",
                 "ttl": 0,
@@ -183,12 +199,19 @@ class CallNotifier:
 
     def _send_missed(self, account: Account, data: Mapping[str, Any]) -> None:
         payload = {
-            "title": f"Missed call for {account.name} ({account.extension})",
-            "message": f"{_caller(data)} called.",
+            "title": text(
+                self.hass,
+                "push_missed_title",
+                account=account.name,
+                extension=account.extension,
+            ),
+            "message": text(
+                self.hass, "push_missed_message", caller=_caller(self.hass, data)
+            ),
             "data": {
                 "tag": notification_tag(data["call_id"]),
                 "group": GROUP,
-                "channel": CHANNEL_CALLS,
+                "channel": text(self.hass, "push_channel"),
             },
         }
         self._send_all(account, payload, with_actions=False)

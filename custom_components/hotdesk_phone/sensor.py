@@ -1,4 +1,4 @@
-"""Sensors: active calls, desk call state and login, account call and caller."""
+"""Sensors: active calls, desk call state and login, account call, caller, missed."""
 
 from __future__ import annotations
 
@@ -7,22 +7,32 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.sensor import (
+    RestoreSensor,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
 )
 from homeassistant.config_entries import ConfigSubentry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import SUBENTRY_ACCOUNT, SUBENTRY_DESK
 from .entity import HotdeskEntity
+from .events import CallEvent
 from .hub import HotdeskConfigEntry, HotdeskHub
-from .tracker import AccountState, CallPhase, DeskState
+from .tracker import AccountState, CallPhase, DeskState, NoticeKind
 
 PARALLEL_UPDATES = 0
+
+# Fixed states of free-text sensors. The state stays a stable key for
+# automations; the frontend shows it translated (entity.sensor.<key>.state),
+# which it does for any sensor with a translation key, not only enums.
+# ``None`` would read "Unknown", which says the integration does not know.
+NOBODY = "nobody"
+NO_CALL = "no_call"
+WITHHELD = "withheld"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,10 +54,22 @@ def _account_state(hub: HotdeskHub, account_id: str) -> AccountState:
     return AccountState.IN_CALL
 
 
+def _desk_names(hub: HotdeskHub, desk_ids: list[str]) -> list[str]:
+    desks = hub.directory.desks
+    return [desks[d].name for d in desk_ids if d in desks]
+
+
 def _account_attrs(hub: HotdeskHub, account_id: str) -> Mapping[str, Any]:
     call = hub.tracker.call_for_account(account_id)
     ringing = call.ringing_desks if call else []
+    account = hub.directory.accounts[account_id]
     return {
+        "extension": account.extension,
+        # Where a call to the account rings now: home desks, then logins.
+        "home_desks": _desk_names(hub, list(account.home_desks)),
+        "logged_in_at": _desk_names(
+            hub, [d for d, owner in hub.logins.items() if owner == account_id]
+        ),
         "call_id": call.call_id if call else None,
         "ringing_desk_ids": ringing,
         "ringing_desks": [hub.directory.desks[d].name for d in ringing],
@@ -64,13 +86,13 @@ def _account_attrs(hub: HotdeskHub, account_id: str) -> Mapping[str, Any]:
     }
 
 
-def _caller(hub: HotdeskHub, account_id: str) -> str | None:
+def _caller(hub: HotdeskHub, account_id: str) -> str:
     call = hub.tracker.call_for_account(account_id)
     if call is None:
-        return None
+        return NO_CALL
     if call.caller_id_name and call.caller_id_number:
         return f"{call.caller_id_name} <{call.caller_id_number}>"
-    return call.caller_id_name or call.caller_id_number or None
+    return call.caller_id_name or call.caller_id_number or WITHHELD
 
 
 def _caller_attrs(hub: HotdeskHub, account_id: str) -> Mapping[str, Any]:
@@ -81,15 +103,16 @@ def _caller_attrs(hub: HotdeskHub, account_id: str) -> Mapping[str, Any]:
     }
 
 
-def _logged_in(hub: HotdeskHub, desk_id: str) -> str | None:
+def _logged_in(hub: HotdeskHub, desk_id: str) -> str:
     account = hub.directory.accounts.get(hub.logins.get(desk_id, ""))
-    return account.name if account else None
+    return account.name if account else NOBODY
 
 
 def _login_attrs(hub: HotdeskHub, desk_id: str) -> Mapping[str, Any]:
     account = hub.directory.accounts.get(hub.logins.get(desk_id, ""))
     since = hub.login_times.get(desk_id)
     return {
+        "account_id": account.account_id if account else None,
         "extension": account.extension if account else None,
         "since": since.isoformat() if since and account else None,
     }
@@ -137,6 +160,15 @@ ACCOUNT_SENSORS = (
     ),
 )
 
+MISSED_CALLS = SensorEntityDescription(
+    key="missed_calls",
+    translation_key="missed_calls",
+    # Never goes down, so statistics and utility_meter (e.g. missed calls
+    # per day) work on it; and the logbook leaves it out (each missed call
+    # has its own logbook line).
+    state_class=SensorStateClass.TOTAL_INCREASING,
+)
+
 
 async def async_setup_entry(
     hass: HomeAssistant,
@@ -161,7 +193,10 @@ def _subentry_sensors(hub: HotdeskHub, subentry: ConfigSubentry) -> list[Entity]
         descriptions = ACCOUNT_SENSORS
     else:
         return []
-    return [HotdeskSensor(hub, d, subentry_id) for d in descriptions]
+    sensors: list[Entity] = [HotdeskSensor(hub, d, subentry_id) for d in descriptions]
+    if descriptions is ACCOUNT_SENSORS:
+        sensors.append(MissedCallsSensor(hub, MISSED_CALLS, subentry_id))
+    return sensors
 
 
 class HotdeskSensor(HotdeskEntity, SensorEntity):
@@ -182,3 +217,30 @@ class HotdeskSensor(HotdeskEntity, SensorEntity):
     def extra_state_attributes(self) -> Mapping[str, Any] | None:
         """Details (where it rings, since when logged in)."""
         return self.entity_description.attrs_fn(self.hub, self._owner)
+
+
+class MissedCallsSensor(HotdeskEntity, RestoreSensor):
+    """How many calls to the account were missed (the caller gave up).
+
+    The count is the entity's own state, restored after a restart (HA's
+    restore state), so it needs no store of ours; a declined call is not
+    missed.
+    """
+
+    _attr_native_value: int = 0
+
+    async def async_added_to_hass(self) -> None:
+        """Restore the count and follow the account's missed calls."""
+        await super().async_added_to_hass()
+        last = await self.async_get_last_sensor_data()
+        if last is not None and isinstance(last.native_value, int | float):
+            self._attr_native_value = int(last.native_value)
+        self.async_on_remove(
+            self.hub.async_add_call_listener(self._on_call_event, self.subentry_id)
+        )
+
+    @callback
+    def _on_call_event(self, event: CallEvent) -> None:
+        if event.kind is NoticeKind.MISSED:
+            self._attr_native_value += 1
+            self.async_write_ha_state()

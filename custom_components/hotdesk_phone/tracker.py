@@ -30,7 +30,9 @@ class DeskState(StrEnum):
     IDLE = "idle"
     RINGING = "ringing"
     IN_CALL = "in_call"
-    UNAVAILABLE = "unavailable"
+    # The PBX cannot reach the phone (not registered). Not HA's
+    # ``unavailable``, which says the entity itself is broken.
+    OFFLINE = "offline"
 
 
 class AccountState(StrEnum):
@@ -53,17 +55,15 @@ _DESK_STATES: Final = {
     "INUSE": DeskState.IN_CALL,
     "BUSY": DeskState.IN_CALL,
     "ONHOLD": DeskState.IN_CALL,
-    "UNAVAILABLE": DeskState.UNAVAILABLE,
-    "INVALID": DeskState.UNAVAILABLE,
-    "UNKNOWN": DeskState.UNAVAILABLE,
+    "UNAVAILABLE": DeskState.OFFLINE,
+    "INVALID": DeskState.OFFLINE,
+    "UNKNOWN": DeskState.OFFLINE,
 }
 
 
 def desk_state_of(device_state: str) -> DeskState:
     """A desk's call state for an Asterisk device state."""
-    return _DESK_STATES.get(
-        device_state.upper().replace(" ", "_"), DeskState.UNAVAILABLE
-    )
+    return _DESK_STATES.get(device_state.upper().replace(" ", "_"), DeskState.OFFLINE)
 
 
 class CallPhase(StrEnum):
@@ -178,17 +178,20 @@ class CallTracker:
         self.desk_states: dict[str, DeskState] = {}
 
     def call_for_account(self, account_id: str) -> Call | None:
-        """The newest active call of an account (ringing first)."""
-        # The first ringing call in order, else the first call (one pass: this
-        # runs for every claim and every account entity update).
-        found: Call | None = None
+        """The call an account shows and a scan acts on; one rule for both.
+
+        The oldest ringing call (first come, first claimed), else the newest
+        call: a call answered while an older one goes on is the one shown.
+        """
+        # ``calls`` keeps the order calls began; one pass, as this runs for
+        # every claim and every account entity update.
+        newest: Call | None = None
         for call in self.calls.values():
             if call.account_id == account_id:
                 if call.phase is CallPhase.RINGING:
                     return call
-                if found is None:
-                    found = call
-        return found
+                newest = call
+        return newest
 
     def handle(self, name: str, headers: Mapping[str, str]) -> list[Notice]:
         """Apply one AMI event; return what changed."""

@@ -1,0 +1,59 @@
+"""A Log out button per desk: free a desk without Developer tools."""
+
+from __future__ import annotations
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.config_entries import ConfigSubentry
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .auth import async_acting_user, check_accounts
+from .const import DOMAIN
+from .entity import HotdeskEntity
+from .hub import HotdeskConfigEntry, HotdeskHub
+
+PARALLEL_UPDATES = 0
+
+# The logout event's ``reason`` for a press of this button.
+REASON_BUTTON = "button"
+
+LOGOUT_BUTTON = ButtonEntityDescription(key="logout", translation_key="logout")
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: HotdeskConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add one Log out button per desk (and per desk added later)."""
+    entry.runtime_data.live.add_platform(_desk_buttons, async_add_entities)
+
+
+def _desk_buttons(hub: HotdeskHub, subentry: ConfigSubentry) -> list[Entity]:
+    if subentry.subentry_id not in hub.directory.desks:
+        return []
+    return [LogoutButton(hub, LOGOUT_BUTTON, subentry.subentry_id)]
+
+
+class LogoutButton(HotdeskEntity, ButtonEntity):
+    """Ends the login at its desk, under the rules of the ``logout`` action."""
+
+    async def async_press(self) -> None:
+        """Log out whoever is logged in here, if the presser may."""
+        desk_id = self.subentry_id or ""
+        hub = self.hub
+        # HA sets the press's context (button.press's caller) on the entity
+        # before calling this; a press without one comes from HA itself.
+        context = self._context or Context()
+        user = await async_acting_user(self.hass, context)
+        present = hub.directory.accounts.get(hub.logins.get(desk_id, ""))
+        if present is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_logged_in",
+                translation_placeholders={"desk": hub.directory.desks[desk_id].name},
+            )
+        check_accounts(self.hass, user, context, [present])
+        await hub.async_logout(desk_id, reason=REASON_BUTTON, context=context)
