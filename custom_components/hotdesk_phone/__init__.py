@@ -14,6 +14,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .ami import AmiActionError, AmiAuthError, AmiConnectionError
 from .const import DOMAIN
+from .call_log import CallLog
 from .hub import HotdeskConfigEntry, HotdeskHub, HotdeskRuntimeData
 from .live import LiveChanges, update_orphan_issue
 from .notifications import CallNotifier
@@ -66,9 +67,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
     scans = ScanHandler(hub)
     entry.async_on_unload(scans.async_start())
     entry.async_on_unload(CallNotifier(hass, hub).async_start())
+    call_log = CallLog(hass, entry)
+    await call_log.async_load()
+    entry.async_on_unload(call_log.async_stop)
+    entry.async_on_unload(call_log.async_start(hub))
     live = LiveChanges(hass, entry, hub, scans.card_readers)
     entry.runtime_data = HotdeskRuntimeData(
-        hub=hub, card_readers=scans.card_readers, live=live
+        hub=hub, card_readers=scans.card_readers, live=live, call_log=call_log
     )
     entry.async_on_unload(live.async_stop_pcsc)
     await live.async_start_pcsc()

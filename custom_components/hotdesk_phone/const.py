@@ -38,6 +38,7 @@ ASTDB_SUBFAMILIES: Final = ("route", "desk", "login", "deskof")
 CONTEXT_INBOUND: Final = "hotdesk-inbound"
 CONTEXT_CLAIM: Final = "hotdesk-claim"
 CONTEXT_UNANSWERED: Final = "hotdesk-unanswered"
+CONTEXT_CALLBACK: Final = "hotdesk-callback"
 
 EVENT_INCOMING_CALL: Final = f"{DOMAIN}_incoming_call"
 EVENT_CALL_CLAIMED: Final = f"{DOMAIN}_call_claimed"

@@ -38,6 +38,7 @@ from .subentries import SubentryCache, directory_from_entry
 from .tracker import Call, CallTracker, ClaimRefusedError, Notice, NoticeKind
 
 if TYPE_CHECKING:
+    from .call_log import CallLog
     from .live import LiveChanges
 
 # Seconds between AMI keep-alive pings (a half-open link is dropped after
@@ -79,6 +80,7 @@ class HotdeskRuntimeData:
     hub: HotdeskHub
     card_readers: CardReaders
     live: LiveChanges
+    call_log: CallLog
     pcsc: PcscMonitor | None = None
 
 

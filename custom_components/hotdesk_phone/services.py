@@ -1,6 +1,8 @@
-"""Actions: claim_call, login, logout."""
+"""Actions: claim_call, login, logout, call, call_log, clear_call_log."""
 
 from __future__ import annotations
+
+from typing import cast
 
 import voluptuous as vol
 
@@ -13,8 +15,11 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.util.json import JsonValueType
 
+from .ami import AmiActionError, AmiError
 from .auth import async_acting_user, check_accounts
+from .call_back import async_call_back, valid_number
 from .const import DOMAIN, VIA_ACTION
 from .directory import Account, Desk, RouteTooLongError
 from .hub import HotdeskConfigEntry, HotdeskHub
@@ -22,15 +27,27 @@ from .tracker import CallPhase
 
 ATTR_EXTENSION = "extension"
 ATTR_DESK = "desk"
+ATTR_NUMBER = "number"
 
 SERVICE_CLAIM_CALL = "claim_call"
 SERVICE_LOGIN = "login"
 SERVICE_LOGOUT = "logout"
+SERVICE_CALL = "call"
+SERVICE_CALL_LOG = "call_log"
+SERVICE_CLEAR_CALL_LOG = "clear_call_log"
 
 _ACCOUNT_AND_DESK = vol.Schema(
     {vol.Required(ATTR_EXTENSION): cv.string, vol.Required(ATTR_DESK): cv.string}
 )
 _DESK_ONLY = vol.Schema({vol.Required(ATTR_DESK): cv.string})
+_CALL = vol.Schema(
+    {
+        vol.Required(ATTR_EXTENSION): cv.string,
+        vol.Required(ATTR_NUMBER): cv.string,
+        vol.Optional(ATTR_DESK): cv.string,
+    }
+)
+_ACCOUNT_ONLY = vol.Schema({vol.Required(ATTR_EXTENSION): cv.string})
 
 
 # Why the PBX side did not move a call -> its message (translation key).
@@ -133,6 +150,64 @@ async def _logout(call: ServiceCall) -> None:
     await hub.async_logout(desk.desk_id, reason="action", context=call.context)
 
 
+def _entry_with_account(
+    hass: HomeAssistant, extension: str
+) -> tuple[HotdeskConfigEntry, Account]:
+    """The loaded entry that has this extension, and its account."""
+    entries: list[HotdeskConfigEntry] = hass.config_entries.async_entries(DOMAIN)
+    for entry in entries:
+        if entry.state is ConfigEntryState.LOADED and (
+            account := entry.runtime_data.hub.directory.account_by_extension(
+                str(extension).strip()
+            )
+        ):
+            return entry, account
+    raise _error("unknown_extension", extension=str(extension))
+
+
+async def _call(call: ServiceCall) -> ServiceResponse:
+    entry, account = _entry_with_account(call.hass, call.data[ATTR_EXTENSION])
+    hub = entry.runtime_data.hub
+    desk_id: str | None = None
+    if ATTR_DESK in call.data:
+        desk_hub, desk = _desk(call.hass, call.data[ATTR_DESK])
+        if desk_hub is not hub:
+            raise _error("unknown_desk", desk=call.data[ATTR_DESK])
+        desk_id = desk.desk_id
+    number = valid_number(call.data[ATTR_NUMBER])
+    if number is None:
+        raise _error("invalid_number", number=call.data[ATTR_NUMBER][:40])
+    user = await async_acting_user(call.hass, call.context)
+    check_accounts(call.hass, user, call.context, [account])
+    _connected(hub)
+    try:
+        rang = await async_call_back(
+            hub, account, number, desk_id, context=call.context
+        )
+    except AmiActionError as err:
+        raise _pbx_error("call_refused", reason=err.reason) from err
+    except AmiError as err:
+        raise _pbx_error("not_connected") from err
+    return {"desk_id": rang, "number": number}
+
+
+async def _call_log(call: ServiceCall) -> ServiceResponse:
+    entry, account = _entry_with_account(call.hass, call.data[ATTR_EXTENSION])
+    user = await async_acting_user(call.hass, call.context)
+    check_accounts(call.hass, user, call.context, [account])
+    calls = entry.runtime_data.call_log.calls(account.account_id)
+    # Plain JSON: strings and nulls only (CallRecord).
+    records = cast("JsonValueType", [dict(c) for c in calls])
+    return {"extension": account.extension, "calls": records}
+
+
+async def _clear_call_log(call: ServiceCall) -> None:
+    entry, account = _entry_with_account(call.hass, call.data[ATTR_EXTENSION])
+    user = await async_acting_user(call.hass, call.context)
+    check_accounts(call.hass, user, call.context, [account])
+    entry.runtime_data.call_log.clear(account.account_id)
+
+
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions (once, in async_setup)."""
     hass.services.async_register(
@@ -146,3 +221,20 @@ def async_setup_services(hass: HomeAssistant) -> None:
         DOMAIN, SERVICE_LOGIN, _login, schema=_ACCOUNT_AND_DESK
     )
     hass.services.async_register(DOMAIN, SERVICE_LOGOUT, _logout, schema=_DESK_ONLY)
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_CALL,
+        _call,
+        schema=_CALL,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_CALL_LOG,
+        _call_log,
+        schema=_ACCOUNT_ONLY,
+        supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_CLEAR_CALL_LOG, _clear_call_log, schema=_ACCOUNT_ONLY
+    )
