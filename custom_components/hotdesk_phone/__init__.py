@@ -13,8 +13,8 @@ from homeassistant.helpers import (
 from homeassistant.helpers.typing import ConfigType
 
 from .ami import AmiActionError, AmiAuthError, AmiConnectionError
-from .const import DOMAIN
 from .call_log import CallLog
+from .const import DOMAIN
 from .hub import HotdeskConfigEntry, HotdeskHub, HotdeskRuntimeData
 from .live import LiveChanges, update_orphan_issue
 from .notifications import CallNotifier
