@@ -35,7 +35,7 @@ from custom_components.hotdesk_phone.const import (
     DOMAIN,
 )
 
-from .ami_server import AmiTestServer
+from .ami_server import AmiTestServer, transcript_events
 from .conftest import ALICE, CAROL, DESK_IDS, account_subentry, desk_subentry
 from .helpers import BEFORE_REDIRECT, desk_device, hub_of, push, redirect_then
 from .mobile_app import PushServer, register
@@ -523,3 +523,38 @@ async def test_scan_flood_is_one_tap(
     assert logouts == []
     # The login's own writes: the route and the login key.
     assert len(ami_server.actions_named("DBPut")) - puts_before == 2
+
+
+async def test_call_back_button_only_for_recipients(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    ami_server: AmiTestServer,
+    hass_client: ClientSessionGenerator,
+    push_server: PushServer,
+    alice: tuple[User, str],
+    mallory: tuple[User, str],
+) -> None:
+    """A missed call's Call back: Mallory's tap dials nothing, Alice's does."""
+    assert await async_setup_component(hass, DOMAIN, {})
+    alice_client = await hass_client(alice[1])
+    mallory_client = await hass_client(mallory[1])
+    alice_app = await register(alice_client, "Alice Phone", "Pixel 8", push_server.url)
+    mallory_app = await register(
+        mallory_client, "Mallory Phone", "Pixel 8", push_server.url
+    )
+    await hass.async_block_till_done()
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    await push(
+        hass, mock_config_entry, ami_server, transcript_events("call_missed.ami")
+    )
+    pushes = await push_server.wait(2)
+    (button,) = pushes[-1]["data"]["actions"]
+    await _tap(mallory_client, mallory_app, button["action"])
+    await hass.async_block_till_done()
+    assert ami_server.actions_named("Originate") == []
+    await _tap(alice_client, alice_app, button["action"])
+    await hass.async_block_till_done()
+    (originate,) = ami_server.actions_named("Originate")
+    assert originate["Exten"] == "5550100"

@@ -161,10 +161,24 @@ async def test_missed_call_replaces_push(
     assert missed["title"] == "Missed call for Alice (101)"
     assert missed["message"] == "Bob Caller (5550100) called."
     assert missed["data"]["tag"] == f"hotdesk-{CALL_ID}"
-    assert "actions" not in missed["data"]
+    # One button: call the caller back (the watch's push has none).
+    assert missed["data"]["actions"] == [
+        {"action": f"HOTDESK_CALLBACK:{CALL_ID}", "title": "Call back"}
+    ]
+    assert "actions" not in push_server.to(apps["watch"])[1]["data"]
     await asyncio.sleep(0.05)
     assert not [p for p in pushes if p["message"] == "clear_notification"]
     assert len(push_server.pushes) == 4
+    # Tapping it rings Alice's desk, then calls Bob Caller as 101.
+    await tap(apps, f"HOTDESK_CALLBACK:{CALL_ID}")
+    await hass.async_block_till_done()
+    (originate,) = ami_server.actions_named("Originate")
+    assert (originate["Channel"], originate["Context"], originate["Exten"]) == (
+        "PJSIP/desk1",
+        "hotdesk-callback",
+        "5550100",
+    )
+    assert b"Variable: HOTDESK_EXTEN=101\r\n" in bytes(ami_server.received)
 
 
 async def test_ring_desk_button_claims_that_call(

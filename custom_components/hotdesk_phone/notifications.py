@@ -8,6 +8,7 @@ carry the call id so a tap acts on that call only.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
@@ -15,7 +16,9 @@ from typing import TYPE_CHECKING, Any, Final
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 
+from .ami import AmiError
 from .auth import notify_target_users
+from .call_back import async_call_back, valid_number
 from .const import (
     EVENT_CLAIM_REFUSED,
     LOGGER,
@@ -32,6 +35,8 @@ if TYPE_CHECKING:
 ACTION_PREFIX: Final = "HOTDESK"
 # Android shows at most three buttons: two desks and "Decline".
 MAX_DESK_BUTTONS: Final = 2
+# Missed-call pushes whose "Call back" button still works (oldest dropped).
+MAX_MISSED_PUSHES: Final = 200
 GROUP: Final = "hotdesk_phone"
 
 
@@ -50,9 +55,16 @@ def decline_action(call_id: str) -> str:
     return f"{ACTION_PREFIX}_DECLINE:{call_id}"
 
 
+def call_back_action(call_id: str) -> str:
+    """The action id of "call back" on a missed call's push."""
+    return f"{ACTION_PREFIX}_CALLBACK:{call_id}"
+
+
 def parse_action(action: str) -> tuple[str, str, str | None] | None:
     """``(kind, call_id, desk_id)`` of one of our action ids, else ``None``."""
     kind, _, rest = action.partition(":")
+    if kind == f"{ACTION_PREFIX}_CALLBACK" and rest:
+        return ("callback", rest, None)
     if kind == f"{ACTION_PREFIX}_CLAIM":
         call_id, sep, desk_id = rest.rpartition(":")
         return ("claim", call_id, desk_id) if sep and call_id and desk_id else None
@@ -78,6 +90,15 @@ class _OpenPush:
     shown: bool = True  # not yet cleared or replaced on the devices
 
 
+@dataclass(frozen=True, slots=True)
+class _MissedPush:
+    """A missed call's push: who got it and whom its "Call back" calls."""
+
+    account_id: str
+    recipients: frozenset[str]
+    number: str
+
+
 class CallNotifier:
     """Sends, replaces and clears the pushes of each account's calls."""
 
@@ -88,6 +109,7 @@ class CallNotifier:
         self._open: dict[str, _OpenPush] = {}  # call id -> its live push
         self._failed_targets: set[str] = set()
         self._refused_users: set[str | None] = set()  # logged once each
+        self._missed: OrderedDict[str, _MissedPush] = OrderedDict()
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
@@ -127,7 +149,7 @@ class CallNotifier:
             return
         push.shown = False
         if event.kind is NoticeKind.MISSED:
-            self._send_missed(account, data)
+            self._send_missed(account, data, push.recipients)
         else:  # answered, claimed or ended: the push has done its job
             self._send_all(
                 account,
@@ -197,8 +219,13 @@ class CallNotifier:
         }
         self._send_all(account, payload, with_actions=True)
 
-    def _send_missed(self, account: Account, data: Mapping[str, Any]) -> None:
-        payload = {
+    def _send_missed(
+        self,
+        account: Account,
+        data: Mapping[str, Any],
+        recipients: frozenset[str],
+    ) -> None:
+        payload: dict[str, Any] = {
             "title": text(
                 self.hass,
                 "push_missed_title",
@@ -214,7 +241,19 @@ class CallNotifier:
                 "channel": text(self.hass, "push_channel"),
             },
         }
-        self._send_all(account, payload, with_actions=False)
+        number = valid_number(str(data.get("caller_id_number") or ""))
+        if number is not None:
+            call_id = str(data["call_id"])
+            payload["data"]["actions"] = [
+                {
+                    "action": call_back_action(call_id),
+                    "title": text(self.hass, "push_call_back"),
+                }
+            ]
+            self._missed[call_id] = _MissedPush(account.account_id, recipients, number)
+            while len(self._missed) > MAX_MISSED_PUSHES:
+                self._missed.popitem(last=False)
+        self._send_all(account, payload, with_actions=number is not None)
 
     def _send_all(
         self, account: Account, payload: dict[str, Any], *, with_actions: bool
@@ -252,6 +291,9 @@ class CallNotifier:
         if parsed is None:
             return
         kind, call_id, desk_id = parsed
+        if kind == "callback":
+            self._call_back(event, call_id)
+            return
         push = self._open.get(call_id)
         if push is None or call_id not in self.hub.tracker.calls:
             return  # stale: the call ended or was answered meanwhile
@@ -273,6 +315,33 @@ class CallNotifier:
             self.hass.async_create_task(
                 self.hub.async_decline(call_id), eager_start=True
             )
+
+    @callback
+    def _call_back(self, event: Event, call_id: str) -> None:
+        """The Call back button of a missed call's push (its recipients only)."""
+        missed = self._missed.get(call_id)
+        account = self.hub.directory.accounts.get(missed.account_id) if missed else None
+        if missed is None or account is None:
+            return  # too old, or the account is gone
+        user_id = event.context.user_id
+        if user_id not in missed.recipients:
+            LOGGER.debug(
+                "Ignored call back on call %s from user %s: not a recipient",
+                call_id,
+                user_id,
+            )
+            return
+        self.hass.async_create_task(
+            self._async_call_back(account, missed.number, event), eager_start=True
+        )
+
+    async def _async_call_back(
+        self, account: Account, number: str, event: Event
+    ) -> None:
+        try:
+            await async_call_back(self.hub, account, number, context=event.context)
+        except AmiError as err:
+            LOGGER.warning("Call back for %s failed: %s", account.name, err)
 
     @callback
     def _refuse_action(
