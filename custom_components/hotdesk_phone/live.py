@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from types import MappingProxyType
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentry
@@ -24,6 +25,7 @@ from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .bulk import ImportPlan
 from .const import DOMAIN, LOGGER
 from .directory import DirectoryError
 from .hub import HotdeskConfigEntry, HotdeskHub
@@ -57,6 +59,8 @@ class LiveChanges:
         self._entities: dict[str, list[Entity]] = {}  # subentry id -> its entities
         self._lock = asyncio.Lock()
         self._pending = False
+        self._held = False
+        self._hub_device_id: str | None = None
         self.pcsc: PcscMonitor | None = None
         # Seconds the last pass took (the scale benchmark reads it).
         self.last_apply_seconds: float | None = None
@@ -90,9 +94,45 @@ class LiveChanges:
             self._entities.setdefault(subentry_id, []).extend(entities)
             add_entities(entities, config_subentry_id=subentry_id)
 
+    async def async_import(self, plan: ImportPlan) -> None:
+        """Apply a bulk import: every subentry change first, then one pass.
+
+        Each subentry change calls the update listener; while the import runs
+        those calls only mark the entry changed, so twenty thousand rows make
+        one directory rebuild and one AstDB diff, not one each.
+        """
+        manager = self.hass.config_entries
+        self._held = True
+        try:
+            for change in plan.create:
+                manager.async_add_subentry(
+                    self.entry,
+                    ConfigSubentry(
+                        data=MappingProxyType(dict(change.data)),
+                        subentry_id=change.subentry_id,
+                        subentry_type=change.subentry_type,
+                        title=change.title,
+                        unique_id=None,
+                    ),
+                )
+            for change in plan.update:
+                manager.async_update_subentry(
+                    self.entry,
+                    self.entry.subentries[change.subentry_id],
+                    data=dict(change.data),
+                    title=change.title,
+                )
+            for item in plan.remove:
+                manager.async_remove_subentry(self.entry, item.subentry_id)
+        finally:
+            self._held = False
+        await self.async_apply()
+
     async def async_apply(self) -> None:
         """Bring everything to the entry as it is now; later changes follow."""
         self._pending = True
+        if self._held:
+            return  # an import is adding subentries: it applies once at its end
         async with self._lock:
             # A caller that waited for the lock finds its change applied by
             # the pass that ran meanwhile (each pass reads the whole entry).
@@ -173,8 +213,13 @@ class LiveChanges:
                 add_entities(entities, config_subentry_id=subentry_id)
 
     def _hub_device(self, registry: dr.DeviceRegistry) -> dr.DeviceEntry | None:
+        # Looked up once: scanning every device per added seat is quadratic
+        # in an import of thousands.
+        if self._hub_device_id is not None:
+            return registry.async_get(self._hub_device_id)
         for device in dr.async_entries_for_config_entry(registry, self.entry.entry_id):
             if (DOMAIN, self.entry.entry_id) in device.identifiers:
+                self._hub_device_id = device.id
                 return device
         return None
 

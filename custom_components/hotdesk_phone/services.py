@@ -19,6 +19,7 @@ from homeassistant.util.json import JsonValueType
 
 from .ami import AmiActionError, AmiError
 from .auth import async_acting_user, check_accounts
+from .bulk_services import async_setup_bulk_services
 from .call_back import async_call_back, valid_number
 from .const import DOMAIN, VIA_ACTION
 from .directory import Account, Desk, RouteTooLongError
@@ -210,6 +211,7 @@ async def _clear_call_log(call: ServiceCall) -> None:
 
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions (once, in async_setup)."""
+    async_setup_bulk_services(hass)
     hass.services.async_register(
         DOMAIN,
         SERVICE_CLAIM_CALL,

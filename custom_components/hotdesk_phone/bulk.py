@@ -1,0 +1,515 @@
+"""Bulk provisioning: every account and desk as one CSV file, and back.
+
+Pure Python: no Home Assistant imports. ``export_csv`` writes the subentries
+as rows; ``plan_import`` reads such a file and says which subentries to
+create, update and (optionally) remove, or raises ``BulkImportError`` with
+every bad row (nothing is applied then). Importing the file just exported
+plans nothing.
+
+One row per desk or account. Lists are separated by ``;``. An account names
+its home desks by their dial strings (unique, and known before a new desk has
+an id). ``id`` is the subentry id: empty for a new row; rows without one also
+match an existing desk by dial string and an existing account by extension.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+import csv
+from dataclasses import dataclass, field
+import io
+from typing import Any, Final
+
+from .directory import (
+    Account,
+    Desk,
+    Directory,
+    DirectoryError,
+    normalize_tag,
+    validate_dial_string,
+    validate_extension,
+    validate_tag,
+)
+
+DESK: Final = "desk"
+ACCOUNT: Final = "account"
+COLUMNS: Final = (
+    "type",
+    "id",
+    "name",
+    "extension",
+    "dial_string",
+    "home_desks",
+    "tags",
+    "scanners",
+    "readers",
+    "reader_users",
+    "people",
+    "notify_targets",
+    "watch_targets",
+)
+# Columns of each type (the others must stay empty in its rows).
+_DESK_COLUMNS: Final = ("name", "dial_string", "scanners", "readers", "reader_users")
+_ACCOUNT_COLUMNS: Final = (
+    "name",
+    "extension",
+    "home_desks",
+    "tags",
+    "people",
+    "notify_targets",
+    "watch_targets",
+)
+_LIST_SEPARATOR: Final = ";"
+# An identifier of the desk or account: stored and compared as written.
+MAX_FIELD_LENGTH: Final = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Existing:
+    """A subentry as it is now."""
+
+    subentry_id: str
+    subentry_type: str
+    title: str
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem: where (line of the file, column) and what (a translation key)."""
+
+    line: int
+    column: str
+    code: str
+    placeholders: Mapping[str, str] = field(default_factory=dict)
+
+
+class BulkImportError(ValueError):
+    """The file cannot be applied; ``errors`` lists every problem found."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        """Keep the problems in file order."""
+        super().__init__(f"{len(errors)} problem(s) in the file")
+        self.errors = sorted(errors, key=lambda e: (e.line, COLUMNS.index(e.column)))
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One subentry to create or update (with its full data), or remove."""
+
+    subentry_id: str
+    subentry_type: str
+    title: str
+    data: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPlan:
+    """What an import does; all empty: the file matches what is configured."""
+
+    create: list[Change]
+    update: list[Change]
+    remove: list[Existing]
+    unchanged: int
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to do."""
+        return not (self.create or self.update or self.remove)
+
+
+def _join(values: Iterable[str]) -> str:
+    return _LIST_SEPARATOR.join(values)
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.split(_LIST_SEPARATOR) if v.strip()]
+
+
+def _targets(values: Iterable[str]) -> list[str]:
+    """Notify action names without ``notify.``, once each (as the forms keep them)."""
+    return sorted({v.strip().removeprefix("notify.") for v in values if v.strip()})
+
+
+def _desk_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A desk's data as the forms store it (missing lists empty)."""
+    return {
+        "name": str(data.get("name", "")).strip(),
+        "dial_string": str(data.get("dial_string", "")).strip(),
+        "scanners": list(data.get("scanners") or []),
+        "readers": sorted({str(r).strip() for r in data.get("readers") or []} - {""}),
+        "reader_users": sorted(set(data.get("reader_users") or [])),
+    }
+
+
+def _account_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """An account's data as the forms store it (missing lists empty)."""
+    return {
+        "name": str(data.get("name", "")).strip(),
+        "extension": str(data.get("extension", "")).strip(),
+        "home_desks": list(data.get("home_desks") or []),
+        # Normalised as the directory reads them: stored spellings compare equal.
+        "tags": sorted({normalize_tag(str(t)) for t in data.get("tags") or []}),
+        "people": sorted(set(data.get("people") or [])),
+        "notify_targets": _targets(data.get("notify_targets") or []),
+        "watch_targets": _targets(data.get("watch_targets") or []),
+    }
+
+
+def export_csv(existing: Iterable[Existing]) -> str:
+    """Every desk, then every account, as CSV rows (with a header)."""
+    items = list(existing)
+    dial_of = {
+        e.subentry_id: str(e.data.get("dial_string", ""))
+        for e in items
+        if e.subentry_type == DESK
+    }
+    out = io.StringIO()
+    writer = csv.DictWriter(out, COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for item in items:
+        if item.subentry_type == DESK:
+            data = _desk_data(item.data)
+            writer.writerow(
+                {
+                    "type": DESK,
+                    "id": item.subentry_id,
+                    "name": data["name"],
+                    "dial_string": data["dial_string"],
+                    "scanners": _join(data["scanners"]),
+                    "readers": _join(data["readers"]),
+                    "reader_users": _join(data["reader_users"]),
+                }
+            )
+    for item in items:
+        if item.subentry_type == ACCOUNT:
+            data = _account_data(item.data)
+            writer.writerow(
+                {
+                    "type": ACCOUNT,
+                    "id": item.subentry_id,
+                    "name": data["name"],
+                    "extension": data["extension"],
+                    # A home desk that no longer exists is left out, as the
+                    # directory leaves it out.
+                    "home_desks": _join(
+                        dial_of[d] for d in data["home_desks"] if d in dial_of
+                    ),
+                    "tags": _join(data["tags"]),
+                    "people": _join(data["people"]),
+                    "notify_targets": _join(data["notify_targets"]),
+                    "watch_targets": _join(data["watch_targets"]),
+                }
+            )
+    return out.getvalue()
+
+
+@dataclass(slots=True)
+class _Row:
+    line: int
+    kind: str
+    subentry_id: str
+    data: dict[str, Any]
+    home_dials: list[str] = field(default_factory=list)
+
+
+class _Reader:
+    """Reads rows, collecting every problem instead of stopping at the first."""
+
+    def __init__(self, existing: list[Existing], new_id: Callable[[], str]) -> None:
+        self.errors: list[RowError] = []
+        self.existing = {e.subentry_id: e for e in existing}
+        self._new_id = new_id
+        self._desk_by_dial = {
+            str(e.data.get("dial_string", "")): e.subentry_id
+            for e in existing
+            if e.subentry_type == DESK
+        }
+        self._account_by_ext = {
+            str(e.data.get("extension", "")): e.subentry_id
+            for e in existing
+            if e.subentry_type == ACCOUNT
+        }
+
+    def error(self, line: int, column: str, code: str, **placeholders: str) -> None:
+        self.errors.append(RowError(line, column, code, placeholders))
+
+    def row(self, line: int, values: Mapping[str, str]) -> _Row | None:
+        kind = values.get("type", "").strip().lower()
+        if kind not in (DESK, ACCOUNT):
+            self.error(line, "type", "bulk_unknown_type", value=kind[:40])
+            return None
+        allowed = _DESK_COLUMNS if kind == DESK else _ACCOUNT_COLUMNS
+        for column in COLUMNS:
+            value = values.get(column, "")
+            if len(value) > MAX_FIELD_LENGTH:
+                self.error(line, column, "bulk_too_long", max=str(MAX_FIELD_LENGTH))
+                return None
+            if column not in ("type", "id", *allowed) and value.strip():
+                self.error(line, column, "bulk_column_not_for_type", type=kind)
+        name = values.get("name", "").strip()
+        if not name:
+            self.error(line, "name", "bulk_missing_name")
+        subentry_id = values.get("id", "").strip()
+        if subentry_id and (
+            subentry_id not in self.existing
+            or self.existing[subentry_id].subentry_type != kind
+        ):
+            self.error(line, "id", "bulk_unknown_id", id=subentry_id[:40])
+            return None
+        if kind == DESK:
+            return self._desk(line, values, name, subentry_id)
+        return self._account(line, values, name, subentry_id)
+
+    def _desk(
+        self, line: int, values: Mapping[str, str], name: str, subentry_id: str
+    ) -> _Row | None:
+        try:
+            dial = validate_dial_string(values.get("dial_string", ""))
+        except DirectoryError as err:
+            self.error(line, "dial_string", err.code, **err.placeholders)
+            return None
+        subentry_id = subentry_id or self._desk_by_dial.get(dial) or self._new_id()
+        data = _desk_data(
+            {
+                "name": name,
+                "dial_string": dial,
+                "scanners": _split(values.get("scanners", "")),
+                "readers": _split(values.get("readers", "")),
+                "reader_users": _split(values.get("reader_users", "")),
+            }
+        )
+        return _Row(line, DESK, subentry_id, data)
+
+    def _account(
+        self, line: int, values: Mapping[str, str], name: str, subentry_id: str
+    ) -> _Row | None:
+        try:
+            extension = validate_extension(values.get("extension", ""))
+        except DirectoryError as err:
+            self.error(line, "extension", err.code, **err.placeholders)
+            return None
+        tags: list[str] = []
+        for tag in _split(values.get("tags", "")):
+            try:
+                tags.append(validate_tag(tag))
+            except DirectoryError as err:
+                self.error(line, "tags", err.code, **err.placeholders)
+        people = _split(values.get("people", ""))
+        if not all(p.startswith("person.") for p in people):
+            self.error(line, "people", "invalid_person")
+        home = _split(values.get("home_desks", ""))
+        if not home:
+            self.error(line, "home_desks", "no_home_desk", account=name)
+        subentry_id = (
+            subentry_id or self._account_by_ext.get(extension) or self._new_id()
+        )
+        data = _account_data(
+            {
+                "name": name,
+                "extension": extension,
+                "tags": tags,
+                "people": people,
+                "notify_targets": _split(values.get("notify_targets", "")),
+                "watch_targets": _split(values.get("watch_targets", "")),
+            }
+        )
+        return _Row(line, ACCOUNT, subentry_id, data, home)
+
+
+def plan_import(
+    text: str,
+    existing: Iterable[Existing],
+    *,
+    remove_missing: bool = False,
+    new_id: Callable[[], str],
+) -> ImportPlan:
+    """What importing ``text`` does to ``existing`` (``BulkImportError``: bad rows).
+
+    ``remove_missing``: subentries without a row are removed. ``new_id`` makes
+    the id of a new subentry (HA's ULIDs), so accounts can name new desks.
+    """
+    items = list(existing)
+    reader = _Reader(items, new_id)
+    rows: list[_Row] = []
+    source = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in source.fieldnames or []]
+    unknown = [h for h in header if h not in COLUMNS]
+    for column in unknown:
+        reader.error(1, "type", "bulk_unknown_column", name=column[:40])
+    if "type" not in header:
+        reader.error(1, "type", "bulk_missing_column", name="type")
+    if reader.errors:
+        raise BulkImportError(reader.errors)
+    source.fieldnames = header
+    line = 1
+    for values in source:
+        line = source.line_num
+        if None in values:  # more cells than columns
+            reader.error(line, "type", "bulk_extra_cells")
+            continue
+        cells = {k: (v or "") for k, v in values.items()}
+        if not any(v.strip() for v in cells.values()):
+            continue  # a blank line
+        if (row := reader.row(line, cells)) is not None:
+            rows.append(row)
+    _check_unique(reader, rows)
+    _resolve_home_desks(reader, rows, items, remove_missing=remove_missing)
+    if reader.errors:
+        raise BulkImportError(reader.errors)
+    return _plan(reader, rows, items, remove_missing=remove_missing)
+
+
+def _check_unique(reader: _Reader, rows: list[_Row]) -> None:
+    """The same id, extension, dial string, tag, scanner or reader twice."""
+    seen: dict[tuple[str, str], int] = {}
+
+    def once(kind: str, value: str, line: int, column: str, code: str) -> None:
+        if (kind, value) in seen:
+            reader.error(
+                line, column, code, value=value[:60], other=str(seen[kind, value])
+            )
+        else:
+            seen[kind, value] = line
+
+    for row in rows:
+        once("id", row.subentry_id, row.line, "id", "bulk_duplicate_row")
+        if row.kind == DESK:
+            once(
+                "dial",
+                row.data["dial_string"],
+                row.line,
+                "dial_string",
+                "duplicate_dial_string",
+            )
+            for scanner in row.data["scanners"]:
+                once("scanner", scanner, row.line, "scanners", "duplicate_scanner")
+            for name in row.data["readers"]:
+                once("reader", name, row.line, "readers", "duplicate_reader")
+        else:
+            once(
+                "ext",
+                row.data["extension"],
+                row.line,
+                "extension",
+                "duplicate_extension",
+            )
+            for tag in row.data["tags"]:
+                once("tag", tag, row.line, "tags", "duplicate_tag")
+
+
+def _resolve_home_desks(
+    reader: _Reader, rows: list[_Row], items: list[Existing], *, remove_missing: bool
+) -> None:
+    """Dial strings -> desk ids: desks of the file, and (unless removed) the others."""
+    desk_rows = {r.subentry_id for r in rows if r.kind == DESK}
+    by_dial = {r.data["dial_string"]: r.subentry_id for r in rows if r.kind == DESK}
+    if not remove_missing:
+        for item in items:
+            if item.subentry_type == DESK and item.subentry_id not in desk_rows:
+                by_dial.setdefault(
+                    str(item.data.get("dial_string", "")), item.subentry_id
+                )
+    for row in rows:
+        if row.kind != ACCOUNT:
+            continue
+        home: list[str] = []
+        for dial in row.home_dials:
+            if (desk_id := by_dial.get(dial)) is None:
+                reader.error(
+                    row.line, "home_desks", "bulk_unknown_home_desk", desk=dial[:60]
+                )
+            elif desk_id not in home:
+                home.append(desk_id)
+        row.data["home_desks"] = home
+
+
+def _plan(
+    reader: _Reader, rows: list[_Row], items: list[Existing], *, remove_missing: bool
+) -> ImportPlan:
+    in_file = {r.subentry_id for r in rows}
+    kept = [] if remove_missing else [i for i in items if i.subentry_id not in in_file]
+    # The whole result must be a valid directory (what the forms check one at
+    # a time: duplicates against the subentries the file leaves alone, routes
+    # that fit one AMI line).
+    result = [Existing(r.subentry_id, r.kind, r.data["name"], r.data) for r in rows]
+    _check_directory(reader, [*result, *kept], {r.subentry_id: r.line for r in rows})
+    if reader.errors:
+        raise BulkImportError(reader.errors)
+    create: list[Change] = []
+    update: list[Change] = []
+    unchanged = 0
+    for row in rows:
+        old = reader.existing.get(row.subentry_id)
+        if old is None:
+            create.append(Change(row.subentry_id, row.kind, row.data["name"], row.data))
+            continue
+        before = _desk_data(old.data) if row.kind == DESK else _account_data(old.data)
+        if before == row.data and old.title == row.data["name"]:
+            unchanged += 1
+            continue
+        # Fields this file does not carry are kept.
+        update.append(
+            Change(
+                row.subentry_id, row.kind, row.data["name"], {**old.data, **row.data}
+            )
+        )
+    remove = [i for i in items if remove_missing and i.subentry_id not in in_file]
+    return ImportPlan(create, update, remove, unchanged)
+
+
+def _check_directory(
+    reader: _Reader, items: list[Existing], lines: Mapping[str, int]
+) -> None:
+    desks = [
+        Desk(
+            i.subentry_id,
+            str(i.data.get("name", "")),
+            str(i.data.get("dial_string", "")),
+            frozenset(i.data.get("scanners") or []),
+            frozenset(i.data.get("readers") or []),
+        )
+        for i in items
+        if i.subentry_type == DESK
+    ]
+    desk_ids = {d.desk_id for d in desks}
+    accounts = []
+    for item in items:
+        if item.subentry_type != ACCOUNT:
+            continue
+        home = tuple(d for d in item.data.get("home_desks") or [] if d in desk_ids)
+        if not home and item.subentry_id not in lines:
+            continue  # an account left alone, already without a desk
+        accounts.append(
+            Account(
+                item.subentry_id,
+                str(item.data.get("name", "")),
+                str(item.data.get("extension", "")),
+                home,
+                frozenset(item.data.get("tags") or []),
+            )
+        )
+    try:
+        Directory.build(accounts, desks)
+    except DirectoryError as err:
+        # Which row: the one whose account or desk the error names, else the
+        # first line (a clash with a subentry the file leaves alone).
+        named = {**err.placeholders}.values()
+        line = next(
+            (
+                lines[i.subentry_id]
+                for i in items
+                if i.subentry_id in lines
+                and any(
+                    v
+                    in (
+                        str(i.data.get(k, ""))
+                        for k in ("name", "extension", "dial_string")
+                    )
+                    for v in named
+                )
+            ),
+            1,
+        )
+        column = "extension" if "extension" in err.code else "home_desks"
+        reader.error(line, column, err.code, **err.placeholders)

@@ -1,0 +1,167 @@
+"""Actions export_directory and import_directory: bulk provisioning (admins only)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import voluptuous as vol
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+)
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.translation import async_get_translations
+from homeassistant.util.ulid import ulid_now
+
+from .auth import async_acting_user
+from .bulk import BulkImportError, Existing, ImportPlan, export_csv, plan_import
+from .const import DOMAIN
+from .hub import HotdeskConfigEntry
+
+SERVICE_EXPORT = "export_directory"
+SERVICE_IMPORT = "import_directory"
+ATTR_ENTRY = "config_entry_id"
+ATTR_CSV = "csv"
+ATTR_REMOVE_MISSING = "remove_missing"
+ATTR_DRY_RUN = "dry_run"
+# Bad rows listed in the error message at most (the count says the rest).
+MAX_REPORTED_ROWS = 50
+
+EXPORT_SCHEMA = vol.Schema({vol.Optional(ATTR_ENTRY): cv.string})
+IMPORT_SCHEMA = vol.Schema(
+    {
+        vol.Optional(ATTR_ENTRY): cv.string,
+        vol.Required(ATTR_CSV): cv.string,
+        vol.Optional(ATTR_REMOVE_MISSING, default=False): cv.boolean,
+        vol.Optional(ATTR_DRY_RUN, default=False): cv.boolean,
+    }
+)
+
+
+def _error(key: str, **placeholders: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+async def _require_admin(call: ServiceCall) -> None:
+    """The whole directory is an administrator's (or an automation's) business."""
+    user = await async_acting_user(call.hass, call.context)
+    if user is not None and not user.is_admin:
+        raise Unauthorized(context=call.context, perm_category=DOMAIN)
+
+
+def _entry(hass: HomeAssistant, entry_id: str | None) -> HotdeskConfigEntry:
+    entries: list[HotdeskConfigEntry] = [
+        e
+        for e in hass.config_entries.async_entries(DOMAIN)
+        if e.state is ConfigEntryState.LOADED
+        and (entry_id is None or e.entry_id == entry_id)
+    ]
+    if len(entries) != 1:
+        raise _error("import_no_entry")
+    return entries[0]
+
+
+def existing_of(entry: HotdeskConfigEntry) -> list[Existing]:
+    """The entry's subentries in the bulk module's terms."""
+    return [
+        Existing(sub.subentry_id, sub.subentry_type, sub.title, sub.data)
+        for sub in entry.subentries.values()
+    ]
+
+
+async def async_report(hass: HomeAssistant, err: BulkImportError) -> str:
+    """Every bad row as a line of text, in HA's language."""
+    strings = await async_get_translations(
+        hass, hass.config.language, "exceptions", [DOMAIN]
+    )
+
+    def message(key: str, placeholders: dict[str, str]) -> str:
+        template = strings.get(f"component.{DOMAIN}.exceptions.{key}.message", key)
+        # A template naming a placeholder this row lacks shows it empty.
+        return template.format_map(defaultdict(str, placeholders))
+
+    return "\n".join(
+        message(
+            "bulk_row",
+            {
+                "line": str(row.line),
+                "column": row.column,
+                "reason": message(row.code, dict(row.placeholders)),
+            },
+        )
+        for row in err.errors[:MAX_REPORTED_ROWS]
+    )
+
+
+async def async_plan(
+    hass: HomeAssistant, entry: HotdeskConfigEntry, text: str, *, remove_missing: bool
+) -> ImportPlan:
+    """The import's plan, or a translated error listing every bad row."""
+    try:
+        return plan_import(
+            text, existing_of(entry), remove_missing=remove_missing, new_id=ulid_now
+        )
+    except BulkImportError as err:
+        raise _error(
+            "import_invalid",
+            count=str(len(err.errors)),
+            rows=await async_report(hass, err),
+        ) from err
+
+
+def plan_summary(plan: ImportPlan) -> dict[str, Any]:
+    """Counts of what an import does."""
+    return {
+        "created": len(plan.create),
+        "updated": len(plan.update),
+        "removed": len(plan.remove),
+        "unchanged": plan.unchanged,
+    }
+
+
+async def _export(call: ServiceCall) -> ServiceResponse:
+    await _require_admin(call)
+    entry = _entry(call.hass, call.data.get(ATTR_ENTRY))
+    return {ATTR_CSV: export_csv(existing_of(entry))}
+
+
+async def _import(call: ServiceCall) -> ServiceResponse:
+    await _require_admin(call)
+    entry = _entry(call.hass, call.data.get(ATTR_ENTRY))
+    plan = await async_plan(
+        call.hass,
+        entry,
+        call.data[ATTR_CSV],
+        remove_missing=call.data[ATTR_REMOVE_MISSING],
+    )
+    if not call.data[ATTR_DRY_RUN] and not plan.empty:
+        await entry.runtime_data.live.async_import(plan)
+    return plan_summary(plan)
+
+
+def async_setup_bulk_services(hass: HomeAssistant) -> None:
+    """Register export_directory and import_directory."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_EXPORT,
+        _export,
+        schema=EXPORT_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_IMPORT,
+        _import,
+        schema=IMPORT_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )

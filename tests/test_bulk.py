@@ -1,0 +1,179 @@
+"""Bulk provisioning, the pure part: CSV export, import plans, every bad row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import itertools
+import re
+
+import pytest
+
+from custom_components.hotdesk_phone.bulk import (
+    BulkImportError,
+    Existing,
+    export_csv,
+    plan_import,
+)
+
+HEADER = (
+    "type,id,name,extension,dial_string,home_desks,tags,scanners,readers,"
+    "reader_users,people,notify_targets,watch_targets\n"
+)
+
+
+def ids() -> Callable[[], str]:
+    counter = itertools.count(1)
+    return lambda: f"NEW{next(counter)}"
+
+
+def office() -> list[Existing]:
+    return [
+        Existing(
+            "D1",
+            "desk",
+            "Desk 1",
+            {"name": "Desk 1", "dial_string": "PJSIP/desk1", "scanners": ["scanner-1"]},
+        ),
+        Existing(
+            "D2",
+            "desk",
+            "Desk 2",
+            {"name": "Desk 2", "dial_string": "PJSIP/desk2", "readers": ["bridge-2"]},
+        ),
+        Existing(
+            "A1",
+            "account",
+            "Alice",
+            {
+                "name": "Alice",
+                "extension": "101",
+                "home_desks": ["D1", "D2"],
+                "tags": ["04A23BC1", "tag-alice"],
+                "people": ["person.alice"],
+                "notify_targets": ["mobile_app_alice"],
+            },
+        ),
+    ]
+
+
+def test_export_then_import_changes_nothing() -> None:
+    text = export_csv(office())
+    assert text.splitlines()[0] + "\n" == HEADER
+    assert "account,A1,Alice,101,,PJSIP/desk1;PJSIP/desk2,04A23BC1;tag-alice" in text
+    plan = plan_import(text, office(), remove_missing=True, new_id=ids())
+    assert plan.empty
+    assert plan.unchanged == 3
+
+
+def test_create_update_and_remove_in_one_file() -> None:
+    text = (
+        HEADER
+        + "desk,,Desk 3,,PJSIP/desk3,,,scanner-3,,,,,\n"
+        + "account,,Bob,102,,PJSIP/desk3;PJSIP/desk1,04 a1 b2 c3,,,,,notify.mobile_app_bob,\n"
+        + "desk,D1,Desk One,,PJSIP/desk1,,,scanner-1,,,,,\n"
+    )
+    plan = plan_import(text, office(), remove_missing=True, new_id=ids())
+    assert [(c.subentry_id, c.title) for c in plan.create] == [
+        ("NEW1", "Desk 3"),
+        ("NEW2", "Bob"),
+    ]
+    bob = plan.create[1].data
+    assert bob["home_desks"] == ["NEW1", "D1"]
+    assert bob["tags"] == ["04A1B2C3"]
+    assert bob["notify_targets"] == ["mobile_app_bob"]
+    assert [(c.subentry_id, c.data["name"]) for c in plan.update] == [
+        ("D1", "Desk One")
+    ]
+    assert sorted(r.subentry_id for r in plan.remove) == ["A1", "D2"]
+    # Without removing, the others stay; a row matches by dial string / extension.
+    text = HEADER + "account,,Alice B.,101,,PJSIP/desk2,,,,,,,\n"
+    plan = plan_import(text, office(), new_id=ids())
+    assert plan.create == []
+    assert plan.remove == []
+    assert plan.update[0].subentry_id == "A1"
+    assert plan.update[0].data["home_desks"] == ["D2"]
+
+
+def test_every_bad_row_is_reported() -> None:
+    text = (
+        HEADER
+        + "phone,,X,,,,,,,,,,\n"  # line 2
+        + "desk,,Desk 9,,PJSIP/bad desk,,,,,,,,\n"  # line 3
+        + "account,,Eve,10a,,PJSIP/desk1,,,,,,,\n"  # line 4
+        + "account,,Fay,105,,PJSIP/nowhere,,,,,,,\n"  # line 5
+        + "account,,Gus,106,PJSIP/x,PJSIP/desk1,tag-alice,,,,bob,,\n"  # line 6
+        + "desk,ZZZ,Desk 8,,PJSIP/desk8,,,,,,,,\n"  # line 7
+        + "account,,,107,,,,,,,,,\n"  # line 8
+        + "account,,Hal,101,,PJSIP/desk1,,,,,,,\n"  # line 9: Alice's extension
+        + "account,,Ida,101,,PJSIP/desk1,,,,,,,\n"  # line 10: the same again
+    )
+    with pytest.raises(BulkImportError) as err:
+        plan_import(text, office(), new_id=ids())
+    found = [(e.line, e.column, e.code) for e in err.value.errors]
+    assert found == [
+        (2, "type", "bulk_unknown_type"),
+        (3, "dial_string", "invalid_dial_string"),
+        (4, "extension", "invalid_extension"),
+        (5, "home_desks", "bulk_unknown_home_desk"),
+        (6, "dial_string", "bulk_column_not_for_type"),
+        (6, "people", "invalid_person"),
+        (7, "id", "bulk_unknown_id"),
+        (8, "name", "bulk_missing_name"),
+        (8, "home_desks", "no_home_desk"),
+        (10, "id", "bulk_duplicate_row"),
+        (10, "extension", "duplicate_extension"),
+    ]
+
+
+def test_clash_with_what_the_file_leaves_alone() -> None:
+    # Alice keeps tag-alice (not in the file, not removed): Gus may not take it.
+    text = HEADER + "account,,Gus,106,,PJSIP/desk1,tag-alice,,,,,,\n"
+    with pytest.raises(BulkImportError) as err:
+        plan_import(text, office(), new_id=ids())
+    assert [e.code for e in err.value.errors] == ["duplicate_tag"]
+
+
+def test_header_problems() -> None:
+    with pytest.raises(BulkImportError) as err:
+        plan_import("name,colour\nx,y\n", office(), new_id=ids())
+    assert [(e.line, e.code) for e in err.value.errors] == [
+        (1, "bulk_unknown_column"),
+        (1, "bulk_missing_column"),
+    ]
+
+
+def test_columns_in_any_order_and_blank_lines() -> None:
+    text = "name,type,dial_string\nDesk 5,desk,PJSIP/desk5\n,,\n"
+    plan = plan_import(text, office(), new_id=ids())
+    assert [c.data["dial_string"] for c in plan.create] == ["PJSIP/desk5"]
+
+
+def test_ten_thousand_rows_round_trip() -> None:
+    desks = [
+        Existing(
+            f"D{i}",
+            "desk",
+            f"Desk {i}",
+            {"name": f"Desk {i}", "dial_string": f"PJSIP/d{i}"},
+        )
+        for i in range(10_000)
+    ]
+    accounts = [
+        Existing(
+            f"A{i}",
+            "account",
+            f"Seat {i}",
+            {
+                "name": f"Seat {i}",
+                "extension": str(100_000 + i),
+                "home_desks": [f"D{i}"],
+            },
+        )
+        for i in range(10_000)
+    ]
+    text = export_csv([*desks, *accounts])
+    plan = plan_import(text, [*desks, *accounts], remove_missing=True, new_id=ids())
+    assert plan.empty
+    without_ids = re.sub(r"(?m)^(desk|account),[^,]*,", r"\1,,", text)
+    fresh = plan_import(without_ids, [], new_id=ids())
+    assert len(fresh.create) == 20_000
