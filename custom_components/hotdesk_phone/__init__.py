@@ -13,6 +13,7 @@ from homeassistant.helpers import (
 from homeassistant.helpers.typing import ConfigType
 
 from .ami import AmiActionError, AmiAuthError, AmiConnectionError
+from .board import async_register_board
 from .call_log import CallLog
 from .const import DOMAIN
 from .hub import HotdeskConfigEntry, HotdeskHub, HotdeskRuntimeData
@@ -27,14 +28,16 @@ PLATFORMS = [
     Platform.BUTTON,
     Platform.EVENT,
     Platform.SENSOR,
+    Platform.SWITCH,
 ]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions and the card reader endpoint once for all entries."""
+    """Register the actions, the card reader endpoint and the board card once."""
     async_setup_services(hass)
     async_register_scan_view(hass)
+    await async_register_board(hass)
     return True
 
 

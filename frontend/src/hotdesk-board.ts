@@ -1,0 +1,391 @@
+// The hot-desk board: every desk phone as a tile, the calls that ring, and
+// buttons that call the integration's actions. It reads only what Home
+// Assistant pushes to the card over its websocket (`hass` updates); the
+// call log is asked for only when an account's missed-call count changes.
+// The actions check who may act on the server; the card only offers them.
+
+import { LitElement, css, html, nothing, type PropertyValues } from "lit";
+
+import "./editor";
+import type { BoardConfig, HomeAssistant, ServiceCallReply } from "./ha-types";
+import { DOMAIN, callAtDesk, readBoard, type Account, type Board, type Desk } from "./model";
+import { localize, type StringKey } from "./strings";
+
+export const CARD_TYPE = "hotdesk-board";
+
+interface MissedCall {
+  number: string;
+  caller: string;
+}
+
+export class HotdeskBoard extends LitElement {
+  static properties = {
+    hass: { attribute: false },
+    _config: { state: true },
+    _missed: { state: true },
+    _message: { state: true },
+    _busy: { state: true },
+  };
+
+  hass?: HomeAssistant;
+  private _config?: BoardConfig;
+  private _missed = new Map<string, MissedCall>();
+  private _missedSeen = new Map<string, string | null>();
+  private _message = "";
+  private _busy = "";
+
+  static getConfigElement(): HTMLElement {
+    return document.createElement(`${CARD_TYPE}-editor`);
+  }
+
+  static getStubConfig(): BoardConfig {
+    return { type: `custom:${CARD_TYPE}`, show_calls: true, show_offline: true };
+  }
+
+  setConfig(config: BoardConfig): void {
+    if (!config || typeof config !== "object") {
+      throw new Error("Invalid configuration");
+    }
+    this._config = { show_calls: true, show_offline: true, ...config };
+  }
+
+  getCardSize(): number {
+    return 4;
+  }
+
+  getGridOptions(): Record<string, number> {
+    return { columns: 12, min_columns: 6, rows: 4 };
+  }
+
+  private _t(key: StringKey, values?: Record<string, string>): string {
+    return localize(this.hass?.locale?.language ?? this.hass?.language, key, values);
+  }
+
+  // Only re-render for changes of our own entities or the registries.
+  protected shouldUpdate(changed: PropertyValues): boolean {
+    if (!changed.has("hass") || changed.size > 1) return true;
+    const old = changed.get("hass") as HomeAssistant | undefined;
+    const now = this.hass;
+    if (!old || !now) return true;
+    if (
+      old.entities !== now.entities ||
+      old.devices !== now.devices ||
+      old.areas !== now.areas ||
+      old.language !== now.language
+    ) {
+      return true;
+    }
+    for (const entry of Object.values(now.entities)) {
+      if (entry.platform === DOMAIN && old.states[entry.entity_id] !== now.states[entry.entity_id]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  protected updated(): void {
+    if (!this.hass || !this._config?.show_calls) return;
+    for (const account of readBoard(this.hass).accounts) {
+      if (this._missedSeen.get(account.accountId) === account.missedCount) continue;
+      this._missedSeen.set(account.accountId, account.missedCount);
+      if (account.extension && account.missedCount && account.missedCount !== "0") {
+        void this._loadMissed(account);
+      }
+    }
+  }
+
+  // The newest missed call of an account, from its call log (the action
+  // answers only for users who may act for the account).
+  private async _loadMissed(account: Account): Promise<void> {
+    try {
+      const reply = await this.hass!.callWS<ServiceCallReply>({
+        type: "call_service",
+        domain: DOMAIN,
+        service: "call_log",
+        service_data: { extension: account.extension },
+        return_response: true,
+      });
+      const calls = (reply.response?.["calls"] ?? []) as Array<Record<string, string | null>>;
+      const missed = calls.find((c) => c["outcome"] === "missed" && c["caller_id_number"]);
+      const next = new Map(this._missed);
+      if (missed) {
+        const number = missed["caller_id_number"]!;
+        const name = missed["caller_id_name"];
+        next.set(account.accountId, { number, caller: name ? `${name} <${number}>` : number });
+      } else {
+        next.delete(account.accountId);
+      }
+      this._missed = next;
+    } catch {
+      // Not this user's account, or the PBX is away: no call-back button.
+    }
+  }
+
+  private async _act(id: string, service: string, data: Record<string, unknown>): Promise<void> {
+    this._busy = id;
+    this._message = "";
+    try {
+      await this.hass!.callService(DOMAIN, service, data);
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String((err as { message?: string })?.message ?? err);
+      this._message = this._t("failed", { error: text });
+    } finally {
+      this._busy = "";
+    }
+  }
+
+  private _stateLabel(desk: Desk): string {
+    return this.hass!.formatEntityState?.(desk.stateEntity) ?? desk.state;
+  }
+
+  private _time(date: Date): string {
+    const language = this.hass?.locale?.language ?? this.hass?.language ?? "en";
+    try {
+      return date.toLocaleTimeString(language, {
+        hour: "2-digit",
+        minute: "2-digit",
+        timeZone: this.hass?.config.time_zone,
+      });
+    } catch {
+      return date.toLocaleTimeString();
+    }
+  }
+
+  private _deskNames(board: Board, ids: string[]): string {
+    const names = ids.map((id) => board.desks.find((d) => d.deskId === id)?.name ?? id);
+    return names.length ? names.join(", ") : this._t("nowhere");
+  }
+
+  protected render() {
+    if (!this.hass || !this._config) return nothing;
+    const board = readBoard(this.hass);
+    const areas = this._config.areas?.length ? new Set(this._config.areas) : null;
+    const desks = board.desks.filter(
+      (d) =>
+        (!areas || (d.areaId !== null && areas.has(d.areaId))) &&
+        (this._config!.show_offline !== false || d.state !== "offline"),
+    );
+    const ringing = board.accounts.filter((a) => a.state === "ringing");
+    return html`
+      <ha-card .header=${this._config.title ?? this._t("default_title")}>
+        <div class="content">
+          ${desks.length
+            ? html`<div class="grid">${desks.map((d) => this._renderDesk(board, d, ringing))}</div>`
+            : html`<p class="empty">${this._t("no_desks")}</p>`}
+          ${this._config.show_calls ? this._renderCalls(board) : nothing}
+          ${this._message ? html`<p class="message" role="alert">${this._message}</p>` : nothing}
+        </div>
+      </ha-card>
+    `;
+  }
+
+  private _renderDesk(board: Board, desk: Desk, ringing: Account[]) {
+    const call = callAtDesk(board, desk);
+    let callLine: unknown = nothing;
+    if (call && desk.state === "ringing") {
+      callLine = html`<div class="call">${this._t("ringing_for", { account: call.name })}${call.caller
+        ? html` · <span class="caller">${call.caller}</span>`
+        : nothing}</div>`;
+    } else if (desk.state === "in_call") {
+      callLine = html`<div class="call">${call
+        ? this._t("in_call_with", { caller: call.caller ?? this._t("unknown_caller") })
+        : this._t("in_call")}</div>`;
+    }
+    // A ringing call can be taken at any desk it does not ring yet.
+    const claimable = ringing.filter((a) => a.extension && !a.ringingDeskIds.includes(desk.deskId));
+    return html`
+      <div class="tile" data-desk=${desk.deskId} data-state=${desk.state}>
+        <div class="top">
+          <span class="name">${desk.name}</span>
+          <span class="state ${desk.state}">${this._stateLabel(desk)}</span>
+        </div>
+        ${desk.area ? html`<div class="area">${desk.area}</div>` : nothing}
+        <div class="login">
+          ${desk.loggedIn
+            ? this._t("logged_in_since", {
+                account: desk.loggedInExtension ? `${desk.loggedIn} (${desk.loggedInExtension})` : desk.loggedIn,
+                time: desk.since ? this._time(desk.since) : "?",
+              })
+            : html`<span class="muted">${this._t("nobody")}</span>`}
+        </div>
+        ${callLine}
+        <div class="actions">
+          ${desk.loggedIn
+            ? html`<button
+                class="logout"
+                ?disabled=${this._busy === `logout-${desk.deskId}`}
+                @click=${() => this._act(`logout-${desk.deskId}`, "logout", { desk: desk.deviceId })}
+              >
+                ${this._t("log_out")}
+              </button>`
+            : nothing}
+          ${claimable.map(
+            (a) => html`<button
+              class="claim"
+              data-account=${a.accountId}
+              ?disabled=${this._busy === `claim-${desk.deskId}`}
+              @click=${() =>
+                this._act(`claim-${desk.deskId}`, "claim_call", {
+                  extension: a.extension,
+                  desk: desk.deviceId,
+                })}
+            >
+              ${this._t("claim_here", { account: a.name })}
+            </button>`,
+          )}
+        </div>
+      </div>
+    `;
+  }
+
+  private _renderCalls(board: Board) {
+    const active = board.accounts.filter((a) => a.state === "ringing" || a.state === "in_call");
+    const missed = board.accounts.filter((a) => this._missed.has(a.accountId) && a.extension);
+    return html`
+      <div class="calls">
+        <h3>${this._t("calls")}</h3>
+        ${active.length ? nothing : html`<p class="muted">${this._t("no_calls")}</p>`}
+        <ul>
+          ${active.map(
+            (a) => html`<li class="active-call ${a.state}" data-account=${a.accountId}>
+              ${a.state === "ringing"
+                ? this._t("call_rings", {
+                    caller: a.caller ?? this._t("unknown_caller"),
+                    account: a.name,
+                    extension: a.extension ?? "",
+                    desks: this._deskNames(board, a.ringingDeskIds),
+                  })
+                : this._t("call_answered", {
+                    caller: a.caller ?? this._t("unknown_caller"),
+                    account: a.name,
+                    extension: a.extension ?? "",
+                    desk: a.answeredDesk ?? a.claimedDesk ?? this._t("nowhere"),
+                  })}
+            </li>`,
+          )}
+          ${missed.map((a) => {
+            const call = this._missed.get(a.accountId)!;
+            return html`<li class="missed" data-account=${a.accountId}>
+              ${this._t("last_missed", { account: a.name, extension: a.extension!, caller: call.caller })}
+              <button
+                class="callback"
+                ?disabled=${this._busy === `call-${a.accountId}`}
+                @click=${() =>
+                  this._act(`call-${a.accountId}`, "call", { extension: a.extension, number: call.number })}
+              >
+                ${this._t("call_back")}
+              </button>
+            </li>`;
+          })}
+        </ul>
+      </div>
+    `;
+  }
+
+  static styles = css`
+    .content {
+      padding: 0 16px 16px;
+    }
+    .grid {
+      display: grid;
+      grid-template-columns: repeat(auto-fill, minmax(180px, 1fr));
+      gap: 8px;
+    }
+    .tile {
+      border: 1px solid var(--divider-color, #ddd);
+      border-left: 6px solid var(--disabled-text-color, #999);
+      border-radius: 8px;
+      padding: 8px 10px;
+      display: flex;
+      flex-direction: column;
+      gap: 4px;
+      background: var(--card-background-color, #fff);
+    }
+    .tile[data-state="idle"] {
+      border-left-color: var(--success-color, #43a047);
+    }
+    .tile[data-state="ringing"] {
+      border-left-color: var(--warning-color, #ffa600);
+      background: color-mix(in srgb, var(--warning-color, #ffa600) 12%, var(--card-background-color, #fff));
+    }
+    .tile[data-state="in_call"] {
+      border-left-color: var(--info-color, #039be5);
+    }
+    .tile[data-state="offline"],
+    .tile[data-state="unavailable"] {
+      opacity: 0.6;
+    }
+    .top {
+      display: flex;
+      justify-content: space-between;
+      gap: 8px;
+      align-items: baseline;
+    }
+    .name {
+      font-weight: 600;
+    }
+    .state {
+      font-size: 0.85em;
+      white-space: nowrap;
+    }
+    .area,
+    .muted {
+      color: var(--secondary-text-color, #666);
+      font-size: 0.9em;
+    }
+    .caller {
+      font-weight: 600;
+    }
+    .actions {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px;
+      margin-top: 2px;
+    }
+    button {
+      font: inherit;
+      font-size: 0.85em;
+      padding: 4px 10px;
+      border-radius: 14px;
+      border: 1px solid var(--primary-color, #03a9f4);
+      color: var(--primary-color, #03a9f4);
+      background: transparent;
+      cursor: pointer;
+    }
+    button.claim,
+    button.callback {
+      background: var(--primary-color, #03a9f4);
+      color: var(--text-primary-color, #fff);
+    }
+    button[disabled] {
+      opacity: 0.5;
+      cursor: progress;
+    }
+    .calls h3 {
+      margin: 16px 0 4px;
+      font-size: 1em;
+    }
+    .calls ul {
+      margin: 0;
+      padding-left: 18px;
+    }
+    .calls li {
+      margin: 4px 0;
+    }
+    .message {
+      color: var(--error-color, #db4437);
+    }
+  `;
+}
+
+if (!customElements.get(CARD_TYPE)) {
+  customElements.define(CARD_TYPE, HotdeskBoard);
+  window.customCards = window.customCards ?? [];
+  window.customCards.push({
+    type: CARD_TYPE,
+    name: localize(navigator.language, "card_name"),
+    description: localize(navigator.language, "card_description"),
+    preview: true,
+    documentationURL: "https://github.com/hotdesk-phone/hotdesk_phone#the-hot-desk-board-card",
+  });
+}

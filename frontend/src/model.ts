@@ -1,0 +1,164 @@
+// What the board shows, read from the integration's entities in `hass`.
+// Entities are found through the entity registry (platform + translation
+// key) and grouped by device, never by entity id: ids differ between HA
+// versions and users rename them.
+
+import type { HassEntityState, HomeAssistant } from "./ha-types";
+
+export const DOMAIN = "hotdesk_phone";
+
+export type DeskCallState = "idle" | "ringing" | "in_call" | "offline" | "unavailable";
+
+export interface Desk {
+  deviceId: string;
+  deskId: string; // the desk's config subentry id (the integration's desk id)
+  name: string; // as the user sees it (their rename wins)
+  directoryName: string; // as the integration names it in attributes
+  area: string | null;
+  areaId: string | null;
+  state: DeskCallState;
+  stateEntity: HassEntityState;
+  loggedIn: string | null; // account name
+  loggedInExtension: string | null;
+  since: Date | null;
+  logoutEntityId: string | null;
+}
+
+export interface Account {
+  deviceId: string;
+  accountId: string;
+  name: string;
+  extension: string | null;
+  state: "idle" | "ringing" | "in_call" | "unavailable";
+  callId: string | null;
+  caller: string | null; // "Name <number>", null when no call
+  callerNumber: string | null;
+  ringingDeskIds: string[];
+  answeredDesk: string | null;
+  claimedDesk: string | null;
+  missedEntityId: string | null;
+  missedCount: string | null;
+}
+
+export interface Board {
+  desks: Desk[];
+  accounts: Account[];
+}
+
+function str(value: unknown): string | null {
+  return typeof value === "string" && value !== "" ? value : null;
+}
+
+function ourId(hass: HomeAssistant, deviceId: string): string {
+  const device = hass.devices[deviceId];
+  const ident = device?.identifiers?.find(([domain]) => domain === DOMAIN);
+  return ident ? ident[1] : deviceId;
+}
+
+function deviceName(hass: HomeAssistant, deviceId: string): string {
+  const device = hass.devices[deviceId];
+  return device?.name_by_user || device?.name || deviceId;
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+
+/** The board's desks and accounts as `hass` has them now. */
+export function readBoard(hass: HomeAssistant): Board {
+  // device id -> translation key -> entity id
+  const byDevice = new Map<string, Map<string, string>>();
+  for (const entry of Object.values(hass.entities ?? {})) {
+    if (entry.platform !== DOMAIN || !entry.device_id || !entry.translation_key) {
+      continue;
+    }
+    let keys = byDevice.get(entry.device_id);
+    if (!keys) {
+      keys = new Map();
+      byDevice.set(entry.device_id, keys);
+    }
+    keys.set(entry.translation_key, entry.entity_id);
+  }
+  const desks: Desk[] = [];
+  const accounts: Account[] = [];
+  for (const [deviceId, keys] of byDevice) {
+    const deskStateId = keys.get("desk_call_state");
+    const accountStateId = keys.get("account_call_state");
+    if (deskStateId && hass.states[deskStateId]) {
+      const stateEntity = hass.states[deskStateId];
+      const login = hass.states[keys.get("logged_in_account") ?? ""];
+      const loginAttrs = login?.attributes ?? {};
+      const device = hass.devices[deviceId];
+      const stateAreaId =
+        hass.entities[deskStateId]?.area_id ?? device?.area_id ?? null;
+      const since = str(loginAttrs["since"]);
+      const loggedIn = login && str(loginAttrs["account_id"]) ? login.state : null;
+      desks.push({
+        deviceId,
+        deskId: ourId(hass, deviceId),
+        name: deviceName(hass, deviceId),
+        directoryName: device?.name ?? deviceId,
+        areaId: stateAreaId,
+        area: stateAreaId ? (hass.areas[stateAreaId]?.name ?? null) : null,
+        state: stateEntity.state as DeskCallState,
+        stateEntity,
+        loggedIn,
+        loggedInExtension: str(loginAttrs["extension"]),
+        since: since ? new Date(since) : null,
+        logoutEntityId: keys.get("logout") ?? null,
+      });
+    } else if (accountStateId && hass.states[accountStateId]) {
+      const callState = hass.states[accountStateId];
+      const attrs = callState.attributes;
+      const callerState = hass.states[keys.get("caller") ?? ""];
+      const hasCall = callState.state === "ringing" || callState.state === "in_call";
+      const missedId = keys.get("missed_calls") ?? null;
+      accounts.push({
+        deviceId,
+        accountId: ourId(hass, deviceId),
+        name: deviceName(hass, deviceId),
+        extension: str(attrs["extension"]),
+        state: callState.state as Account["state"],
+        callId: str(attrs["call_id"]),
+        caller: hasCall && callerState ? formatCaller(callerState) : null,
+        callerNumber: hasCall
+          ? str(callerState?.attributes["caller_id_number"])
+          : null,
+        ringingDeskIds: Array.isArray(attrs["ringing_desk_ids"])
+          ? (attrs["ringing_desk_ids"] as string[])
+          : [],
+        answeredDesk: str(attrs["answered_desk"]),
+        claimedDesk: str(attrs["claimed_desk"]),
+        missedEntityId: missedId,
+        missedCount: missedId ? (hass.states[missedId]?.state ?? null) : null,
+      });
+    }
+  }
+  desks.sort((a, b) => collator.compare(a.name, b.name));
+  accounts.sort((a, b) => collator.compare(a.name, b.name));
+  return { desks, accounts };
+}
+
+function formatCaller(caller: HassEntityState): string | null {
+  const name = str(caller.attributes["caller_id_name"]);
+  const number = str(caller.attributes["caller_id_number"]);
+  if (name && number) return `${name} <${number}>`;
+  return name ?? number;
+}
+
+/** The account whose call this desk is ringing for or is in, if any. */
+export function callAtDesk(board: Board, desk: Desk): Account | null {
+  for (const account of board.accounts) {
+    if (account.state === "ringing" && account.ringingDeskIds.includes(desk.deskId)) {
+      return account;
+    }
+  }
+  for (const account of board.accounts) {
+    if (
+      account.state === "in_call" &&
+      (account.answeredDesk === desk.directoryName ||
+        account.claimedDesk === desk.directoryName)
+    ) {
+      return account;
+    }
+  }
+  return null;
+}
