@@ -34,7 +34,7 @@ DEFAULT_SCAN_DEBOUNCE: Final = 1.5
 
 # AstDB family root and dialplan contexts of the shipped dialplan.
 ASTDB_FAMILY: Final = "hotdesk"
-ASTDB_SUBFAMILIES: Final = ("route", "desk", "login", "deskof")
+ASTDB_SUBFAMILIES: Final = ("route", "desk", "login", "deskof", "dnd")
 CONTEXT_INBOUND: Final = "hotdesk-inbound"
 CONTEXT_CLAIM: Final = "hotdesk-claim"
 CONTEXT_UNANSWERED: Final = "hotdesk-unanswered"
@@ -48,6 +48,7 @@ EVENT_CALL_ENDED: Final = f"{DOMAIN}_call_ended"
 EVENT_CLAIM_REFUSED: Final = f"{DOMAIN}_claim_refused"
 EVENT_LOGIN: Final = f"{DOMAIN}_login"
 EVENT_LOGOUT: Final = f"{DOMAIN}_logout"
+EVENT_DND: Final = f"{DOMAIN}_do_not_disturb"
 EVENT_UNKNOWN_TAG: Final = f"{DOMAIN}_unknown_tag"
 
 VIA_TAG: Final = "tag"

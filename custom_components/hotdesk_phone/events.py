@@ -68,7 +68,9 @@ def call_event(
         return None
     data = call_event_data(directory, call)
     if notice.kind is NoticeKind.INCOMING:
-        data["desks"] = sorted(call.allowed_desks)
+        # On do not disturb the PBX rings none of them.
+        data["desks"] = [] if call.dnd else sorted(call.allowed_desks)
+        data["dnd"] = call.dnd
     if notice.desk_id is not None:
         desk = directory.desks.get(notice.desk_id)
         data["desk_id"] = notice.desk_id

@@ -10,7 +10,7 @@ beside it in the entry's setup and only call it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +25,7 @@ from .const import (
     CONTEXT_CLAIM,
     CONTEXT_UNANSWERED,
     EVENT_CLAIM_REFUSED,
+    EVENT_DND,
     EVENT_LOGIN,
     EVENT_LOGOUT,
     LOGGER,
@@ -44,6 +45,13 @@ if TYPE_CHECKING:
 # Seconds between AMI keep-alive pings (a half-open link is dropped after
 # one unanswered ping).
 KEEPALIVE_INTERVAL = 20.0
+
+
+def _with_dnd_keys(keys: set[str]) -> set[str]:
+    """Add each routed extension's do-not-disturb key (an extension can change)."""
+    return keys | {
+        f"dnd/{key.removeprefix('route/')}" for key in keys if key.startswith("route/")
+    }
 
 
 def _subscribe[T](
@@ -129,8 +137,8 @@ class HotdeskHub:
             hass,
             entry.entry_id,
             self.client,
-            lambda: self.directory.astdb(self.logins),
-            lambda keys: self.directory.astdb_values(self.logins, keys),
+            self._astdb_tree,
+            self._astdb_values,
         )
         self.connected = False
         self.asterisk_version: str | None = None
@@ -231,7 +239,7 @@ class HotdeskHub:
         self.accounts_without_desk = skipped
         if not accounts and not desks:
             return []
-        keys = old.astdb_keys(self.logins, accounts, desks)
+        keys = _with_dnd_keys(old.astdb_keys(self.logins, accounts, desks))
         ended = [
             (desk_id, self._login_event_data(desk_id))
             for desk_id, account_id in self.logins.items()
@@ -244,7 +252,7 @@ class HotdeskHub:
         for desk_id, data in ended:
             self.login_book.remove(desk_id)
             self.hass.bus.async_fire(EVENT_LOGOUT, {**data, "reason": "removed"})
-        keys |= new.astdb_keys(self.logins, accounts, desks)
+        keys |= _with_dnd_keys(new.astdb_keys(self.logins, accounts, desks))
         await self.astdb.async_sync_keys(keys)
         self._update_entities(
             [
@@ -534,6 +542,49 @@ class HotdeskHub:
             "desk_id": desk_id,
             "desk": self._desk_name(desk_id),
         }
+
+    # Do not disturb.
+
+    async def async_set_dnd(
+        self, account_id: str, on: bool, *, context: Context | None = None
+    ) -> None:
+        """Turn an account's do not disturb on or off; the PBX honours it alone."""
+        if (account_id in self.login_book.dnd) is on:
+            return
+        account = self.directory.accounts[account_id]
+        self.login_book.set_dnd(account_id, on)
+        await self.astdb.async_sync_keys({f"dnd/{account.extension}"})
+        LOGGER.debug("Do not disturb %s for %s", "on" if on else "off", account.name)
+        self.hass.bus.async_fire(
+            EVENT_DND,
+            {
+                "account_id": account_id,
+                "account": account.name,
+                "extension": account.extension,
+                "on": on,
+                "user_id": context.user_id if context else None,
+            },
+            context=context,
+        )
+        self._update_entities([account_id])
+
+    def _dnd_tree(self) -> dict[str, str]:
+        accounts = self.directory.accounts
+        return {
+            f"dnd/{accounts[a].extension}": "1"
+            for a in self.login_book.dnd
+            if a in accounts
+        }
+
+    def _astdb_tree(self) -> dict[str, str]:
+        """The whole AstDB tree: the directory's, and do not disturb."""
+        return {**self.directory.astdb(self.logins), **self._dnd_tree()}
+
+    def _astdb_values(self, keys: Collection[str]) -> dict[str, str]:
+        values = self.directory.astdb_values(self.logins, keys)
+        dnd = self._dnd_tree()
+        values.update({key: dnd[key] for key in keys if key in dnd})
+        return values
 
     # Logins the book expires.
 

@@ -29,6 +29,7 @@ from .const import (
     EVENT_CALL_ENDED,
     EVENT_CALL_MISSED,
     EVENT_CLAIM_REFUSED,
+    EVENT_DND,
     EVENT_INCOMING_CALL,
     EVENT_LOGIN,
     EVENT_LOGOUT,
@@ -237,6 +238,22 @@ def _login_line(
     }
 
 
+@callback
+def _dnd(hass: HomeAssistant, event: Event) -> dict[str, str | None]:
+    on = bool(event.data.get("on"))
+    return {
+        LOGBOOK_ENTRY_NAME: str(
+            event.data.get("account") or event.data.get("extension") or ""
+        ),
+        LOGBOOK_ENTRY_MESSAGE: text(
+            hass, "logbook_dnd_on" if on else "logbook_dnd_off"
+        ),
+        LOGBOOK_ENTRY_ENTITY_ID: _entity(
+            hass, event.data.get("account_id"), "account_call_state"
+        ),
+    }
+
+
 # Each event type -> the function that writes its line.
 _DESCRIBERS: dict[str, Callable[[HomeAssistant, Event], dict[str, str | None]]] = {
     EVENT_INCOMING_CALL: _incoming,
@@ -248,6 +265,7 @@ _DESCRIBERS: dict[str, Callable[[HomeAssistant, Event], dict[str, str | None]]] 
     EVENT_LOGIN: _login,
     EVENT_LOGOUT: _logout,
     EVENT_UNKNOWN_TAG: _unknown_tag,
+    EVENT_DND: _dnd,
 }
 
 

@@ -1,4 +1,4 @@
-"""Hot-desk logins: who is logged in at which desk, since when.
+"""Hot-desk logins: who is logged in at which desk, since when; who is on DND.
 
 Kept in HA's storage (a burst of changes makes one write) and ended by the
 entry's options: after N hours, and everyone at a time of day. What a login
@@ -51,6 +51,7 @@ class LoginBook:
         self.entry = entry
         self.desks: dict[str, str] = {}  # desk id -> account id
         self.since: dict[str, datetime] = {}
+        self.dnd: set[str] = set()  # account ids on do not disturb
         self._on_expire = on_expire
         self._on_daily = on_daily
         self._timers: dict[str, CALLBACK_TYPE] = {}
@@ -63,6 +64,7 @@ class LoginBook:
     async def async_load(self, directory: Directory) -> None:
         """Read the stored logins of desks and accounts that still exist."""
         stored = await self._store.async_load() or {}
+        self.dnd = {a for a in stored.get("dnd", []) if a in directory.accounts}
         for desk_id, item in stored.get("logins", {}).items():
             account_id = item.get("account_id")
             if desk_id in directory.desks and account_id in directory.accounts:
@@ -115,6 +117,15 @@ class LoginBook:
         self._save()
 
     @callback
+    def set_dnd(self, account_id: str, on: bool) -> None:
+        """Turn an account's do not disturb on or off."""
+        if on:
+            self.dnd.add(account_id)
+        else:
+            self.dnd.discard(account_id)
+        self._save()
+
+    @callback
     def remove(self, desk_id: str) -> None:
         """Forget a desk's login."""
         self.desks.pop(desk_id, None)
@@ -157,5 +168,6 @@ class LoginBook:
                     "since": self.since[desk_id].isoformat(),
                 }
                 for desk_id, account_id in self.desks.items()
-            }
+            },
+            "dnd": sorted(self.dnd),
         }

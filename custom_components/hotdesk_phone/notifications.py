@@ -182,8 +182,12 @@ class CallNotifier:
                     self.hass, (*account.notify_targets, *account.watch_targets)
                 )
             ),
-            desks=frozenset(button_desks),
+            desks=frozenset(button_desks) if not data.get("dnd") else frozenset(),
         )
+        if data.get("dnd"):
+            # Do not disturb: no incoming push, but the call stays open so
+            # that the missed-call push (with its Call back) still follows.
+            return
         actions.append(
             {
                 "action": decline_action(call_id),

@@ -47,7 +47,7 @@ class HotdeskSensorDescription(SensorEntityDescription):
 
 def _account_state(hub: HotdeskHub, account_id: str) -> AccountState:
     call = hub.tracker.call_for_account(account_id)
-    if call is None:
+    if call is None or call.dnd:  # on do not disturb no desk rings
         return AccountState.IDLE
     if call.phase is CallPhase.RINGING:
         return AccountState.RINGING

@@ -117,7 +117,7 @@ async def _claim_call(call: ServiceCall) -> ServiceResponse:
     check_accounts(call.hass, user, call.context, [account])
     _connected(hub)
     active = hub.tracker.call_for_account(account.account_id)
-    if active is None or active.phase is not CallPhase.RINGING:
+    if active is None or active.phase is not CallPhase.RINGING or active.dnd:
         raise _error("no_ringing_call", extension=account.extension)
     result = await hub.async_claim(
         active.call_id, desk.desk_id, VIA_ACTION, context=call.context

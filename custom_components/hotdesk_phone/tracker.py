@@ -22,6 +22,9 @@ from .directory import Directory
 # context dials it: an IVR or queue elsewhere that dials a desk with the
 # same Exten is someone else's call (and must never be redirected).
 _ROUTING_CONTEXTS: Final = frozenset({CONTEXT_INBOUND})
+# What the dialplan dials for an account on do not disturb: a Local channel
+# that rings nobody, so that the call still shows up as call events.
+DND_CHANNEL: Final = "Local/dnd@hotdesk-dnd"
 
 
 class DeskState(StrEnum):
@@ -122,6 +125,9 @@ class Call:
     moved_to: str | None = None
     claimed_from: tuple[str, ...] = ()
     declined: bool = False
+    # The account is on do not disturb: the PBX rang nobody and sent the
+    # caller where unanswered calls go; nothing may move the call.
+    dnd: bool = False
     outcome: Outcome | None = None
 
     @property
@@ -226,6 +232,7 @@ class CallTracker:
                 allowed_desks=set(
                     self.directory.ring_set(account.account_id, self.logins)
                 ),
+                dnd=dest_channel.startswith(DND_CHANNEL),
             )
             self.calls[caller_uid] = call
             notices.append(Notice(NoticeKind.INCOMING, call))
@@ -357,7 +364,7 @@ class CallTracker:
     def decide_scan(self, account_id: str, desk_id: str) -> ScanDecision:
         """S103: a ringing call of the account is claimed; otherwise login/out."""
         call = self.call_for_account(account_id)
-        if call is not None and call.phase is CallPhase.RINGING:
+        if call is not None and call.phase is CallPhase.RINGING and not call.dnd:
             if call.claimed_desk is not None or call.claim_pending or call.declined:
                 return ScanDecision(ScanAction.REFUSE, call, "already_claimed")
             return ScanDecision(ScanAction.CLAIM, call)
@@ -369,6 +376,8 @@ class CallTracker:
         call = self.calls.get(call_id)
         if call is None:
             raise ClaimRefusedError("call_not_found")
+        if call.dnd:
+            raise ClaimRefusedError("do_not_disturb")
         if call.phase is CallPhase.ANSWERED:
             raise ClaimRefusedError("already_answered")
         if call.claimed_desk is not None or call.claim_pending or call.declined:

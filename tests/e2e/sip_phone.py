@@ -202,6 +202,30 @@ def free_udp_port(host: str = LOOPBACK) -> int:
         return port
 
 
+def free_media_port(host: str = LOOPBACK) -> int:
+    """A base port for SIPp's media (-mp): SIPp binds it and base + 2 (video).
+
+    The kernel's choice for one port says nothing of base + 2, so a port is
+    taken only when every one of base .. base + 3 can be bound right now.
+    """
+    for _ in range(50):
+        base = free_udp_port(host)
+        sockets: list[socket.socket] = []
+        try:
+            for port in range(base, base + 4):
+                sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                sockets.append(sock)
+                sock.bind((host, port))
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+        return base
+    msg = "no four free UDP ports in a row for SIPp's media"
+    raise SipPhoneError(msg)
+
+
 def _udp_bound(port: int) -> bool:
     """Whether a UDP socket is bound to port (Linux /proc)."""
     suffix = f":{port:04X}"
@@ -412,7 +436,7 @@ class SipPhone(_SippBase):
             "-i", self.host,
             "-p", str(self.port),
             "-mi", self.host,
-            "-mp", str(free_udp_port(self.host)),
+            "-mp", str(free_media_port(self.host)),
             "-ci", self.host,
             "-cp", str(free_udp_port(self.host)),
             "-nostdin",
@@ -442,7 +466,7 @@ class SipPhone(_SippBase):
             "-i", self.host,
             "-p", str(free_udp_port(self.host)),
             "-mi", self.host,
-            "-mp", str(free_udp_port(self.host)),
+            "-mp", str(free_media_port(self.host)),
             "-ci", self.host,
             "-cp", str(free_udp_port(self.host)),
             "-m", "1",
@@ -605,7 +629,7 @@ class SipCall(_SippBase):
             "-i", self.host,
             "-p", str(self.port),
             "-mi", self.host,
-            "-mp", str(free_udp_port(self.host)),
+            "-mp", str(free_media_port(self.host)),
             "-ci", self.host,
             "-cp", str(free_udp_port(self.host)),
             "-m", "1",
