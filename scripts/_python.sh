@@ -47,9 +47,15 @@ install_system_python() {
   }
 }
 
+# ensure_venv [REQUIREMENTS_FILE]: .venv with that file installed (default
+# requirements_test.txt: everything; scripts/develop and scripts/demo pass
+# requirements_develop.txt, the demo's runtime only). One stamp per file, so a
+# venv made for the demo gets the test tools added, not rebuilt, by scripts/test.
 ensure_venv() {
+  local reqs="${1:-requirements_test.txt}"
   local stamp="$VENV/.requirements.sha256"
-  local want; want="$(cat "$ROOT/requirements_test.txt" | sha256sum | cut -d' ' -f1)"
+  [ "$reqs" = requirements_test.txt ] || stamp="$VENV/.${reqs%.txt}.sha256"
+  local want; want="$(cat "$ROOT/$reqs" | sha256sum | cut -d' ' -f1)"
   if [ -x "$VENV/bin/python" ] && _py_ok "$VENV/bin/python" && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
     return 0
   fi
@@ -64,6 +70,6 @@ ensure_venv() {
     "$python" -m venv "$VENV"
   fi
   "$VENV/bin/python" -m pip install -q --upgrade pip >&2
-  "$VENV/bin/python" -m pip install -q -r "$ROOT/requirements_test.txt" >&2
+  "$VENV/bin/python" -m pip install -q -r "$ROOT/$reqs" >&2
   echo "$want" > "$stamp"
 }
