@@ -348,6 +348,16 @@ class AmiTestServer:
                 [{"Event": "CoreShowChannel", **channel} for channel in self.channels],
                 "CoreShowChannelsComplete",
             )
+        elif name == "getvar":
+            variable = action.get("Variable", "")
+            device = variable.removeprefix("DEVICE_STATE(").removesuffix(")")
+            if device == variable:
+                error("Only DEVICE_STATE() is known here")
+            else:
+                reply(
+                    Variable=variable,
+                    Value=self.device_states.get(device, "UNKNOWN"),
+                )
         elif name == "coresettings":
             reply(AMIversion="11.0.0", AsteriskVersion=ASTERISK_VERSION)
         elif name == "redirect":

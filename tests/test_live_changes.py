@@ -160,6 +160,8 @@ async def test_add_and_remove_desk_in_place(
 ) -> None:
     entry = init_integration
     full = rewrites(ami_server)
+    # The new desk's phone is registered and in a call already.
+    ami_server.device_states["PJSIP/desk-3f-12"] = "INUSE"
     result = await flow(
         hass,
         entry,
@@ -172,7 +174,8 @@ async def test_add_and_remove_desk_in_place(
         s.subentry_id for s in entry.subentries.values() if s.title == "3F 12"
     )
     assert ami_server.astdb[f"hotdesk/desk/{desk_id}"] == "PJSIP/desk-3f-12"
-    assert state(hass, f"{desk_id}_desk_call_state") is not None
+    # Its state is asked from the PBX at once, not "unknown" until it changes.
+    assert state(hass, f"{desk_id}_desk_call_state").state == "in_call"
     registry = dr.async_get(hass)
     devices = {
         key: device

@@ -756,6 +756,13 @@ class AmiClient:
         )
         return {m["Device"]: m.get("State", "") for m in items}
 
+    async def device_state(self, device: str) -> str:
+        """One device's state (e.g. ``NOT_INUSE``), read with Getvar."""
+        reply = await self._command(
+            {"Action": "Getvar", "Variable": f"DEVICE_STATE({device})"}
+        )
+        return str(reply.get("Value", ""))
+
     async def core_settings(self) -> Mapping[str, str]:
         """Return the PBX's settings (Asterisk version among them)."""
         reply = await self._command({"Action": "CoreSettings"})

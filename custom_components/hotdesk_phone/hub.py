@@ -31,6 +31,7 @@ from .const import (
     LOGGER,
     VIA_TAG,
 )
+from .directory import Desk
 from .events import CallEvent, call_event, call_event_data
 from .logins import LoginBook
 from .pcsc import PcscMonitor
@@ -254,6 +255,15 @@ class HotdeskHub:
             self.hass.bus.async_fire(EVENT_LOGOUT, {**data, "reason": "removed"})
         keys |= _with_dnd_keys(new.astdb_keys(self.logins, accounts, desks))
         await self.astdb.async_sync_keys(keys)
+        await self._async_read_desk_states(
+            new.desks[d]
+            for d in desks
+            if d in new.desks
+            and (
+                d not in old.desks
+                or old.desks[d].dial_string != new.desks[d].dial_string
+            )
+        )
         self._update_entities(
             [
                 *(i for i in accounts if i in new.accounts),
@@ -261,6 +271,22 @@ class HotdeskHub:
             ]
         )
         return [*accounts, *desks]
+
+    async def _async_read_desk_states(self, desks: Iterable[Desk]) -> None:
+        """Ask the PBX how new (or re-dialled) desks' phones are right now.
+
+        Without it a desk added live shows no state until its phone's state
+        changes; the full DeviceStateList is what a reconnect reads.
+        """
+        if not self.client.connected:
+            return  # the resync after the reconnect reads every state
+        for desk in desks:
+            try:
+                state = await self.client.device_state(desk.dial_string)
+            except AmiError as err:
+                LOGGER.debug("State of %s not read: %s", desk.name, err)
+                continue
+            self.tracker.resync_desk_states({desk.dial_string: state})
 
     # Connection.
 

@@ -134,6 +134,10 @@ async def test_astdb_matches_configuration(
         ),
         what="idle desks",
     )
+    # One phone's state, as a desk added live is read (Getvar, the HA user's
+    # rights): the registered desk is not in use, an unknown endpoint is not.
+    assert await hub.client.device_state("PJSIP/desk1") == "NOT_INUSE"
+    assert await hub.client.device_state("PJSIP/nobody") in {"INVALID", "UNKNOWN"}
     await in_thread(hass, clean_pbx.cli, "database deltree other")
 
 
