@@ -74,6 +74,34 @@ async def test_call_event_entity_is_off_by_default(
     assert all(e.disabled_by is er.RegistryEntryDisabler.INTEGRATION for e in events)
 
 
+async def test_which_entities_are_on_by_default(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Per desk: call state and login; per account: call state, missed calls,
+    do not disturb. The Log out button, the Caller sensor (its data is in the
+    call state's attributes) and the call event entity are off until a user
+    turns them on: an office of 10,000 seats is not made to carry them.
+    """
+    registry = er.async_get(hass)
+    entries = er.async_entries_for_config_entry(registry, init_integration.entry_id)
+    off = {
+        e.unique_id.partition("_")[2]
+        for e in entries
+        if e.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    }
+    on = {e.unique_id.partition("_")[2] for e in entries if e.disabled_by is None}
+    assert off == {"logout", "caller", "call"}
+    assert on == {
+        "pbx_connected",
+        "active_calls",
+        "desk_call_state",
+        "logged_in_account",
+        "account_call_state",
+        "missed_calls",
+        "do_not_disturb",
+    }
+
+
 async def test_entities_while_ringing(
     hass: HomeAssistant,
     entity_registry_enabled_by_default: None,

@@ -551,7 +551,10 @@ async def test_account_without_desk_gets_a_repair(
 
 
 async def test_call_ringing_before_setup_can_be_claimed(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry, ami_server: AmiTestServer
+    hass: HomeAssistant,
+    entity_registry_enabled_by_default: None,  # the Caller sensor is off by default
+    mock_config_entry: MockConfigEntry,
+    ami_server: AmiTestServer,
 ) -> None:
     # Home Assistant (re)starts while Alice's desks ring: the PBX's channel
     # list is all there is to go on.

@@ -81,6 +81,7 @@ async def _login(
 
 async def test_logout_button_follows_the_logout_rules(
     hass: HomeAssistant,
+    entity_registry_enabled_by_default: None,  # the button is off by default
     init_integration: MockConfigEntry,
     ami_server: AmiTestServer,
     hass_client: ClientSessionGenerator,

@@ -19,7 +19,15 @@ PARALLEL_UPDATES = 0
 # The logout event's ``reason`` for a press of this button.
 REASON_BUTTON = "button"
 
-LOGOUT_BUTTON = ButtonEntityDescription(key="logout", translation_key="logout")
+LOGOUT_BUTTON = ButtonEntityDescription(
+    key="logout",
+    translation_key="logout",
+    # Off unless a user turns it on: people log out with a scan, the board
+    # card and the logout action; a button per desk costs an office of
+    # 10,000 desks 10,000 entities (bench/scale.py) for the rare device-page
+    # press.
+    entity_registry_enabled_default=False,
+)
 
 
 async def async_setup_entry(

@@ -108,7 +108,10 @@ export function readBoard(hass: HomeAssistant): Board {
     } else if (accountStateId && hass.states[accountStateId]) {
       const callState = hass.states[accountStateId];
       const attrs = callState.attributes;
-      const callerState = hass.states[keys.get("caller") ?? ""];
+      // The call state carries the caller (the Caller sensor is off by
+      // default); an older integration had it only on the Caller sensor.
+      const callerState =
+        "caller_id_number" in attrs ? callState : hass.states[keys.get("caller") ?? ""];
       const hasCall = callState.state === "ringing" || callState.state === "in_call";
       const missedId = keys.get("missed_calls") ?? null;
       accounts.push({
