@@ -220,7 +220,12 @@ async def test_options_flow(
 ) -> None:
     entry = init_integration
     result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "init"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "rules"}
+    )
+    assert result["step_id"] == "rules"
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
         {

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import voluptuous as vol
 
+from homeassistant.components.file_upload import process_uploaded_file
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigEntryState,
@@ -26,8 +27,16 @@ from homeassistant.const import (
 )
 from homeassistant.core import callback
 from homeassistant.helpers import selector
+from homeassistant.util.ulid import ulid_now
 
 from .ami import AmiAuthError, AmiClient, AmiConnectionError, AmiError
+from .bulk import BulkImportError, ImportPlan, plan_import
+from .bulk_services import (
+    MAX_REPORTED_ROWS,
+    async_report,
+    existing_of,
+    plan_summary,
+)
 from .const import (
     CONF_AUTO_LOGOUT_HOURS,
     CONF_AUTO_LOGOUT_TIME,
@@ -61,6 +70,9 @@ from .directory import (
 from .pcsc import async_host_readers
 from .readers import valid_reader_name
 from .subentries import directory_parts
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -231,13 +243,113 @@ class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
+# Fields of the import step.
+CONF_IMPORT_FILE = "file"
+CONF_REMOVE_MISSING = "remove_missing"
+
+
 class HotdeskOptionsFlow(OptionsFlow):
-    """Login rules: one desk or several per account, automatic logout."""
+    """Login rules, and the bulk import of accounts and desks.
+
+    Login rules: one desk or several per account, automatic logout. The
+    import reads a CSV file as export_directory writes it.
+    """
+
+    _plan: ImportPlan | None = None
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Show and save the options."""
+        """What to do: the login rules, or import accounts and desks."""
+        return self.async_show_menu(
+            step_id="init", menu_options=["rules", "import_directory"]
+        )
+
+    async def async_step_import_directory(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Upload a CSV file (as export_directory writes it); plan the import.
+
+        Nothing is applied here: a file with any bad row is refused with every
+        bad row listed; a good one leads to the preview.
+        """
+        entry = self.config_entry
+        if entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="import_not_loaded")
+        errors: dict[str, str] = {}
+        report, count = "", 0
+        if user_input is not None:
+            try:
+                text = await self.hass.async_add_executor_job(
+                    _read_upload, self.hass, user_input[CONF_IMPORT_FILE]
+                )
+            except ValueError:  # gone (uploaded once), or not UTF-8 text
+                errors[CONF_IMPORT_FILE] = "import_unreadable"
+            else:
+                try:
+                    self._plan = plan_import(
+                        text,
+                        existing_of(entry),
+                        remove_missing=user_input[CONF_REMOVE_MISSING],
+                        new_id=ulid_now,
+                    )
+                except BulkImportError as err:
+                    errors["base"] = "import_invalid"
+                    count = len(err.errors)
+                    report = await async_report(self.hass, err)
+                    if count > MAX_REPORTED_ROWS:
+                        report += "\n…"
+                else:
+                    return await self.async_step_import_confirm()
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_IMPORT_FILE): selector.FileSelector(
+                    selector.FileSelectorConfig(accept=".csv,text/csv")
+                ),
+                vol.Required(CONF_REMOVE_MISSING, default=False): bool,
+            }
+        )
+        return self.async_show_form(
+            step_id="import_directory",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={
+                "count": str(count),
+                "rows": report,
+            },
+        )
+
+    async def async_step_import_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show what the import does (counts); apply it on submit."""
+        plan = self._plan
+        if plan is None:
+            return self.async_abort(reason="import_not_loaded")
+        counts = {k: str(v) for k, v in plan_summary(plan).items()}
+        if plan.empty:
+            return self.async_abort(
+                reason="import_unchanged", description_placeholders=counts
+            )
+        if user_input is None:
+            return self.async_show_form(
+                step_id="import_confirm",
+                data_schema=vol.Schema({}),
+                description_placeholders=counts,
+            )
+        entry = self.config_entry
+        if entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="import_not_loaded")
+        await entry.runtime_data.live.async_import(plan)
+        self._plan = None
+        return self.async_abort(
+            reason="import_applied", description_placeholders=counts
+        )
+
+    async def async_step_rules(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show and save the login rules."""
         if user_input is not None:
             return self.async_create_entry(data=user_input)
         options = self.config_entry.options
@@ -279,7 +391,17 @@ class HotdeskOptionsFlow(OptionsFlow):
                 ),
             }
         )
-        return self.async_show_form(step_id="init", data_schema=schema)
+        return self.async_show_form(step_id="rules", data_schema=schema)
+
+
+def _read_upload(hass: HomeAssistant, file_id: str) -> str:
+    """The text of an uploaded file (removed afterwards); in an executor.
+
+    Raises ``ValueError`` for a file that is gone or not UTF-8 text.
+    """
+    with process_uploaded_file(hass, file_id) as path:
+        # utf-8-sig: a spreadsheet's "CSV UTF-8" starts with a byte order mark.
+        return path.read_text(encoding="utf-8-sig")
 
 
 def _targets(values: list[str] | None) -> list[str]:
