@@ -372,9 +372,11 @@ def test_board_follows_a_real_call(office: Office) -> None:
             tiles = board.locator(".tile")
             expect(tiles).to_have_count(3)
             tile = {n: board.locator(".tile", has_text=f"Desk {n}") for n in (1, 2, 3)}
-            # Nothing rings yet. (A desk added live reads "unknown" until the
-            # PBX reports a device state change for it: no "idle" check here.)
+            # Nothing rings yet: every desk added through the forms is idle
+            # (its phone's state was asked from the PBX when it was added).
             expect(board.locator('.tile[data-state="ringing"]')).to_have_count(0)
+            for n in (1, 2, 3):
+                expect(tile[n]).to_have_attribute("data-state", "idle")
             expect(tile[2]).to_contain_text("Alice (101) since")
             expect(tile[1]).to_contain_text("Nobody logged in")
             expect(board.get_by_text("No call ringing.")).to_be_visible()
