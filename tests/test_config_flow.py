@@ -425,6 +425,12 @@ async def test_add_account(
         CONF_PEOPLE: ["person.dave"],
         CONF_NOTIFY_TARGETS: ["mobile_app_daves_phone"],
         CONF_WATCH_TARGETS: ["mobile_app_daves_watch"],
+        # Not asked for: no mobile, presence off (the ring options' defaults).
+        "mobile": "",
+        "mobile_mode": "away",
+        "presence": "off",
+        "presence_entities": [],
+        "ring_delay": 10,
     }
     await hass.async_block_till_done()
     assert ami_server.astdb["hotdesk/route/104"] == "PJSIP/desk3"

@@ -617,3 +617,153 @@ def test_two_ringing_calls_show_the_oldest() -> None:
     call = tracker.call_for_account("A")
     assert call is tracker.calls["99.1"]
     assert tracker.decide_scan("A", "D3").call is call
+
+
+# Ring where the person is, and the mobile leg (issue 15).
+
+CALLER = "Local/s@test-caller-00000001;1"
+
+
+def dial_begin(
+    dest: str, dest_uid: str, context: str = "hotdesk-inbound"
+) -> dict[str, str]:
+    return {
+        "Event": "DialBegin",
+        "Uniqueid": "C1",
+        "Channel": CALLER,
+        "Context": context,
+        "Exten": "101",
+        "CallerIDNum": "5550100",
+        "CallerIDName": "Bob",
+        "DestChannel": dest,
+        "DestUniqueid": dest_uid,
+    }
+
+
+def dial_end(dest_uid: str, status: str) -> dict[str, str]:
+    return {
+        "Event": "DialEnd",
+        "Uniqueid": "C1",
+        "DestUniqueid": dest_uid,
+        "DialStatus": status,
+    }
+
+
+def test_two_phase_call_near_desks_then_all() -> None:
+    """Near desks, then every desk: one call, claimable throughout, ends once."""
+    near = {"A": ("D3",)}
+    tracker = CallTracker(make_directory(), {}, near)
+    notices = feed(tracker, [dial_begin("PJSIP/desk3-00000002", "L3")])
+    call = tracker.calls["C1"]
+    # The near desk is Alice's for this call, beside her home desks.
+    assert call.allowed_desks == {"D1", "D2", "D3"}
+    assert call.ringing_desks == ["D3"]
+    # Phase one times out: nothing rings for a moment, the call goes on.
+    notices += feed(tracker, [dial_end("L3", "NOANSWER")])
+    assert call.ringing_desks == []
+    assert tracker.decide_scan("A", "D4").action is ScanAction.CLAIM
+    notices += feed(
+        tracker,
+        [
+            dial_begin("PJSIP/desk3-00000003", "M3"),
+            dial_begin("PJSIP/desk1-00000004", "M1"),
+            dial_begin("PJSIP/desk2-00000005", "M2"),
+        ],
+    )
+    assert call.ringing_desks == ["D3", "D1", "D2"]
+    notices += feed(
+        tracker,
+        [
+            dial_end("M3", "CANCEL"),
+            dial_end("M1", "CANCEL"),
+            dial_end("M2", "CANCEL"),
+            {"Event": "Hangup", "Uniqueid": "C1"},
+        ],
+    )
+    assert kinds(notices) == [NoticeKind.INCOMING, NoticeKind.MISSED, NoticeKind.ENDED]
+    assert call.outcome is Outcome.MISSED
+
+
+def test_mobile_leg_answers_first() -> None:
+    tracker = CallTracker(make_directory(), {})
+    notices = feed(
+        tracker,
+        [
+            dial_begin("PJSIP/desk1-00000002", "L1"),
+            dial_begin("PJSIP/desk2-00000003", "L2"),
+            dial_begin("Local/101@hotdesk-mobile-00000004;1", "LM"),
+        ],
+    )
+    call = tracker.calls["C1"]
+    assert call.ringing_desks == ["D1", "D2"]
+    assert call.mobile_ringing
+    assert not call.away
+    notices += feed(
+        tracker,
+        [
+            dial_end("LM", "ANSWER"),
+            dial_end("L1", "CANCEL"),
+            dial_end("L2", "CANCEL"),
+            {"Event": "Hangup", "Uniqueid": "C1"},
+        ],
+    )
+    assert kinds(notices) == [
+        NoticeKind.INCOMING,
+        NoticeKind.ANSWERED,
+        NoticeKind.ENDED,
+    ]
+    answered = next(n for n in notices if n.kind is NoticeKind.ANSWERED)
+    assert answered.desk_id == "mobile"
+    assert (call.answered_mobile, call.answered_desk) == (True, None)
+    assert call.outcome is Outcome.ANSWERED
+
+
+def test_mobile_leg_of_another_extension_is_not_ours() -> None:
+    tracker = CallTracker(make_directory(), {})
+    feed(
+        tracker,
+        [
+            dial_begin("PJSIP/desk1-00000002", "L1"),
+            dial_begin("Local/102@hotdesk-mobile-00000004;1", "LM"),
+        ],
+    )
+    assert not tracker.calls["C1"].mobile_ringing
+
+
+def test_away_call_rings_the_mobile_only_and_stays_claimable() -> None:
+    tracker = CallTracker(make_directory(), {})
+    notices = feed(tracker, [dial_begin("Local/101@hotdesk-away-00000004;1", "LM")])
+    call = tracker.calls["C1"]
+    assert (call.away, call.mobile_ringing, call.ringing_desks) == (True, True, [])
+    # The person was somewhere the PBX did not know: a scan still claims it.
+    assert tracker.decide_scan("A", "D3").action is ScanAction.CLAIM
+    claimed = tracker.begin_claim("C1", "D3")
+    notices += tracker.finish_claim(claimed, "D3", redirected=True)
+    assert kinds(notices) == [NoticeKind.INCOMING, NoticeKind.CLAIMED]
+
+
+def test_adopted_call_answered_on_the_mobile() -> None:
+    tracker = CallTracker(make_directory(), {})
+
+    def channel(name: str, uid: str, state: str, app: str = "") -> ActiveChannel:
+        return ActiveChannel(
+            channel=name,
+            uniqueid=uid,
+            linkedid="C1",
+            context="hotdesk-inbound" if uid == "C1" else "",
+            extension="101" if uid == "C1" else "",
+            state=state,
+            application=app,
+            caller_id_number="5550100",
+            caller_id_name="Bob",
+            bridge_id="",
+        )
+
+    tracker.resync_channels(
+        [
+            channel(CALLER, "C1", "Up", "Dial"),
+            channel("Local/101@hotdesk-mobile-00000004;1", "LM", "Up"),
+        ]
+    )
+    call = tracker.calls["C1"]
+    assert (call.phase, call.answered_mobile) == (CallPhase.ANSWERED, True)

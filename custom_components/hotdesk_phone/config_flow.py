@@ -43,11 +43,16 @@ from .const import (
     CONF_DIAL_STRING,
     CONF_EXTENSION,
     CONF_HOME_DESKS,
+    CONF_MOBILE,
+    CONF_MOBILE_MODE,
     CONF_MULTIPLE_LOGINS,
     CONF_NOTIFY_TARGETS,
     CONF_PEOPLE,
+    CONF_PRESENCE,
+    CONF_PRESENCE_ENTITIES,
     CONF_READER_USERS,
     CONF_READERS,
+    CONF_RING_DELAY,
     CONF_SCAN_DEBOUNCE_SECONDS,
     CONF_SCANNERS,
     CONF_TAGS,
@@ -59,12 +64,20 @@ from .const import (
     SUBENTRY_DESK,
 )
 from .directory import (
+    DEFAULT_RING_DELAY,
+    MAX_RING_DELAY,
+    MIN_RING_DELAY,
+    MOBILE_AWAY,
+    MOBILE_MODES,
+    PRESENCE_MODES,
+    PRESENCE_OFF,
     Account,
     Desk,
     Directory,
     DirectoryError,
     validate_dial_string,
     validate_extension,
+    validate_mobile,
     validate_tag,
 )
 from .pcsc import async_host_readers
@@ -85,6 +98,8 @@ _ERROR_FIELD = {
     "invalid_tag": CONF_TAGS,
     "duplicate_tag": CONF_TAGS,
     "invalid_dial_string": CONF_DIAL_STRING,
+    "invalid_mobile": CONF_MOBILE,
+    "mobile_too_long": CONF_MOBILE,
     "duplicate_dial_string": CONF_DIAL_STRING,
     "duplicate_scanner": CONF_SCANNERS,
     "duplicate_reader": CONF_READERS,
@@ -404,6 +419,68 @@ def _read_upload(hass: HomeAssistant, file_id: str) -> str:
         return path.read_text(encoding="utf-8-sig")
 
 
+# Reach the mobile and ring where the person is (account form). Optional with
+# defaults: accounts stored before these fields existed keep working.
+_RING_FIELDS: dict[Any, Any] = {
+    vol.Optional(CONF_MOBILE): selector.TextSelector(),
+    vol.Optional(CONF_MOBILE_MODE, default=MOBILE_AWAY): selector.SelectSelector(
+        selector.SelectSelectorConfig(
+            options=list(MOBILE_MODES), translation_key=CONF_MOBILE_MODE
+        )
+    ),
+    vol.Optional(CONF_PRESENCE, default=PRESENCE_OFF): selector.SelectSelector(
+        selector.SelectSelectorConfig(
+            options=list(PRESENCE_MODES), translation_key=CONF_PRESENCE
+        )
+    ),
+    vol.Optional(CONF_PRESENCE_ENTITIES): selector.EntitySelector(
+        selector.EntitySelectorConfig(
+            domain=["sensor", "device_tracker", "select", "input_select"],
+            multiple=True,
+        )
+    ),
+    vol.Optional(CONF_RING_DELAY, default=DEFAULT_RING_DELAY): selector.NumberSelector(
+        selector.NumberSelectorConfig(
+            min=MIN_RING_DELAY,
+            max=MAX_RING_DELAY,
+            step=1,
+            unit_of_measurement="s",
+            mode=selector.NumberSelectorMode.BOX,
+        )
+    ),
+}
+
+
+def _ring_options(
+    user_input: Mapping[str, Any],
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The account's mobile and presence fields, checked; or the form's errors."""
+    try:
+        mobile = validate_mobile(user_input.get(CONF_MOBILE) or "")
+    except DirectoryError as err:
+        return {}, {CONF_MOBILE: err.code}
+    mode = user_input.get(CONF_MOBILE_MODE) or MOBILE_AWAY
+    presence = user_input.get(CONF_PRESENCE) or PRESENCE_OFF
+    if mode not in MOBILE_MODES:
+        return {}, {CONF_MOBILE_MODE: "invalid_mobile_mode"}
+    if presence not in PRESENCE_MODES:
+        return {}, {CONF_PRESENCE: "invalid_presence"}
+    try:
+        delay = int(user_input.get(CONF_RING_DELAY) or DEFAULT_RING_DELAY)
+    except (TypeError, ValueError):
+        delay = -1
+    if not MIN_RING_DELAY <= delay <= MAX_RING_DELAY:
+        return {}, {CONF_RING_DELAY: "invalid_ring_delay"}
+    entities = sorted(set(user_input.get(CONF_PRESENCE_ENTITIES) or []))
+    return {
+        CONF_MOBILE: mobile,
+        CONF_MOBILE_MODE: mode,
+        CONF_PRESENCE: presence,
+        CONF_RING_DELAY: delay,
+        CONF_PRESENCE_ENTITIES: entities,
+    }, {}
+
+
 def _targets(values: list[str] | None) -> list[str]:
     """Notify action names without the ``notify.`` prefix, once each."""
     return sorted(
@@ -484,6 +561,11 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
                         data[CONF_EXTENSION],
                         tuple(data[CONF_HOME_DESKS]),
                         frozenset(data[CONF_TAGS]),
+                        mobile=data[CONF_MOBILE],
+                        mobile_mode=data[CONF_MOBILE_MODE],
+                        presence=data[CONF_PRESENCE],
+                        ring_delay=data[CONF_RING_DELAY],
+                        presence_entities=tuple(data[CONF_PRESENCE_ENTITIES]),
                     )
                 )
             if not errors:
@@ -509,6 +591,7 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
                 ),
                 vol.Optional(CONF_NOTIFY_TARGETS): self._targets_selector(),
                 vol.Optional(CONF_WATCH_TARGETS): self._targets_selector(),
+                **_RING_FIELDS,
             }
         )
         return self.async_show_form(
@@ -550,7 +633,11 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
         people = sorted(set(user_input.get(CONF_PEOPLE) or []))
         if not all(p.startswith("person.") for p in people):
             return {}, {CONF_PEOPLE: "invalid_person"}
+        ring, errors = _ring_options(user_input)
+        if errors:
+            return {}, errors
         return {
+            **ring,
             CONF_NAME: name,
             CONF_EXTENSION: extension,
             CONF_HOME_DESKS: home,

@@ -22,6 +22,13 @@ CONF_READERS: Final = "readers"
 CONF_NOTIFY_TARGETS: Final = "notify_targets"
 CONF_WATCH_TARGETS: Final = "watch_targets"
 CONF_PEOPLE: Final = "people"
+# Reach the mobile, ring where the person is (account subentry fields).
+CONF_MOBILE: Final = "mobile"
+CONF_MOBILE_MODE: Final = "mobile_mode"
+CONF_PRESENCE: Final = "presence"
+CONF_RING_DELAY: Final = "ring_delay"
+# Entities (room-presence sensors, trackers) that say which area the person is in.
+CONF_PRESENCE_ENTITIES: Final = "presence_entities"
 # HA users whose bridge (its token) may post scans for a desk's card readers.
 CONF_READER_USERS: Final = "reader_users"
 
@@ -34,11 +41,32 @@ DEFAULT_SCAN_DEBOUNCE: Final = 1.5
 
 # AstDB family root and dialplan contexts of the shipped dialplan.
 ASTDB_FAMILY: Final = "hotdesk"
-ASTDB_SUBFAMILIES: Final = ("route", "desk", "login", "deskof", "dnd")
+ASTDB_SUBFAMILIES: Final = (
+    "route",
+    "desk",
+    "login",
+    "deskof",
+    "dnd",
+    # An account's mobile and presence options (directory.ring_options).
+    "mobile",
+    "mobilemode",
+    "nearmode",
+    "delay",
+    # Where its person is (presence.py), and how fresh that is.
+    "near",
+    "wide",
+    "away",
+    "heartbeat",
+)
 CONTEXT_INBOUND: Final = "hotdesk-inbound"
 CONTEXT_CLAIM: Final = "hotdesk-claim"
 CONTEXT_UNANSWERED: Final = "hotdesk-unanswered"
 CONTEXT_CALLBACK: Final = "hotdesk-callback"
+# Local channels the inbound context dials for the mobile leg: at once, after
+# the account's ring delay, and instead of the desks while the person is away.
+CONTEXT_MOBILE: Final = "hotdesk-mobile"
+CONTEXT_MOBILE_LATER: Final = "hotdesk-mobile-later"
+CONTEXT_AWAY: Final = "hotdesk-away"
 
 EVENT_INCOMING_CALL: Final = f"{DOMAIN}_incoming_call"
 EVENT_CALL_CLAIMED: Final = f"{DOMAIN}_call_claimed"

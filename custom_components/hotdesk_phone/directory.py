@@ -26,6 +26,26 @@ MAX_ASTDB_VALUE_LENGTH: Final = 1024 - len("\r\n") - len("Val: ")
 # Room for several desks of an account in one route value.
 MAX_DIAL_STRING_LENGTH: Final = 200
 
+# Reach the mobile: when the account's mobile dial string rings.
+MOBILE_TOGETHER: Final = "together"  # with the desks, from the start
+MOBILE_DELAYED: Final = "delayed"  # once the desks rang ``ring_delay`` seconds
+MOBILE_AWAY: Final = "away"  # only while the person is away
+MOBILE_MODES: Final = (MOBILE_TOGETHER, MOBILE_DELAYED, MOBILE_AWAY)
+# Ring where the person is: what presence does to an account's calls.
+PRESENCE_OFF: Final = "off"
+PRESENCE_FIRST: Final = "first"  # the desks near the person, then every desk
+PRESENCE_ONLY: Final = "only"  # only the desks near the person
+PRESENCE_MODES: Final = (PRESENCE_OFF, PRESENCE_FIRST, PRESENCE_ONLY)
+# Seconds before the rest rings (near desks first, a delayed mobile). Short
+# enough that a caller still waits, long enough to reach the near phone.
+DEFAULT_RING_DELAY: Final = 10
+MIN_RING_DELAY: Final = 1
+MAX_RING_DELAY: Final = 120
+
+
+# The AstDB families that hold an account's mobile and presence options.
+ACCOUNT_OPTION_FAMILIES: Final = ("mobile", "mobilemode", "nearmode", "delay")
+
 
 class DirectoryError(ValueError):
     """A configuration that cannot be accepted; ``code`` is a translation key."""
@@ -95,6 +115,39 @@ def validate_dial_string(dial_string: str) -> str:
     return value
 
 
+def validate_mobile(dial_string: str) -> str:
+    """Return the mobile dial string ("" for none) or raise ``DirectoryError``.
+
+    The same rules as a desk's dial string (the dialplan dials it and AMI
+    carries it in a DBPut), e.g. ``PJSIP/+4917612345678@trunk``.
+    """
+    value = dial_string.strip()
+    if not value:
+        return ""
+    try:
+        return validate_dial_string(value)
+    except DirectoryError as err:
+        raise DirectoryError(
+            err.code.replace("dial_string", "mobile"), **err.placeholders
+        ) from None
+
+
+def _check_account_options(account: Account) -> None:
+    if account.mobile:
+        try:
+            _check_dial_string_syntax(account.mobile)
+        except DirectoryError:
+            raise DirectoryError(
+                "invalid_mobile", dial_string=account.mobile[:60]
+            ) from None
+    if account.mobile_mode not in MOBILE_MODES:
+        raise DirectoryError("invalid_mobile_mode", mode=account.mobile_mode[:20])
+    if account.presence not in PRESENCE_MODES:
+        raise DirectoryError("invalid_presence", mode=account.presence[:20])
+    if not MIN_RING_DELAY <= account.ring_delay <= MAX_RING_DELAY:
+        raise DirectoryError("invalid_ring_delay", seconds=str(account.ring_delay))
+
+
 def _check_dial_string_syntax(value: str) -> None:
     if not _DIAL_STRING.match(value):
         raise DirectoryError("invalid_dial_string", dial_string=value[:60])
@@ -143,8 +196,33 @@ class Account:
     tags: frozenset[str] = frozenset()
     notify_targets: tuple[str, ...] = ()
     watch_targets: tuple[str, ...] = ()
-    # Person entity ids of the people who are this account (who may act for it).
+    # Person entity ids of the people who are this account (who may act for
+    # it, and whose presence steers its calls).
     people: tuple[str, ...] = ()
+    # Reach the mobile: a dial string through the office trunk ("" none).
+    mobile: str = ""
+    mobile_mode: str = MOBILE_AWAY
+    # Ring where the person is (PRESENCE_*).
+    presence: str = PRESENCE_OFF
+    # Seconds the near desks ring alone, and a delayed mobile waits.
+    ring_delay: int = DEFAULT_RING_DELAY
+    # Entities that say which area its person is in (room-presence sensors).
+    presence_entities: tuple[str, ...] = ()
+
+    def ring_options(self) -> dict[str, str]:
+        """The AstDB keys (below ``hotdesk/``) of its mobile and presence options."""
+        ext = self.extension
+        keys: dict[str, str] = {}
+        if self.mobile:
+            keys[f"mobile/{ext}"] = self.mobile
+            keys[f"mobilemode/{ext}"] = self.mobile_mode
+        if self.presence != PRESENCE_OFF:
+            keys[f"nearmode/{ext}"] = self.presence
+        if self.presence == PRESENCE_FIRST or (
+            self.mobile and self.mobile_mode == MOBILE_DELAYED
+        ):
+            keys[f"delay/{ext}"] = str(self.ring_delay)
+        return keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +255,7 @@ class Directory:
             _check_dial_string_syntax(desk.dial_string)
         for account in accounts:
             validate_extension(account.extension)
+            _check_account_options(account)
             if not account.home_desks:
                 raise DirectoryError("no_home_desk", account=account.name)
             for desk_id in account.home_desks:
@@ -282,7 +361,9 @@ class Directory:
         """The whole ``hotdesk`` AstDB tree this directory implies.
 
         Keys are ``<family>/<key>`` below ``hotdesk``: ``route/<ext>``,
-        ``desk/<desk id>``, ``login/<desk id>``, ``deskof/<dial string>``.
+        ``desk/<desk id>``, ``login/<desk id>``, ``deskof/<dial string>``,
+        and an account's ``mobile``, ``mobilemode``, ``nearmode`` and
+        ``delay`` keys (``Account.ring_options``).
         """
         tree: dict[str, str] = {}
         # Logins grouped once: asking ring_set per account would scan every
@@ -296,6 +377,7 @@ class Directory:
             tree[f"route/{account.extension}"] = "&".join(
                 desks[d].dial_string for d in ring
             )
+            tree.update(account.ring_options())
         for desk in self.desks.values():
             tree[f"desk/{desk.desk_id}"] = desk.dial_string
             tree[f"deskof/{desk.dial_string}"] = desk.desk_id
@@ -333,6 +415,10 @@ class Directory:
         for account_id in accounts:
             if (account := self.accounts.get(account_id)) is not None:
                 keys.add(f"route/{account.extension}")
+                keys.update(
+                    f"{family}/{account.extension}"
+                    for family in ACCOUNT_OPTION_FAMILIES
+                )
         return keys
 
     def astdb_values(
@@ -355,6 +441,9 @@ class Directory:
             elif family == "login" and name in self.desks:
                 account = self.accounts.get(logins.get(name, ""))
                 value = account.extension if account else None
+            elif family in ACCOUNT_OPTION_FAMILIES:
+                account = self._by_extension.get(name)
+                value = account.ring_options().get(key) if account else None
             if value is not None:
                 values[key] = value
         return values

@@ -20,7 +20,7 @@ from .const import (
     EVENT_INCOMING_CALL,
 )
 from .directory import Directory
-from .tracker import Call, Notice, NoticeKind
+from .tracker import MOBILE, Call, Notice, NoticeKind
 
 # The tracker's notices that are call events on HA's bus.
 CALL_EVENT_TYPES: Final = {
@@ -68,10 +68,14 @@ def call_event(
         return None
     data = call_event_data(directory, call)
     if notice.kind is NoticeKind.INCOMING:
-        # On do not disturb the PBX rings none of them.
-        data["desks"] = [] if call.dnd else sorted(call.allowed_desks)
+        # On do not disturb, or with the person away, the PBX rings none of them.
+        data["desks"] = [] if call.dnd or call.away else sorted(call.allowed_desks)
         data["dnd"] = call.dnd
-    if notice.desk_id is not None:
+        data["away"] = call.away
+    if notice.desk_id == MOBILE:
+        # Answered on the account's mobile: no desk, named so in the log.
+        data["desk_id"] = data["desk"] = MOBILE
+    elif notice.desk_id is not None:
         desk = directory.desks.get(notice.desk_id)
         data["desk_id"] = notice.desk_id
         data["desk"] = desk.name if desk else None

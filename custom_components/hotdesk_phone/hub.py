@@ -35,6 +35,12 @@ from .directory import Desk
 from .events import CallEvent, call_event, call_event_data
 from .logins import LoginBook
 from .pcsc import PcscMonitor
+from .presence import (
+    PRESENCE_FAMILIES,
+    Whereabouts,
+    presence_tree,
+    presence_values,
+)
 from .readers import CardReaders
 from .subentries import SubentryCache, directory_from_entry
 from .tracker import Call, CallTracker, ClaimRefusedError, Notice, NoticeKind
@@ -49,9 +55,15 @@ KEEPALIVE_INTERVAL = 20.0
 
 
 def _with_dnd_keys(keys: set[str]) -> set[str]:
-    """Add each routed extension's do-not-disturb key (an extension can change)."""
+    """Add each routed extension's do-not-disturb and presence keys.
+
+    An extension can change, and the presence key ``wide`` holds the route.
+    """
     return keys | {
-        f"dnd/{key.removeprefix('route/')}" for key in keys if key.startswith("route/")
+        f"{family}/{key.removeprefix('route/')}"
+        for key in keys
+        if key.startswith("route/")
+        for family in ("dnd", *PRESENCE_FAMILIES)
     }
 
 
@@ -122,7 +134,12 @@ class HotdeskHub:
         )
         self.logins = self.login_book.desks  # desk id -> account id
         self.login_times = self.login_book.since
-        self.tracker = CallTracker(self.directory, self.logins)
+        # Where each account's person is (presence.py keeps them): account
+        # id -> whereabouts, and -> the desks near the person (the tracker's).
+        self.whereabouts: dict[str, Whereabouts] = {}
+        self.near: dict[str, tuple[str, ...]] = {}
+        self._directory_listeners: list[Callable[[list[str]], None]] = []
+        self.tracker = CallTracker(self.directory, self.logins, self.near)
         self.client = AmiClient(
             host=entry.data[CONF_HOST],
             port=entry.data[CONF_PORT],
@@ -190,6 +207,14 @@ class HotdeskHub:
         return _subscribe(self._listeners, owner, update)
 
     @callback
+    def async_add_directory_listener(
+        self, listener: Callable[[list[str]], None]
+    ) -> CALLBACK_TYPE:
+        """Call ``listener(changed ids)`` after accounts or desks changed live."""
+        self._directory_listeners.append(listener)
+        return lambda: self._directory_listeners.remove(listener)
+
+    @callback
     def async_add_call_listener(
         self, listener: CallListener, account_id: str | None = None
     ) -> CALLBACK_TYPE:
@@ -255,6 +280,8 @@ class HotdeskHub:
             self.hass.bus.async_fire(EVENT_LOGOUT, {**data, "reason": "removed"})
         keys |= _with_dnd_keys(new.astdb_keys(self.logins, accounts, desks))
         await self.astdb.async_sync_keys(keys)
+        for listener in list(self._directory_listeners):
+            listener([*accounts, *desks])
         await self._async_read_desk_states(
             new.desks[d]
             for d in desks
@@ -524,7 +551,9 @@ class HotdeskHub:
         self.login_book.add(desk_id, account_id)
         # Only the keys this login shapes (its route, its desk's login key).
         await self.astdb.async_sync_keys(
-            self.directory.astdb_keys(self.logins, [account_id], [desk_id])
+            _with_dnd_keys(
+                self.directory.astdb_keys(self.logins, [account_id], [desk_id])
+            )
         )
         data = self._login_event_data(desk_id, context)
         LOGGER.debug("%s logged in at %s", data["account"], data["desk"])
@@ -547,7 +576,7 @@ class HotdeskHub:
         LOGGER.debug("Logout at %s (%s)", self._desk_name(desk_id), reason)
         data = self._login_event_data(desk_id, context)
         # The keys before the logout: the route of the account logged in here.
-        keys = self.directory.astdb_keys(self.logins, (), [desk_id])
+        keys = _with_dnd_keys(self.directory.astdb_keys(self.logins, (), [desk_id]))
         self.login_book.remove(desk_id)
         await self.astdb.async_sync_keys(keys)
         self.hass.bus.async_fire(
@@ -603,13 +632,20 @@ class HotdeskHub:
         }
 
     def _astdb_tree(self) -> dict[str, str]:
-        """The whole AstDB tree: the directory's, and do not disturb."""
-        return {**self.directory.astdb(self.logins), **self._dnd_tree()}
+        """The whole AstDB tree: the directory's, do not disturb, presence."""
+        return {
+            **self.directory.astdb(self.logins),
+            **self._dnd_tree(),
+            **presence_tree(self.directory, self.logins, self.whereabouts),
+        }
 
     def _astdb_values(self, keys: Collection[str]) -> dict[str, str]:
         values = self.directory.astdb_values(self.logins, keys)
         dnd = self._dnd_tree()
         values.update({key: dnd[key] for key in keys if key in dnd})
+        values.update(
+            presence_values(self.directory, self.logins, self.whereabouts, keys)
+        )
         return values
 
     # Logins the book expires.

@@ -16,16 +16,29 @@ from .const import (
     CONF_DIAL_STRING,
     CONF_EXTENSION,
     CONF_HOME_DESKS,
+    CONF_MOBILE,
+    CONF_MOBILE_MODE,
     CONF_NOTIFY_TARGETS,
     CONF_PEOPLE,
+    CONF_PRESENCE,
+    CONF_PRESENCE_ENTITIES,
     CONF_READERS,
+    CONF_RING_DELAY,
     CONF_SCANNERS,
     CONF_TAGS,
     CONF_WATCH_TARGETS,
     SUBENTRY_ACCOUNT,
     SUBENTRY_DESK,
 )
-from .directory import Account, Desk, Directory, normalize_tag
+from .directory import (
+    DEFAULT_RING_DELAY,
+    MOBILE_AWAY,
+    PRESENCE_OFF,
+    Account,
+    Desk,
+    Directory,
+    normalize_tag,
+)
 
 
 def desk_from_subentry(sub: ConfigSubentry) -> Desk:
@@ -50,6 +63,12 @@ def account_from_subentry(sub: ConfigSubentry) -> Account:
         notify_targets=tuple(sub.data.get(CONF_NOTIFY_TARGETS, [])),
         watch_targets=tuple(sub.data.get(CONF_WATCH_TARGETS, [])),
         people=tuple(sub.data.get(CONF_PEOPLE, [])),
+        # Accounts stored before these fields existed: no mobile, no presence.
+        mobile=sub.data.get(CONF_MOBILE) or "",
+        mobile_mode=sub.data.get(CONF_MOBILE_MODE) or MOBILE_AWAY,
+        presence=sub.data.get(CONF_PRESENCE) or PRESENCE_OFF,
+        ring_delay=int(sub.data.get(CONF_RING_DELAY) or DEFAULT_RING_DELAY),
+        presence_entities=tuple(sub.data.get(CONF_PRESENCE_ENTITIES, [])),
     )
 
 

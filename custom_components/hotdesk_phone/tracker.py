@@ -15,8 +15,14 @@ from enum import StrEnum
 from typing import Final
 
 from .ami import ActiveChannel
-from .const import CONTEXT_CLAIM, CONTEXT_INBOUND
-from .directory import Directory
+from .const import (
+    CONTEXT_AWAY,
+    CONTEXT_CLAIM,
+    CONTEXT_INBOUND,
+    CONTEXT_MOBILE,
+    CONTEXT_MOBILE_LATER,
+)
+from .directory import Directory, device_of_channel
 
 # A call is an account's call only when the shipped dialplan's routing
 # context dials it: an IVR or queue elsewhere that dials a desk with the
@@ -25,6 +31,24 @@ _ROUTING_CONTEXTS: Final = frozenset({CONTEXT_INBOUND})
 # What the dialplan dials for an account on do not disturb: a Local channel
 # that rings nobody, so that the call still shows up as call events.
 DND_CHANNEL: Final = "Local/dnd@hotdesk-dnd"
+# The mobile leg: a Local channel ``Local/<extension>@<one of these>`` that
+# dials the account's mobile (hotdesk-away: instead of the desks, as the
+# person is away; it rings nobody when there is no mobile).
+_MOBILE_CONTEXTS: Final = frozenset(
+    {CONTEXT_MOBILE, CONTEXT_MOBILE_LATER, CONTEXT_AWAY}
+)
+# What ``Call.ringing`` holds (instead of a desk id) for the mobile leg, and
+# the ``desk_id`` of a call answered there.
+MOBILE: Final = "mobile"
+
+
+def mobile_leg_of(channel: str) -> tuple[str, str] | None:
+    """``(extension, context)`` of a mobile-leg channel name, else None."""
+    device = device_of_channel(channel)
+    if not device.startswith("Local/"):
+        return None
+    extension, _, context = device.removeprefix("Local/").partition("@")
+    return (extension, context) if context in _MOBILE_CONTEXTS else None
 
 
 class DeskState(StrEnum):
@@ -128,12 +152,22 @@ class Call:
     # The account is on do not disturb: the PBX rang nobody and sent the
     # caller where unanswered calls go; nothing may move the call.
     dnd: bool = False
+    # The person was away: the PBX skipped the desks (the mobile rings, if
+    # the account has one). A scan at a desk may still claim the call.
+    away: bool = False
+    # Answered on the account's mobile (``answered_desk`` stays None).
+    answered_mobile: bool = False
     outcome: Outcome | None = None
 
     @property
     def ringing_desks(self) -> list[str]:
         """Desk ids ringing now, without repeats, in the order they began."""
-        return list(dict.fromkeys(self.ringing.values()))
+        return [d for d in dict.fromkeys(self.ringing.values()) if d != MOBILE]
+
+    @property
+    def mobile_ringing(self) -> bool:
+        """Whether the PBX is dialling the account's mobile now."""
+        return MOBILE in self.ringing.values()
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,10 +209,20 @@ class ScanDecision:
 class CallTracker:
     """Builds calls from AMI events; one dictionary look-up per event."""
 
-    def __init__(self, directory: Directory, logins: Mapping[str, str]) -> None:
-        """Start with no calls; ``logins`` (desk id -> account id) is shared."""
+    def __init__(
+        self,
+        directory: Directory,
+        logins: Mapping[str, str],
+        near: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
+        """Start with no calls.
+
+        ``logins`` (desk id -> account id) and ``near`` (account id -> the
+        desks near its person, which ring first) are shared, kept by others.
+        """
         self.directory = directory
         self.logins = logins
+        self.near: Mapping[str, Iterable[str]] = near if near is not None else {}
         self.calls: dict[str, Call] = {}
         self._by_dest: dict[str, str] = {}  # desk leg uniqueid -> call id
         self.desk_states: dict[str, DeskState] = {}
@@ -199,6 +243,24 @@ class CallTracker:
                 newest = call
         return newest
 
+    def allowed_desks(self, account_id: str) -> set[str]:
+        """Desks that may ring for an account: its ring set and the near desks."""
+        desks = set(self.directory.ring_set(account_id, self.logins))
+        desks.update(
+            d for d in self.near.get(account_id, ()) if d in self.directory.desks
+        )
+        return desks
+
+    def _leg_target(self, call: Call, channel: str) -> str | None:
+        """The desk id (or ``MOBILE``) a dialled channel is for this call."""
+        desk = self.directory.desk_by_channel(channel)
+        if desk is not None:
+            return desk.desk_id
+        leg = mobile_leg_of(channel)
+        if leg is not None and leg[0] == call.extension:
+            return MOBILE
+        return None
+
     def handle(self, name: str, headers: Mapping[str, str]) -> list[Notice]:
         """Apply one AMI event; return what changed."""
         handler = self._handlers.get(name)
@@ -213,41 +275,56 @@ class CallTracker:
         dest_channel = headers.get("DestChannel", "")
         if not caller_uid or not dest_channel:
             return []
-        desk = self.directory.desk_by_channel(dest_channel)
         call = self.calls.get(caller_uid)
         notices: list[Notice] = []
         if call is None:
-            if headers.get("Context") not in _ROUTING_CONTEXTS:
+            call = self._new_call(headers)
+            if call is None:
                 return []
-            account = self.directory.account_by_extension(headers.get("Exten", ""))
-            if account is None:
-                return []
-            call = Call(
-                call_id=caller_uid,
-                caller_channel=headers.get("Channel", ""),
-                account_id=account.account_id,
-                extension=account.extension,
-                caller_id_number=_clean_caller(headers.get("CallerIDNum", "")),
-                caller_id_name=_clean_caller(headers.get("CallerIDName", "")),
-                allowed_desks=set(
-                    self.directory.ring_set(account.account_id, self.logins)
-                ),
-                dnd=dest_channel.startswith(DND_CHANNEL),
-            )
-            self.calls[caller_uid] = call
             notices.append(Notice(NoticeKind.INCOMING, call))
-        if call.phase is not CallPhase.RINGING or desk is None:
+        if call.phase is not CallPhase.RINGING:
             return notices
-        if headers.get("Context") == CONTEXT_CLAIM:
-            notices += self._seen_moving(call, desk.desk_id)
-        if desk.desk_id not in call.allowed_desks:
-            return notices
+        desk = self.directory.desk_by_channel(dest_channel)
+        if desk is None:
+            # Not a desk: perhaps the mobile leg (a second phase of the
+            # dialplan dials it again as a new leg of the same call).
+            target = self._leg_target(call, dest_channel)
+            if target is None or headers.get("Context") not in _ROUTING_CONTEXTS:
+                return notices
+        else:
+            target = desk.desk_id
+            if headers.get("Context") == CONTEXT_CLAIM:
+                notices += self._seen_moving(call, target)
+            if target not in call.allowed_desks:
+                return notices
         dest_uid = headers.get("DestUniqueid", "")
         if dest_uid and dest_uid not in call.ringing:
-            call.ringing[dest_uid] = desk.desk_id
+            call.ringing[dest_uid] = target
             self._by_dest[dest_uid] = call.call_id
             notices.append(Notice(NoticeKind.RINGING_CHANGED, call))
         return notices
+
+    def _new_call(self, headers: Mapping[str, str]) -> Call | None:
+        """A call of an account, from the first DialBegin of its routing context."""
+        if headers.get("Context") not in _ROUTING_CONTEXTS:
+            return None
+        account = self.directory.account_by_extension(headers.get("Exten", ""))
+        if account is None:
+            return None
+        dest_channel = headers.get("DestChannel", "")
+        call = Call(
+            call_id=headers.get("Uniqueid", ""),
+            caller_channel=headers.get("Channel", ""),
+            account_id=account.account_id,
+            extension=account.extension,
+            caller_id_number=_clean_caller(headers.get("CallerIDNum", "")),
+            caller_id_name=_clean_caller(headers.get("CallerIDName", "")),
+            allowed_desks=self.allowed_desks(account.account_id),
+            dnd=dest_channel.startswith(DND_CHANNEL),
+            away=_is_away_leg(dest_channel),
+        )
+        self.calls[call.call_id] = call
+        return call
 
     def _dial_end(self, headers: Mapping[str, str]) -> list[Notice]:
         call = self.calls.get(headers.get("Uniqueid", ""))
@@ -278,10 +355,14 @@ class CallTracker:
         )
 
     def _answer(self, call: Call, desk_id: str) -> list[Notice]:
+        """Answered at ``desk_id`` (``MOBILE``: on the account's mobile)."""
         if call.phase is not CallPhase.RINGING:
             return []
         call.phase = CallPhase.ANSWERED
-        call.answered_desk = desk_id
+        if desk_id == MOBILE:
+            call.answered_mobile = True
+        else:
+            call.answered_desk = desk_id
         for uid in call.ringing:
             self._by_dest.pop(uid, None)
         call.ringing.clear()
@@ -446,9 +527,7 @@ class CallTracker:
         call.claim_target = None
         call.moved_to = None
         call.claimed_from = ()
-        if desk_id is not None and desk_id not in self.directory.ring_set(
-            call.account_id, self.logins
-        ):
+        if desk_id is not None and desk_id not in self.allowed_desks(call.account_id):
             call.allowed_desks.discard(desk_id)
 
     # Resynchronisation after a (re)connect.
@@ -502,17 +581,17 @@ class CallTracker:
             self._release_claim(call)
             notices.append(Notice(NoticeKind.CLAIM_FAILED, call, desk_id=target))
         for leg in legs:
-            desk = self.directory.desk_by_channel(leg.channel)
-            if leg is caller or desk is None:
+            target = None if leg is caller else self._leg_target(call, leg.channel)
+            if target is None:
                 continue
-            if desk.desk_id not in call.allowed_desks:
+            if target != MOBILE and target not in call.allowed_desks:
                 continue
             if leg.state == "Up":
                 self._by_dest.pop(leg.uniqueid, None)
                 call.ringing.pop(leg.uniqueid, None)
-                return notices + self._answer(call, desk.desk_id)
+                return notices + self._answer(call, target)
             if leg.uniqueid not in call.ringing:
-                call.ringing[leg.uniqueid] = desk.desk_id
+                call.ringing[leg.uniqueid] = target
                 self._by_dest[leg.uniqueid] = call.call_id
                 notices.append(Notice(NoticeKind.RINGING_CHANGED, call))
         return notices
@@ -564,20 +643,30 @@ class CallTracker:
             extension=account.extension,
             caller_id_number=_clean_caller(caller.caller_id_number),
             caller_id_name=_clean_caller(caller.caller_id_name),
-            allowed_desks=set(self.directory.ring_set(account_id, self.logins)),
+            allowed_desks=self.allowed_desks(account_id),
         )
         for leg in legs:
-            desk = self.directory.desk_by_channel(leg.channel)
-            if leg is caller or desk is None:
+            target = None if leg is caller else self._leg_target(call, leg.channel)
+            if target is None:
                 continue
+            call.away = call.away or _is_away_leg(leg.channel)
             if leg.state == "Up":
                 call.phase = CallPhase.ANSWERED
-                call.answered_desk = desk.desk_id
-            elif desk.desk_id in call.allowed_desks:
-                call.ringing[leg.uniqueid] = desk.desk_id
+                if target == MOBILE:
+                    call.answered_mobile = True
+                else:
+                    call.answered_desk = target
+            elif target == MOBILE or target in call.allowed_desks:
+                call.ringing[leg.uniqueid] = target
         if call.phase is CallPhase.ANSWERED:
             call.ringing.clear()
         return call
+
+
+def _is_away_leg(channel: str) -> bool:
+    """Whether the PBX dialled this instead of the desks (the person is away)."""
+    leg = mobile_leg_of(channel)
+    return leg is not None and leg[1] == CONTEXT_AWAY
 
 
 def _clean_caller(value: str) -> str:
