@@ -15,7 +15,11 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from homeassistant.components.tag import async_scan_tag
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    entity_registry as er,
+)
 from homeassistant.setup import async_setup_component
 
 from custom_components.hotdesk_phone.const import DOMAIN
@@ -78,6 +82,7 @@ def test_blueprints_are_valid() -> None:
         "claim_at_reader.yaml",
         "desk_ringing_alert.yaml",
         "incoming_call_notify.yaml",
+        "meeting_room_dnd.yaml",
         "missed_call_notify.yaml",
     ]
     for file in files:
@@ -215,3 +220,51 @@ async def test_claim_at_reader(
         ("hotdesk-claim", DESK_IDS[2])
     ]
     assert init_integration.runtime_data.hub.tracker.calls[CALL_ID].account_id == ALICE
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_meeting_room_dnd(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    """In a meeting room (an area, or a zone) do not disturb is on; out, off."""
+    areas = ar.async_get(hass)
+    board = areas.async_create("Board room")
+    areas.async_create("Open space")
+    hass.states.async_set("zone.huddle", "0", {"friendly_name": "Huddle"})
+    switch = er.async_get(hass).async_get_entity_id(
+        "switch", DOMAIN, f"{ALICE}_do_not_disturb"
+    )
+    assert switch is not None
+    room_sensor = "sensor.alice_room"
+    hass.states.async_set(room_sensor, "Open space")
+    await automation(
+        hass,
+        "meeting_room_dnd.yaml",
+        {
+            "presence": room_sensor,
+            "meeting_areas": [board.id],
+            "meeting_zones": ["zone.huddle"],
+            "dnd_switch": switch,
+        },
+    )
+
+    async def now(state: str, attributes: dict[str, Any] | None = None) -> str:
+        hass.states.async_set(room_sensor, state, attributes)
+        await hass.async_block_till_done()
+        return hass.states.get(switch).state  # type: ignore[union-attr]
+
+    # The area by name (a BLE room sensor's state): on, kept in the PBX.
+    assert await now("Board room") == "on"
+    assert ami_server.astdb["hotdesk/dnd/101"] == "1"
+    # Leaving: off.
+    assert await now("Open space") == "off"
+    assert "hotdesk/dnd/101" not in ami_server.astdb
+    # The area by id in an attribute; a zone by its name (a tracker's state).
+    assert await now("x", {"area_id": board.id}) == "on"
+    assert await now("not_home") == "off"
+    assert await now("Huddle") == "on"
+    # Turned off by hand in the room: a move within the room leaves it off.
+    await hass.services.async_call(
+        "switch", "turn_off", {"entity_id": switch}, blocking=True
+    )
+    assert await now("Huddle", {"moved": True}) == "off"
