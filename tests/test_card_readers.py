@@ -18,6 +18,7 @@ from custom_components.hotdesk_phone import pcsc
 from custom_components.hotdesk_phone.const import CONF_READERS, DOMAIN
 from custom_components.hotdesk_phone.readers import is_pcsc_reader
 
+from .ami_server import AmiTestServer
 from .conftest import ALICE, CAROL, DESK_IDS, account_subentry, desk_subentry
 from .helpers import hub_of
 from .pcsc_env import PcscEnvironment
@@ -122,6 +123,7 @@ async def test_tag_scanned_by_reader_device_uses_its_desk(
 async def test_without_pyscard(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
+    ami_server: AmiTestServer,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -135,7 +137,8 @@ async def test_without_pyscard(
     assert LOCAL in caplog.text
     assert pcsc.list_host_readers() == []
     assert await pcsc.async_host_readers(hass) == []
-    # The desk form still takes bridge reader ids.
+    # The desk form still takes bridge reader ids (for a phone on the PBX).
+    ami_server.endpoints.append("desk5")
     result = await hass.config_entries.subentries.async_init(
         (mock_config_entry.entry_id, "desk"), context={"source": "user"}
     )

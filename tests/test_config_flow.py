@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import voluptuous as vol
 
+from homeassistant.components import tag
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.const import (
+    ATTR_AREA_ID,
     CONF_HOST,
     CONF_NAME,
     CONF_PASSWORD,
     CONF_PORT,
     CONF_USERNAME,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import EventOrigin, HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    entity_registry as er,
+)
 
+from custom_components.hotdesk_phone.config_flow import HotdeskConfigFlow
 from custom_components.hotdesk_phone.const import (
     CONF_AUTO_LOGOUT_HOURS,
     CONF_AUTO_LOGOUT_TIME,
@@ -33,10 +45,13 @@ from custom_components.hotdesk_phone.const import (
     CONF_TAGS,
     CONF_WATCH_TARGETS,
     DOMAIN,
+    EVENT_UNKNOWN_TAG,
 )
 
 from .ami_server import AmiTestServer
 from .conftest import ALICE, DESK_IDS, desk_subentry
+
+COMPONENT = Path(__file__).resolve().parents[1] / "custom_components" / DOMAIN
 
 
 def user_input(server: AmiTestServer, **overrides: Any) -> dict[str, Any]:
@@ -271,7 +286,9 @@ async def test_add_desk_offers_pbx_endpoints(
     assert result["type"] is FlowResultType.FORM
     schema = result["data_schema"].schema
     dial_selector = next(v for k, v in schema.items() if k == CONF_DIAL_STRING)
-    assert "PJSIP/desk-3f-12" in dial_selector.config["options"]
+    assert {"value": "PJSIP/desk-3f-12", "label": "PJSIP/desk-3f-12"} in (
+        dial_selector.config["options"]
+    )
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
         {CONF_NAME: "3F 12", CONF_DIAL_STRING: "PJSIP/desk-3f-12", CONF_SCANNERS: []},
@@ -500,3 +517,364 @@ async def test_account_needs_a_desk_first(
     result = await start_subentry(hass, entry, "account")
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "no_desks"
+
+
+# Forms that cannot mislead (issue 14).
+#
+# HA's frontend fills a *required* select with its first option when the form
+# opens (a required multi-select with [first option]); an optional field
+# without a default or suggested value stays empty. So "nothing chosen for
+# the admin" is, at the flow API, exactly: the field's marker is vol.Optional
+# and carries neither a default nor a suggested value. The tests check that,
+# and that the step itself refuses the missing value with a translated error.
+
+
+def _field(result: dict[str, Any], name: str) -> tuple[Any, Any]:
+    """(marker, selector) of a form field."""
+    return next((k, v) for k, v in result["data_schema"].schema.items() if k == name)
+
+
+def _nothing_chosen(marker: Any) -> bool:
+    return (
+        isinstance(marker, vol.Optional)
+        and marker.default is vol.UNDEFINED
+        and not (marker.description or {}).get("suggested_value")
+    )
+
+
+async def test_desks_come_before_accounts(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The UI's menu lists the subentry types in this order."""
+    assert list(
+        HotdeskConfigFlow.async_get_supported_subentry_types(init_integration)
+    ) == ["desk", "account"]
+
+
+async def test_pbx_added_says_add_desk_phones_next(
+    hass: HomeAssistant, ami_server: AmiTestServer, mock_setup_entry: None
+) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(ami_server)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    # The success dialog shows config.create_entry.next_steps.
+    assert result["description"] == "next_steps"
+    strings = json.loads((COMPONENT / "strings.json").read_text())
+    assert "Add desk phone" in strings["config"]["create_entry"]["next_steps"]
+
+
+async def test_new_desk_form_chooses_no_dial_string(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    ami_server.endpoints.append("desk-new")
+    result = await start_subentry(hass, init_integration, "desk")
+    marker, _ = _field(result, CONF_DIAL_STRING)
+    assert _nothing_chosen(marker)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: "New desk"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_DIAL_STRING: "no_dial_string"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: "New desk", CONF_DIAL_STRING: "  "}
+    )
+    assert result["errors"] == {CONF_DIAL_STRING: "no_dial_string"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: "New desk", CONF_DIAL_STRING: "PJSIP/desk-new"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_endpoints_other_desks_use_are_marked(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    ami_server.endpoints.append("desk-free")
+    result = await start_subentry(hass, init_integration, "desk")
+    _, dial = _field(result, CONF_DIAL_STRING)
+    assert dial.config["options"] == [
+        {"value": "PJSIP/desk-free", "label": "PJSIP/desk-free"},
+        *(
+            {"value": f"PJSIP/desk{i}", "label": f"PJSIP/desk{i} (Desk {i})"}
+            for i in range(1, 5)
+        ),
+    ]
+    # Changing Desk 3: its own endpoint is not marked as another desk's.
+    result = await start_subentry(hass, init_integration, "desk", DESK_IDS[2])
+    _, dial = _field(result, CONF_DIAL_STRING)
+    assert {"value": "PJSIP/desk3", "label": "PJSIP/desk3"} in dial.config["options"]
+    assert {"value": "PJSIP/desk1", "label": "PJSIP/desk1 (Desk 1)"} in (
+        dial.config["options"]
+    )
+
+
+async def test_dial_string_the_pbx_does_not_know_is_warned(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    result = await start_subentry(hass, init_integration, "desk")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: "Typo desk", CONF_DIAL_STRING: "PJSIP/dsek9"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "unknown_dial_string"
+    assert result["description_placeholders"] == {
+        "dial_string": "PJSIP/dsek9",
+        "name": "Typo desk",
+    }
+    assert not [
+        s for s in init_integration.subentries.values() if s.title == "Typo desk"
+    ]
+    # A warning, not a refusal: submitting saves it.
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_DIAL_STRING] == "PJSIP/dsek9"
+
+
+async def test_no_warning_where_the_pbx_list_says_nothing(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    """Other technologies are not in PJSIPShowEndpoints: no warning for them."""
+    result = await start_subentry(hass, init_integration, "desk")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: "Analog", CONF_DIAL_STRING: "DAHDI/1"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_scanner_picker_offers_devices_that_scan(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    result = await start_subentry(hass, init_integration, "desk")
+    _, scanners = _field(result, CONF_SCANNERS)
+    assert scanners.config["multiple"] is True
+    assert scanners.config["filter"] == [
+        {"integration": "esphome"},
+        {"integration": "mobile_app"},
+        {"integration": "mqtt"},
+    ]
+    # Our own devices are refused even when posted through the API.
+    ours = next(
+        d
+        for d in dr.async_entries_for_config_entry(
+            device_registry, init_integration.entry_id
+        )
+        if (DOMAIN, ALICE) in d.identifiers
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {CONF_NAME: "X", CONF_DIAL_STRING: "PJSIP/desk1x", CONF_SCANNERS: [ours.id]},
+    )
+    assert result["errors"] == {CONF_SCANNERS: "not_a_scanner"}
+    reader_entry = MockConfigEntry(domain="esphome")
+    reader_entry.add_to_hass(hass)
+    reader = device_registry.async_get_or_create(
+        config_entry_id=reader_entry.entry_id, identifiers={("esphome", "nfc-1")}
+    )
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {CONF_NAME: "X", CONF_DIAL_STRING: "SIP/x", CONF_SCANNERS: [reader.id]},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_SCANNERS] == [reader.id]
+
+
+async def test_desk_area_goes_to_its_device(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    area_registry: ar.AreaRegistry,
+) -> None:
+    third = area_registry.async_create("3rd floor")
+    fourth = area_registry.async_create("4th floor")
+    result = await start_subentry(hass, init_integration, "desk")
+    marker, _ = _field(result, ATTR_AREA_ID)
+    assert _nothing_chosen(marker)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {CONF_NAME: "3F 12", CONF_DIAL_STRING: "SIP/3f12", ATTR_AREA_ID: third.id},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    added = next(s for s in init_integration.subentries.values() if s.title == "3F 12")
+
+    def device() -> dr.DeviceEntry:
+        return next(
+            d
+            for d in dr.async_entries_for_config_entry(
+                device_registry, init_integration.entry_id
+            )
+            if (DOMAIN, added.subentry_id) in d.identifiers
+        )
+
+    # The device made for the new desk is in the chosen area.
+    assert device().area_id == third.id
+    # Changing the desk shows the device's area and moves it.
+    result = await start_subentry(hass, init_integration, "desk", added.subentry_id)
+    marker, _ = _field(result, ATTR_AREA_ID)
+    assert marker.description == {"suggested_value": third.id}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {CONF_NAME: "3F 12", CONF_DIAL_STRING: "SIP/3f12", ATTR_AREA_ID: fourth.id},
+    )
+    assert result["reason"] == "reconfigure_successful"
+    assert device().area_id == fourth.id
+
+
+async def test_device_pages_show_dial_string_and_extension(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    def model(subentry_id: str) -> tuple[str | None, str | None]:
+        device = next(
+            d
+            for d in dr.async_entries_for_config_entry(
+                device_registry, init_integration.entry_id
+            )
+            if (DOMAIN, subentry_id) in d.identifiers
+        )
+        return device.model, device.model_id
+
+    assert model(DESK_IDS[0]) == ("Desk phone", "PJSIP/desk1")
+    assert model(ALICE) == ("Account", "101")
+    result = await start_subentry(hass, init_integration, "account", ALICE)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {CONF_NAME: "Alice", CONF_EXTENSION: "111", CONF_HOME_DESKS: [DESK_IDS[0]]},
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert model(ALICE) == ("Account", "111")
+
+
+async def test_new_account_form_ticks_no_home_desk(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    result = await start_subentry(hass, init_integration, "account")
+    marker, _ = _field(result, CONF_HOME_DESKS)
+    assert _nothing_chosen(marker)
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {CONF_NAME: "Dave", CONF_EXTENSION: "104"}
+    )
+    assert result["errors"] == {CONF_HOME_DESKS: "no_home_desk"}
+
+
+async def test_tags_offered_from_has_tag_list(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    await tag.async_scan_tag(hass, "04B1C2D3", None)
+    await tag.async_scan_tag(hass, "tag-alice", None)  # Alice's: not offered
+    await tag.async_scan_tag(hass, "lobby-card", None)
+    await hass.async_block_till_done()
+    entity_id = entity_registry.async_get_entity_id("tag", "tag", "lobby-card")
+    assert entity_id is not None
+    entity_registry.async_update_entity(entity_id, name="Lobby card")
+    result = await start_subentry(hass, init_integration, "account")
+    _, tags = _field(result, CONF_TAGS)
+    assert tags.config["custom_value"] is True
+    assert tags.config["multiple"] is True
+    options = {o["value"]: o["label"] for o in tags.config["options"]}
+    assert options["lobby-card"] == "Lobby card (lobby-card)"
+    assert options["04B1C2D3"] == "04B1C2D3"
+    assert "tag-alice" not in options
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            CONF_NAME: "Dave",
+            CONF_EXTENSION: "104",
+            CONF_HOME_DESKS: [DESK_IDS[2]],
+            CONF_TAGS: ["lobby-card", "typed-in"],
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_TAGS] == ["lobby-card", "typed-in"]
+
+
+async def _start_scan(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
+    result = await start_subentry(hass, entry, "account")
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {CONF_NAME: "Dave", CONF_EXTENSION: "104", "scan_tag": True},
+    )
+    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    assert result["step_id"] == "scan"
+    assert result["progress_action"] == "scan"
+    assert result["description_placeholders"] == {"seconds": "30"}
+    return result
+
+
+async def test_learn_a_tag_by_scanning_it(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    result = await _start_scan(hass, init_integration)
+    # An event posted through the API (remote) is no scan.
+    hass.bus.async_fire(
+        "tag_scanned", {"tag_id": "posted", "device_id": None}, EventOrigin.remote
+    )
+    await hass.async_block_till_done()
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    await tag.async_scan_tag(hass, "04C0FFEE", "some-device")
+    await hass.async_block_till_done()
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {}
+    marker, _ = _field(result, CONF_TAGS)
+    assert marker.description == {"suggested_value": ["04C0FFEE"]}
+    # What was typed before the scan is still there.
+    marker, _ = _field(result, CONF_EXTENSION)
+    assert marker.description == {"suggested_value": "104"}
+    result = await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            CONF_NAME: "Dave",
+            CONF_EXTENSION: "104",
+            CONF_HOME_DESKS: [DESK_IDS[2]],
+            CONF_TAGS: ["04C0FFEE"],
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_TAGS] == ["04C0FFEE"]
+
+
+async def test_learn_a_card_our_readers_do_not_know(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A card unknown at this integration's own readers skips tag_scanned."""
+    result = await _start_scan(hass, init_integration)
+    hass.bus.async_fire(
+        EVENT_UNKNOWN_TAG, {"tag_id": "04DDEEFF", "device_id": "r", "desk_id": None}
+    )
+    await hass.async_block_till_done()
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"])
+    marker, _ = _field(result, CONF_TAGS)
+    assert marker.description == {"suggested_value": ["04DDEEFF"]}
+
+
+async def test_scan_step_times_out(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    with patch("custom_components.hotdesk_phone.config_flow.SCAN_TIMEOUT", 0.01):
+        result = await _start_scan_quick(hass, init_integration)
+        await asyncio.sleep(0.05)
+        await hass.async_block_till_done()
+    result = await hass.config_entries.subentries.async_configure(result["flow_id"])
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_TAGS: "scan_timeout"}
+
+
+async def _start_scan_quick(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> dict[str, Any]:
+    result = await start_subentry(hass, entry, "account")
+    return await hass.config_entries.subentries.async_configure(  # type: ignore[return-value]
+        result["flow_id"], {CONF_NAME: "Dave", CONF_EXTENSION: "104", "scan_tag": True}
+    )

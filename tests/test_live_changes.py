@@ -160,7 +160,8 @@ async def test_add_and_remove_desk_in_place(
 ) -> None:
     entry = init_integration
     full = rewrites(ami_server)
-    # The new desk's phone is registered and in a call already.
+    # The new desk's phone is on the PBX, registered and in a call already.
+    ami_server.endpoints.append("desk-3f-12")
     ami_server.device_states["PJSIP/desk-3f-12"] = "INUSE"
     result = await flow(
         hass,

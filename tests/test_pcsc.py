@@ -359,6 +359,7 @@ async def test_unload_stops_the_watcher(
 async def test_desk_form_offers_host_readers(
     hass: HomeAssistant,
     entry: MockConfigEntry,
+    ami_server: AmiTestServer,
 ) -> None:
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, "desk"), context={"source": "user"}
@@ -368,7 +369,8 @@ async def test_desk_form_offers_host_readers(
     assert readers.config["options"] == sorted(READERS)
     assert readers.config["custom_value"] is True
     assert readers.config["multiple"] is True
-    # A reader is bound to one desk.
+    # A reader is bound to one desk (of a phone on the PBX).
+    ami_server.endpoints.append("desk5")
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"],
         {"name": "Desk 5", "dial_string": "PJSIP/desk5", CONF_READERS: [READER_3]},

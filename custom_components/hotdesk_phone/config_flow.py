@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 import logging
 from typing import TYPE_CHECKING, Any
@@ -9,6 +10,11 @@ from typing import TYPE_CHECKING, Any
 import voluptuous as vol
 
 from homeassistant.components.file_upload import process_uploaded_file
+from homeassistant.components.tag import TAG_DATA
+from homeassistant.components.tag.const import (
+    DEFAULT_NAME as TAG_DEFAULT_NAME,
+    EVENT_TAG_SCANNED,
+)
 from homeassistant.config_entries import (
     ConfigEntry,
     ConfigEntryState,
@@ -19,14 +25,20 @@ from homeassistant.config_entries import (
     SubentryFlowResult,
 )
 from homeassistant.const import (
+    ATTR_AREA_ID,
     CONF_HOST,
     CONF_NAME,
     CONF_PASSWORD,
     CONF_PORT,
     CONF_USERNAME,
 )
-from homeassistant.core import callback
-from homeassistant.helpers import selector
+from homeassistant.core import Event, EventOrigin, callback
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    entity_registry as er,
+    selector,
+)
 from homeassistant.util.ulid import ulid_now
 
 from .ami import AmiAuthError, AmiClient, AmiConnectionError, AmiError
@@ -60,6 +72,7 @@ from .const import (
     DEFAULT_PORT,
     DEFAULT_SCAN_DEBOUNCE,
     DOMAIN,
+    EVENT_UNKNOWN_TAG,
     SUBENTRY_ACCOUNT,
     SUBENTRY_DESK,
 )
@@ -75,6 +88,7 @@ from .directory import (
     Desk,
     Directory,
     DirectoryError,
+    normalize_tag,
     validate_dial_string,
     validate_extension,
     validate_mobile,
@@ -104,6 +118,15 @@ _ERROR_FIELD = {
     "duplicate_scanner": CONF_SCANNERS,
     "duplicate_reader": CONF_READERS,
 }
+
+# How long the "scan the card now" step waits for a scan.
+SCAN_TIMEOUT = 30
+# Devices of these integrations fire HA's tag_scanned with their device id:
+# the only devices that can be a desk's tag scanner. This integration's own
+# card readers are chosen in their own field, its other devices never scan.
+SCANNER_INTEGRATIONS = ("esphome", "mobile_app", "mqtt")
+# Form field: learn a tag by scanning it (not stored).
+CONF_SCAN_TAG = "scan_tag"
 
 _PASSWORD = selector.TextSelector(
     selector.TextSelectorConfig(type=selector.TextSelectorType.PASSWORD)
@@ -175,7 +198,8 @@ class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
         cls, config_entry: ConfigEntry
     ) -> dict[str, type[ConfigSubentryFlow]]:
         """Accounts and desk phones are subentries."""
-        return {SUBENTRY_ACCOUNT: AccountSubentryFlow, SUBENTRY_DESK: DeskSubentryFlow}
+        # Desk phones first, in the UI's menu too: an account needs a desk.
+        return {SUBENTRY_DESK: DeskSubentryFlow, SUBENTRY_ACCOUNT: AccountSubentryFlow}
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -189,8 +213,11 @@ class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
             self._abort_if_unique_id_configured()
             errors = await _try_login(user_input)
             if not errors:
+                # The success dialog says what comes next (desk phones).
                 return self.async_create_entry(
-                    title=f"Asterisk {user_input[CONF_HOST]}", data=user_input
+                    title=f"Asterisk {user_input[CONF_HOST]}",
+                    data=user_input,
+                    description="next_steps",
                 )
         return self.async_show_form(
             step_id="user",
@@ -527,9 +554,25 @@ class _DirectorySubentryFlow(ConfigSubentryFlow):
     async def _form(self, user_input: dict[str, Any] | None) -> SubentryFlowResult:
         raise NotImplementedError
 
+    def _device(self) -> dr.DeviceEntry | None:
+        """The device of the subentry being changed (None for a new one)."""
+        if self._is_new():
+            return None
+        subentry_id = self._editing_id()
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(self.hass), self._get_entry().entry_id
+        ):
+            if (DOMAIN, subentry_id) in device.identifiers:
+                return device
+        return None
+
     def _finish(self, data: dict[str, Any]) -> SubentryFlowResult:
         if self._is_new():
             return self.async_create_entry(title=data[CONF_NAME], data=data)
+        # The device page shows the extension or dial string (entity.py).
+        shown = data.get(CONF_EXTENSION, data.get(CONF_DIAL_STRING))
+        if (device := self._device()) is not None and device.model_id != shown:
+            dr.async_get(self.hass).async_update_device(device.id, model_id=shown)
         return self.async_update_and_abort(
             self._get_entry(),
             self._get_reconfigure_subentry(),
@@ -551,6 +594,12 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
         if not desks:
             return self.async_abort(reason="no_desks")
         errors: dict[str, str] = {}
+        if user_input is not None and user_input.get(CONF_SCAN_TAG):
+            # Keep what was typed; the form comes back with the scanned tag.
+            self._before_scan = {
+                k: v for k, v in user_input.items() if k != CONF_SCAN_TAG
+            }
+            return await self.async_step_scan()
         if user_input is not None:
             data, errors = self._validate(user_input)
             if not errors:
@@ -570,11 +619,21 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
                 )
             if not errors:
                 return self._finish(data)
+        return self._account_form(desks, user_input or self._current(), errors)
+
+    def _account_form(
+        self,
+        desks: Mapping[str, str],
+        values: Mapping[str, Any],
+        errors: dict[str, str],
+    ) -> SubentryFlowResult:
+        # Home desks are optional in the schema and checked in the step: the
+        # browser ticks the first option of a required multi-select.
         schema = vol.Schema(
             {
                 vol.Required(CONF_NAME): selector.TextSelector(),
                 vol.Required(CONF_EXTENSION): selector.TextSelector(),
-                vol.Required(CONF_HOME_DESKS): selector.SelectSelector(
+                vol.Optional(CONF_HOME_DESKS): selector.SelectSelector(
                     selector.SelectSelectorConfig(
                         options=[
                             selector.SelectOptionDict(value=k, label=v)
@@ -583,9 +642,15 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
                         multiple=True,
                     )
                 ),
-                vol.Optional(CONF_TAGS): selector.TextSelector(
-                    selector.TextSelectorConfig(multiple=True)
+                vol.Optional(CONF_TAGS): selector.SelectSelector(
+                    selector.SelectSelectorConfig(
+                        options=self._tag_options(values.get(CONF_TAGS) or []),
+                        multiple=True,
+                        custom_value=True,
+                        mode=selector.SelectSelectorMode.DROPDOWN,
+                    )
                 ),
+                vol.Optional(CONF_SCAN_TAG, default=False): selector.BooleanSelector(),
                 vol.Optional(CONF_PEOPLE): selector.EntitySelector(
                     selector.EntitySelectorConfig(domain="person", multiple=True)
                 ),
@@ -596,11 +661,111 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
         )
         return self.async_show_form(
             step_id="user" if self._is_new() else "reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or self._current()
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, values),
             errors=errors,
         )
+
+    def _tag_options(self, chosen: list[str]) -> list[selector.SelectOptionDict]:
+        """HA's tags (named where they have a name) no other account holds."""
+        taken = {
+            normalize_tag(tag)
+            for sub in self._get_entry().subentries.values()
+            if sub.subentry_type == SUBENTRY_ACCOUNT
+            and sub.subentry_id != self._editing_id()
+            for tag in sub.data.get(CONF_TAGS, [])
+        }
+        registry = er.async_get(self.hass)
+        options: dict[str, str] = {}
+        store = self.hass.data.get(TAG_DATA)
+        for item in store.async_items() if store is not None else []:
+            tag_id = str(item.get("id", ""))
+            if not tag_id or normalize_tag(tag_id) in taken:
+                continue
+            name = None
+            if (entity_id := registry.async_get_entity_id("tag", "tag", tag_id)) and (
+                entity := registry.async_get(entity_id)
+            ):
+                name = entity.name or entity.original_name
+            # An unnamed tag's entity is called "Tag <id>": show the id alone.
+            named = name and name != f"{TAG_DEFAULT_NAME} {tag_id}"
+            options[tag_id] = f"{name} ({tag_id})" if named else tag_id
+        for tag in chosen:
+            options.setdefault(tag, tag)
+        return [selector.SelectOptionDict(value=k, label=v) for k, v in options.items()]
+
+    _before_scan: dict[str, Any]
+    _scan_task: asyncio.Task[str | None] | None = None
+
+    async def async_step_scan(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Wait for the next scan at any reader (a progress step)."""
+        if self._scan_task is None:
+            # Not tracked: waiting for a person is no work to finish first.
+            self._scan_task = self.hass.async_create_background_task(
+                self._async_next_scan(), f"{DOMAIN} scan for a new tag"
+            )
+        if not self._scan_task.done():
+            return self.async_show_progress(
+                step_id="scan",
+                progress_action="scan",
+                progress_task=self._scan_task,
+                description_placeholders={"seconds": str(SCAN_TIMEOUT)},
+            )
+        return self.async_show_progress_done(next_step_id="scanned")
+
+    async def async_step_scanned(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Back to the account form, with the scanned tag added."""
+        task, self._scan_task = self._scan_task, None
+        tag = task.result() if task is not None else None
+        values = dict(self._before_scan)
+        errors: dict[str, str] = {}
+        if tag is None:
+            errors = {CONF_TAGS: "scan_timeout"}
+        elif tag not in (tags := list(values.get(CONF_TAGS) or [])):
+            values[CONF_TAGS] = [*tags, tag]
+        desks = {
+            sub.subentry_id: sub.title
+            for sub in self._get_entry().subentries.values()
+            if sub.subentry_type == SUBENTRY_DESK
+        }
+        return self._account_form(desks, values, errors)
+
+    async def _async_next_scan(self) -> str | None:
+        """The tag id of the next scan here (None after SCAN_TIMEOUT seconds).
+
+        HA's tag_scanned (ESPHome, companion apps, MQTT, the tag component)
+        and this integration's unknown-tag event (a card its readers do not
+        know yet); only events fired inside HA count, not ones posted
+        through the API.
+        """
+        seen: asyncio.Future[str] = self.hass.loop.create_future()
+
+        @callback
+        def _on_scan(event: Event[dict[str, Any]]) -> None:
+            tag = event.data.get("tag_id")
+            if (
+                event.origin is EventOrigin.local
+                and isinstance(tag, str)
+                and tag.strip()
+                and not seen.done()
+            ):
+                seen.set_result(tag.strip())
+
+        unsubscribe = [
+            self.hass.bus.async_listen(EVENT_TAG_SCANNED, _on_scan),
+            self.hass.bus.async_listen(EVENT_UNKNOWN_TAG, _on_scan),
+        ]
+        try:
+            async with asyncio.timeout(SCAN_TIMEOUT):
+                return await seen
+        except TimeoutError:
+            return None
+        finally:
+            for unsub in unsubscribe:
+                unsub()
 
     def _targets_selector(self) -> selector.SelectSelector:
         """The companion apps' notify actions HA knows now."""
@@ -673,30 +838,9 @@ class DeskSubentryFlow(_DirectorySubentryFlow):
     async def _form(self, user_input: dict[str, Any] | None) -> SubentryFlowResult:
         errors: dict[str, str] = {}
         users = await self._users()
+        endpoints = await self._endpoints()
         if user_input is not None:
-            data: dict[str, Any] = {}
-            try:
-                data = {
-                    CONF_NAME: user_input[CONF_NAME].strip(),
-                    CONF_DIAL_STRING: validate_dial_string(
-                        user_input[CONF_DIAL_STRING]
-                    ),
-                    CONF_SCANNERS: list(user_input.get(CONF_SCANNERS) or []),
-                    CONF_READERS: sorted(
-                        {r.strip() for r in user_input.get(CONF_READERS) or []} - {""}
-                    ),
-                    CONF_READER_USERS: sorted(
-                        set(user_input.get(CONF_READER_USERS) or [])
-                    ),
-                }
-            except DirectoryError as err:
-                errors = {CONF_DIAL_STRING: err.code}
-            if not errors and not data[CONF_NAME]:
-                errors = {CONF_NAME: "invalid_name"}
-            if not errors and not all(map(valid_reader_name, data[CONF_READERS])):
-                errors = {CONF_READERS: "invalid_reader"}
-            if not errors and not set(data[CONF_READER_USERS]) <= set(users):
-                errors = {CONF_READER_USERS: "unknown_user"}
+            data, errors = self._validate(user_input, users)
             if not errors:
                 errors = self._check(
                     Desk(
@@ -708,8 +852,17 @@ class DeskSubentryFlow(_DirectorySubentryFlow):
                     )
                 )
             if not errors:
-                return self._finish(data)
-        endpoints = await self._endpoints()
+                self._desk_data = data
+                dial_string = data[CONF_DIAL_STRING]
+                # A PJSIP endpoint the PBX does not list: ask once more
+                # (the list is PJSIP only; other technologies are not checked).
+                if (
+                    endpoints
+                    and dial_string.upper().startswith("PJSIP/")
+                    and dial_string not in endpoints
+                ):
+                    return await self.async_step_unknown_dial_string()
+                return self._finish_desk()
         # PC/SC readers of this host (when pyscard and pcscd are there), plus the
         # chosen ones; any other value is a bridge reader id typed in.
         readers = sorted(
@@ -719,18 +872,31 @@ class DeskSubentryFlow(_DirectorySubentryFlow):
                 *((user_input or {}).get(CONF_READERS) or []),
             }
         )
+        values: Mapping[str, Any] = user_input or {
+            **self._current(),
+            ATTR_AREA_ID: self._device_area() or self._current().get(ATTR_AREA_ID),
+        }
+        # The dial string is optional in the schema and checked in the step:
+        # the browser selects the first option of a required dropdown.
         schema = vol.Schema(
             {
                 vol.Required(CONF_NAME): selector.TextSelector(),
-                vol.Required(CONF_DIAL_STRING): selector.SelectSelector(
+                vol.Optional(CONF_DIAL_STRING): selector.SelectSelector(
                     selector.SelectSelectorConfig(
-                        options=endpoints,
+                        options=self._endpoint_options(endpoints),
                         custom_value=True,
                         mode=selector.SelectSelectorMode.DROPDOWN,
                     )
                 ),
+                vol.Optional(ATTR_AREA_ID): selector.AreaSelector(),
                 vol.Optional(CONF_SCANNERS): selector.DeviceSelector(
-                    selector.DeviceSelectorConfig(multiple=True)
+                    selector.DeviceSelectorConfig(
+                        multiple=True,
+                        filter=[
+                            selector.DeviceFilterSelectorConfig(integration=domain)
+                            for domain in SCANNER_INTEGRATIONS
+                        ],
+                    )
                 ),
                 vol.Optional(CONF_READERS): selector.SelectSelector(
                     selector.SelectSelectorConfig(
@@ -754,8 +920,93 @@ class DeskSubentryFlow(_DirectorySubentryFlow):
         )
         return self.async_show_form(
             step_id="user" if self._is_new() else "reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or self._current()
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, values),
             errors=errors,
         )
+
+    def _validate(
+        self, user_input: dict[str, Any], users: Mapping[str, str]
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        raw_dial_string = str(user_input.get(CONF_DIAL_STRING) or "").strip()
+        if not raw_dial_string:
+            return {}, {CONF_DIAL_STRING: "no_dial_string"}
+        try:
+            data: dict[str, Any] = {
+                CONF_NAME: user_input[CONF_NAME].strip(),
+                CONF_DIAL_STRING: validate_dial_string(raw_dial_string),
+                CONF_SCANNERS: list(user_input.get(CONF_SCANNERS) or []),
+                CONF_READERS: sorted(
+                    {r.strip() for r in user_input.get(CONF_READERS) or []} - {""}
+                ),
+                CONF_READER_USERS: sorted(set(user_input.get(CONF_READER_USERS) or [])),
+            }
+        except DirectoryError as err:
+            return {}, {CONF_DIAL_STRING: err.code}
+        if area := user_input.get(ATTR_AREA_ID):
+            data[ATTR_AREA_ID] = area
+        errors: dict[str, str] = {}
+        if not data[CONF_NAME]:
+            errors = {CONF_NAME: "invalid_name"}
+        elif not all(map(valid_reader_name, data[CONF_READERS])):
+            errors = {CONF_READERS: "invalid_reader"}
+        elif not set(data[CONF_READER_USERS]) <= set(users):
+            errors = {CONF_READER_USERS: "unknown_user"}
+        elif any(map(self._ours, data[CONF_SCANNERS])):
+            errors = {CONF_SCANNERS: "not_a_scanner"}
+        return ({}, errors) if errors else (data, {})
+
+    def _ours(self, device_id: str) -> bool:
+        """Whether a device is ours (account, desk, PBX, card reader: never scans)."""
+        device = dr.async_get(self.hass).async_get(device_id)
+        return device is not None and any(d == DOMAIN for d, _ in device.identifiers)
+
+    def _endpoint_options(
+        self, endpoints: list[str]
+    ) -> list[selector.SelectOptionDict]:
+        """The PBX's endpoints: free ones first, then those other desks use."""
+        used = {
+            sub.data.get(CONF_DIAL_STRING): sub.data.get(CONF_NAME) or sub.title
+            for sub in self._get_entry().subentries.values()
+            if sub.subentry_type == SUBENTRY_DESK
+            and sub.subentry_id != self._editing_id()
+        }
+        free = [e for e in endpoints if e not in used]
+        taken = [e for e in endpoints if e in used]
+        return [selector.SelectOptionDict(value=e, label=e) for e in free] + [
+            selector.SelectOptionDict(value=e, label=f"{e} ({used[e]})") for e in taken
+        ]
+
+    _desk_data: dict[str, Any]
+
+    async def async_step_unknown_dial_string(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """The PBX does not list this endpoint: save anyway, or go back."""
+        if user_input is not None:
+            return self._finish_desk()
+        return self.async_show_form(
+            step_id="unknown_dial_string",
+            data_schema=vol.Schema({}),
+            description_placeholders={
+                "dial_string": self._desk_data[CONF_DIAL_STRING],
+                "name": self._desk_data[CONF_NAME],
+            },
+        )
+
+    def _device_area(self) -> str | None:
+        device = self._device()
+        return device.area_id if device is not None else None
+
+    def _finish_desk(self) -> SubentryFlowResult:
+        """Save; the area goes to the desk's device (now, or when it is made)."""
+        data = self._desk_data
+        area_id = data.get(ATTR_AREA_ID)
+        if (
+            area_id is not None
+            and ar.async_get(self.hass).async_get_area(area_id) is None
+        ):
+            data.pop(ATTR_AREA_ID)
+            area_id = None
+        if (device := self._device()) is not None and device.area_id != area_id:
+            dr.async_get(self.hass).async_update_device(device.id, area_id=area_id)
+        return self._finish(data)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from homeassistant.const import ATTR_AREA_ID
+from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
 
-from .const import DOMAIN, SUBENTRY_ACCOUNT
+from .const import CONF_DIAL_STRING, CONF_EXTENSION, DOMAIN, SUBENTRY_ACCOUNT
 from .hub import HotdeskHub
 
 MANUFACTURER = "Hot-desk phone"
@@ -41,11 +43,20 @@ class HotdeskEntity(Entity):
         else:
             subentry = hub.entry.subentries[subentry_id]
             account = subentry.subentry_type == SUBENTRY_ACCOUNT
+            # The area chosen in the desk form, for a device made now.
+            area = ar.async_get(hub.hass).async_get_area(
+                subentry.data.get(ATTR_AREA_ID) or ""
+            )
             self._attr_device_info = DeviceInfo(
                 identifiers={(DOMAIN, owner)},
                 name=subentry.title,
                 manufacturer=MANUFACTURER,
                 model="Account" if account else "Desk phone",
+                # The device page shows "Account (101)", "Desk phone (PJSIP/x)".
+                model_id=subentry.data.get(
+                    CONF_EXTENSION if account else CONF_DIAL_STRING
+                ),
+                suggested_area=area.name if area is not None else None,
                 # An account is a phone number, not a box on a desk.
                 entry_type=DeviceEntryType.SERVICE if account else None,
             )
