@@ -258,7 +258,9 @@ class HotdeskHub:
         removed (an account left without a desk counts as removed).
         """
         old = self.directory
-        new, skipped = directory_from_entry(self.entry, self.subentry_cache)
+        new, skipped = directory_from_entry(
+            self.entry, self.subentry_cache, previous=old
+        )
         self.subentry_cache.forget_others(self.entry.subentries)
         accounts = _changed(old.accounts, new.accounts)
         desks = _changed(old.desks, new.desks)

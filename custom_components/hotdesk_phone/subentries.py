@@ -161,8 +161,16 @@ def directory_parts(
 
 
 def directory_from_entry(
-    entry: ConfigEntry, cache: SubentryCache | None = None
+    entry: ConfigEntry,
+    cache: SubentryCache | None = None,
+    previous: Directory | None = None,
 ) -> tuple[Directory, list[str]]:
-    """The entry's directory, and the names of accounts left without a desk."""
+    """The entry's directory, and the names of accounts left without a desk.
+
+    With ``previous`` (and the cache that built it), only the accounts and
+    desks whose subentries changed are checked again (``Directory.rebuild``).
+    """
     accounts, desks, skipped = directory_parts(entry.subentries.values(), cache=cache)
+    if previous is not None and cache is not None:
+        return Directory.rebuild(previous, accounts, desks), skipped
     return Directory.build(accounts, desks), skipped
