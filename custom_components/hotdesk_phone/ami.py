@@ -538,6 +538,9 @@ class AmiClient:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        # A task that was done already returns at once, before its done
+        # callback (which forgets it) has run: forget them all here.
+        self._tasks.difference_update(tasks)
         self._reconnect_task = None
         self._ping_task = None
         protocol = self._protocol
