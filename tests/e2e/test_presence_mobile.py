@@ -281,3 +281,46 @@ async def astdb_gone(hass: HomeAssistant, pbx: Pbx, key: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"{key} still in AstDB")
         await asyncio.sleep(0.1)
+
+
+async def test_near_only_with_a_delayed_mobile(
+    hass: HomeAssistant,
+    clean_pbx: Pbx,
+    hub: HotdeskHub,
+    ami: AmiClient,
+    phones: dict[str, SipPhone],
+    mobile: SipPhone,
+    hotdesk_events: EventLog,
+) -> None:
+    """Only the near desk rings; the mobile joins after the delay; the home
+    desks never ring. The mobile waits in the PBX, the desk keeps ringing."""
+    lab = ar.async_get(hass).async_create("Lab")
+    dr.async_get(hass).async_update_device(desk_device(hass, D3), area_id=lab.id)
+    hass.states.async_set("person.alice", "home")
+    hass.states.async_set(SENSOR, "x", {"area_id": lab.id})
+    await set_alice(
+        hass,
+        hub,
+        presence="only",
+        ring_delay=2,
+        presence_entities=(SENSOR,),
+        mobile="PJSIP/mobile1",
+        mobile_mode="delayed",
+    )
+    await astdb_has(hass, clean_pbx, {"near/101": "PJSIP/desk3", "delay/101": "2"})
+    await call_extension(ami, "101")
+    ring3 = await wait_sip(hass, phones["desk3"], "INVITE")
+    ring_mobile = await wait_sip(hass, mobile, "INVITE", timeout=5)
+    print(
+        f"[e2e timing] delayed mobile: {ring_mobile.time - ring3.time:.3f} s after desk 3"
+    )
+    assert ring_mobile.time - ring3.time >= 1.5
+    # One dial throughout: desk 3 was not rung again, the home desks never.
+    assert len(phones["desk3"].invites) == 1
+    assert phones["desk1"].invites == phones["desk2"].invites == []
+    call = next(iter(hub.tracker.calls.values()))
+    assert call.ringing_desks == [D3]
+    assert call.mobile_ringing
+    await hang_up(ami, hub)
+    await wait_sip(hass, mobile, "CANCEL")
+    assert (await hotdesk_events.wait("call_ended"))["outcome"] == "missed"
