@@ -156,6 +156,7 @@ class PresenceWatcher:
         self._watched: frozenset[str] = frozenset()
         # Entity id -> the accounts whose whereabouts it steers.
         self._by_entity: dict[str, list[str]] = {}
+        self._watched_accounts: set[str] = set()
         # Area id -> the desks whose device is in it (None: read anew).
         self._by_area: dict[str, list[str]] | None = None
 
@@ -218,6 +219,17 @@ class PresenceWatcher:
         self._by_area = None
         ids = set(changed)
         ids.update(a for a, near in self.hub.near.items() if ids.intersection(near))
+        accounts = self.hub.directory.accounts
+        watched = self._watched_accounts
+        if not any(
+            i in watched
+            or (
+                (account := accounts.get(i)) is not None
+                and account.presence != PRESENCE_OFF
+            )
+            for i in ids
+        ):
+            return  # no account that uses presence, now or before: nothing to redo
         self.refresh(ids)
 
     @callback
@@ -359,6 +371,7 @@ class PresenceWatcher:
             for entity_id in self._entities_of(account):
                 by_entity.setdefault(entity_id, []).append(account.account_id)
         self._by_entity = by_entity
+        self._watched_accounts = {a for ids in by_entity.values() for a in ids}
         wanted = frozenset(by_entity)
         if wanted == self._watched:
             return
