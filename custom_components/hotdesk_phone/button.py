@@ -36,7 +36,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add one Log out button per desk (and per desk added later)."""
-    entry.runtime_data.live.add_platform(_desk_buttons, async_add_entities)
+    await entry.runtime_data.live.async_add_platform(_desk_buttons, async_add_entities)
 
 
 def _desk_buttons(hub: HotdeskHub, subentry: ConfigSubentry) -> list[Entity]:

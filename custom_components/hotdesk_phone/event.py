@@ -41,7 +41,9 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add one call event entity per account (and per account added later)."""
-    entry.runtime_data.live.add_platform(_account_events, async_add_entities)
+    await entry.runtime_data.live.async_add_platform(
+        _account_events, async_add_entities
+    )
 
 
 def _account_events(hub: HotdeskHub, subentry: ConfigSubentry) -> list[Entity]:

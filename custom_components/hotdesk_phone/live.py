@@ -32,6 +32,9 @@ from .hub import HotdeskConfigEntry, HotdeskHub
 from .pcsc import PcscMonitor, async_start_monitor
 from .readers import CardReaders
 
+# Seats whose entities are added before the event loop gets a turn (setup).
+SETUP_BATCH = 200
+
 # A platform's entities for one account or desk subentry (none: not its kind).
 type EntityFactory = Callable[[HotdeskHub, ConfigSubentry], list[Entity]]
 
@@ -78,6 +81,25 @@ class LiveChanges:
         self._platforms.append((factory, add_entities))
         directory = self.hub.directory
         for subentry_id in (*directory.desks, *directory.accounts):
+            self._add(factory, add_entities, subentry_id)
+
+    async def async_add_platform(
+        self, factory: EntityFactory, add_entities: AddConfigEntryEntitiesCallback
+    ) -> None:
+        """``add_platform``, letting the event loop run between batches of seats.
+
+        HA adds each batch's entities eagerly (registry, state) inside the
+        ``add_entities`` call, so an office of 10,000 seats added in one go
+        held the event loop for seconds: AMI replies waited, the keep-alive
+        timed out and the link was dropped during setup (bench/scale.py,
+        ``longest_loop_stall_s``). Yielding every ``SETUP_BATCH`` seats keeps
+        each stretch short; the entities and their order are the same.
+        """
+        self._platforms.append((factory, add_entities))
+        directory = self.hub.directory
+        for count, subentry_id in enumerate((*directory.desks, *directory.accounts)):
+            if count and not count % SETUP_BATCH:
+                await asyncio.sleep(0)
             self._add(factory, add_entities, subentry_id)
 
     def _add(

@@ -187,7 +187,9 @@ async def async_setup_entry(
     hub = entry.runtime_data.hub
     async_add_entities(HotdeskSensor(hub, d) for d in HUB_SENSORS)
     # Desks and accounts, now and as they are added (live changes).
-    entry.runtime_data.live.add_platform(_subentry_sensors, async_add_entities)
+    await entry.runtime_data.live.async_add_platform(
+        _subentry_sensors, async_add_entities
+    )
 
 
 def _subentry_sensors(hub: HotdeskHub, subentry: ConfigSubentry) -> list[Entity]:

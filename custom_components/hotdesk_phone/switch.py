@@ -29,7 +29,9 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add one do-not-disturb switch per account (and per account added later)."""
-    entry.runtime_data.live.add_platform(_account_switches, async_add_entities)
+    await entry.runtime_data.live.async_add_platform(
+        _account_switches, async_add_entities
+    )
 
 
 def _account_switches(hub: HotdeskHub, subentry: ConfigSubentry) -> list[Entity]:
