@@ -520,6 +520,14 @@ def print_status(base: str, token: str) -> None:
             extra = f"  ringing at {', '.join(attrs['ringing_desks'])}"
         elif attrs.get("claimed_desk") or attrs.get("answered_desk"):
             extra = f"  at {attrs.get('answered_desk') or attrs.get('claimed_desk')}"
+        # An account's call state names its caller (the Caller sensor is off
+        # by default).
+        caller_name = attrs.get("caller_id_name")
+        caller_number = attrs.get("caller_id_number")
+        if caller_name and caller_number:
+            extra += f"  from {caller_name} <{caller_number}>"
+        elif caller_name or caller_number:
+            extra += f"  from {caller_name or caller_number}"
         name = attrs.get("friendly_name", item["entity_id"])
         print(f"  {name:<32} {item['state']}{extra}")
 

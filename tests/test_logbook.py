@@ -76,6 +76,7 @@ def _entity(hass: HomeAssistant, unique_id: str) -> str | None:
 async def test_logbook_tells_the_story(
     hass: HomeAssistant,
     logbook: None,
+    entity_registry_enabled_by_default: None,  # the Log out button is off
     init_integration: MockConfigEntry,
     ami_server: AmiTestServer,
     hass_client: ClientSessionGenerator,

@@ -180,7 +180,13 @@ async def test_call_rings_all_home_desks(
         ),
         what="both desks ringing in HA",
     )
-    assert entity_state(hass, f"{ALICE}_caller").state == "Bob Caller <5550100>"
+    # The caller is on the account's call state (the Caller sensor is off by
+    # default).
+    call_state = entity_state(hass, f"{ALICE}_account_call_state").attributes
+    assert (call_state["caller_id_name"], call_state["caller_id_number"]) == (
+        CALLER_NAME,
+        CALLER_NUMBER,
+    )
     assert phones["desk3"].invites == []
     assert phones["desk4"].invites == []
     # The caller gives up: both desks stop ringing, the call is missed.
