@@ -6,6 +6,7 @@ registry's internals, so it reads the same on every supported HA version.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -122,3 +123,26 @@ async def test_entities_while_ringing(
     assert event["state"] != "unknown"
     event["state"] = "<timestamp>"
     assert described == snapshot
+
+
+async def test_device_models_in_has_language(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """A German HA names the models in German; the actions still find desks."""
+    hass.config.language = "de"
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    models = {
+        device.model
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(hass), mock_config_entry.entry_id
+        )
+    }
+    assert models == {"PBX", "Tischtelefon", "Konto"}
+    # The desk pickers of the actions list the model in each shipped language.
+    services = (
+        Path(__file__).parents[1] / "custom_components/hotdesk_phone/services.yaml"
+    ).read_text(encoding="utf-8")
+    assert services.count("model: Tischtelefon") == services.count("model: Desk phone")
+    assert services.count("model: 桌面电话") == services.count("model: Desk phone") > 0

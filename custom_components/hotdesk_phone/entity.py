@@ -9,6 +9,7 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 
 from .const import CONF_DIAL_STRING, CONF_EXTENSION, DOMAIN, SUBENTRY_ACCOUNT
 from .hub import HotdeskHub
+from .texts import text
 
 MANUFACTURER = "Hot-desk phone"
 
@@ -51,7 +52,11 @@ class HotdeskEntity(Entity):
                 identifiers={(DOMAIN, owner)},
                 name=subentry.title,
                 manufacturer=MANUFACTURER,
-                model="Account" if account else "Desk phone",
+                # In HA's language; the actions' device pickers list the
+                # model in every language the integration ships.
+                model=text(
+                    hub.hass, "model_account" if account else "model_desk_phone"
+                ),
                 # The device page shows "Account (101)", "Desk phone (PJSIP/x)".
                 model_id=subentry.data.get(
                     CONF_EXTENSION if account else CONF_DIAL_STRING

@@ -20,6 +20,7 @@ from homeassistant.helpers import device_registry as dr
 
 from .const import DOMAIN, VIA_BRIDGE, VIA_PCSC
 from .directory import Directory, normalize_tag
+from .texts import text
 
 if TYPE_CHECKING:
     from .hub import HotdeskConfigEntry
@@ -105,7 +106,7 @@ class CardReaders:
                 config_entry_id=self.entry.entry_id,
                 identifiers={(DOMAIN, reader_key(name))},
                 name=name,
-                model="Card reader",
+                model=text(self.hass, "model_card_reader"),
             )
             self._device_of[name] = device.id
             self._reader_of[device.id] = name
