@@ -143,6 +143,11 @@ def integration_client(port: int, desks: int) -> Callable[..., Any]:
             started = time.perf_counter()
             await setup_entry(hass, entry)
             box["setup_s"] = round(time.perf_counter() - started, 3)
+            # Measure a connected hub (a link lost during setup reconnects).
+            hub = entry.runtime_data.hub
+            async with asyncio.timeout(120):
+                while not hub.connected:  # noqa: ASYNC110
+                    await asyncio.sleep(0.01)
             sentinel = entity_id(hass, f"{desk_id(desks)}_desk_call_state")
             waiting: dict[str, Any] = {}
 
@@ -355,6 +360,8 @@ def run_one(
             )
         result: dict[str, Any] = json.loads(lines[-1])
         result["loadavg_before"] = load_before
+        # The bench never drops the link here: any loss is the client's own.
+        result["link_lost_logged"] = done.stderr.count("Lost the connection")
         result["loadavg_after"] = loadavg()
         return result
     finally:
@@ -373,6 +380,7 @@ def merge(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "events_per_cycle": runs[0]["events_per_cycle"],
         "events_per_run": [run["events_per_run"] for run in runs],
         "loadavg_before": [run["loadavg_before"] for run in runs],
+        "link_lost_logged": [run.get("link_lost_logged", 0) for run in runs],
         **{
             k: runs[-1][k]
             for k in ("ha_events_total", "entry_setup_s")
@@ -494,6 +502,56 @@ def orchestrate(args: argparse.Namespace) -> None:
     print(json.dumps(payload["summary"], indent=2))
 
 
+def flatness(sizes: list[int], rounds: int = 2, repeats: int = 5) -> None:
+    """The integration alone at a small and a large office: cost per event.
+
+    Rounds alternate the sizes (a change of machine load hits both); each
+    figure is the median of every run of every round. Target (issue 13): the
+    cost per event at the largest size at most 1.2x the smallest's.
+    """
+    raw: dict[int, list[dict[str, Any]]] = {}
+    for number in range(rounds):
+        for desks in sizes:
+            result = run_one("integration", desks, "full", repeats)
+            raw.setdefault(desks, []).append(result)
+            print(
+                f"round {number + 1}: integration {desks:6d} desks "
+                f"{result['events_per_s']:>8} ev/s  link lost "
+                f"{result['link_lost_logged']}  load {result['loadavg_before']}",
+                flush=True,
+            )
+    merged = {str(d): merge(runs) for d, runs in raw.items()}
+    small, large = str(min(sizes)), str(max(sizes))
+    growth = round(merged[large]["us_per_event"] / merged[small]["us_per_event"], 2)
+    payload = {
+        "what": "cost per AMI event of the integration (AmiClient + hub + tracker "
+        "in HA) at a small and a large office, same replay",
+        "unit": "us/event (events/s)",
+        "figures": merged,
+        "summary": {
+            "us_per_event": {k: v["us_per_event"] for k, v in merged.items()},
+            "events_per_s": {k: v["events_per_s"] for k, v in merged.items()},
+            "cost_growth": growth,
+            "cost_growth_of": f"{large} vs {small} desks",
+            "target": "cost per event at the largest size <= 1.2x the smallest's",
+            "target_met": growth <= 1.2,
+            "floor": f"the integration itself at {small} desks (same run)",
+        },
+        "parameters": {
+            "sizes": sizes,
+            "rounds": rounds,
+            "repeats": repeats,
+            "client_cpu": CLIENT_CPU,
+            "source_cpu": SOURCE_CPU,
+            "statistic": "median of all runs (repeats x rounds)",
+        },
+        "versions": versions("homeassistant", "panoramisk"),
+        "loadavg": loadavg(),
+    }
+    record("event_intake_flatness", payload)
+    print(json.dumps(payload["summary"], indent=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="AMI event intake benchmark")
     parser.add_argument("--client")
@@ -509,8 +567,15 @@ def main() -> None:
     parser.add_argument(
         "--profile", help="with --only: py-spy collapsed stacks to this file"
     )
+    parser.add_argument(
+        "--flatness",
+        help="the integration alone at these sizes, e.g. 10,10000 (cost per "
+        "event; records event_intake_flatness)",
+    )
     args = parser.parse_args()
-    if args.client:
+    if args.flatness:
+        flatness([int(x) for x in args.flatness.split(",")])
+    elif args.client:
         client_main(args)
     elif args.only:
         kind, _, size = args.only.partition(":")
