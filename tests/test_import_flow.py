@@ -84,9 +84,19 @@ async def test_upload_preview_apply(
     assert len(entry.subentries) == 6
     assert len(ami_server.actions_named("DBPut")) == puts
     result = await hass.config_entries.options.async_configure(result["flow_id"], {})
+    # Applied in a task while HA shows the progress.
+    assert result["type"] is FlowResultType.SHOW_PROGRESS
+    assert result["progress_action"] == "import_apply"
+    await hass.async_block_till_done()
+    result = await hass.config_entries.options.async_configure(result["flow_id"])
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "import_applied"
-    await hass.async_block_till_done()
+    assert result["description_placeholders"] == {
+        "created": "2",
+        "updated": "1",
+        "removed": "1",
+        "unchanged": "4",
+    }
     assert ami_server.astdb["hotdesk/route/103"] == "PJSIP/desk5&PJSIP/desk3"
     assert "hotdesk/route/102" not in ami_server.astdb
     assert hub_of(entry).directory.accounts[ALICE].name == "Alice M."
