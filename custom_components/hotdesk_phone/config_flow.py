@@ -402,8 +402,10 @@ class HotdeskOptionsFlow(OptionsFlow):
         if self._import_task is None:
             if entry.state is not ConfigEntryState.LOADED:
                 return self.async_abort(reason="import_not_loaded")
+            # Not eager: a small import could finish before the check below,
+            # and the flow would never show its progress step.
             self._import_task = self.hass.async_create_task(
-                entry.runtime_data.live.async_import(plan)
+                entry.runtime_data.live.async_import(plan), eager_start=False
             )
         if not self._import_task.done():
             return self.async_show_progress(
