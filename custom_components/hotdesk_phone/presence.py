@@ -159,6 +159,9 @@ class PresenceWatcher:
         self._watched_accounts: set[str] = set()
         # Area id -> the desks whose device is in it (None: read anew).
         self._by_area: dict[str, list[str]] | None = None
+        # A full refresh is due at the next turn of the event loop.
+        self._refresh_due = False
+        self._stopped = False
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
@@ -177,6 +180,7 @@ class PresenceWatcher:
 
         @callback
         def stop() -> None:
+            self._stopped = True
             for unsub in unsubs:
                 unsub()
             if self._unsub_states is not None:
@@ -202,12 +206,32 @@ class PresenceWatcher:
             "changes", {}
         ):
             self._by_area = None
-            self.refresh(None)
+            self._refresh_all_soon()
 
     @callback
     def _on_area_updated(self, event: Event[Any]) -> None:
         # A renamed area changes what an area name in a sensor's state means.
-        self.refresh(None)
+        self._refresh_all_soon()
+
+    @callback
+    def _refresh_all_soon(self) -> None:
+        """One full refresh for a burst of registry updates.
+
+        Setting up or importing an office creates thousands of devices in a
+        few turns of the event loop; a full refresh for each made the cost
+        grow with the square of the office.
+        """
+        if self._refresh_due:
+            return
+        self._refresh_due = True
+
+        @callback
+        def run() -> None:
+            self._refresh_due = False
+            if not self._stopped:
+                self.refresh(None)
+
+        self.hass.loop.call_soon(run)
 
     @callback
     def _on_directory_changed(self, changed: list[str]) -> None:
