@@ -73,6 +73,13 @@ def check_accounts(
             raise Unauthorized(context=context, perm_category=DOMAIN)
 
 
+async def async_check_may_act(
+    hass: HomeAssistant, context: Context, accounts: Iterable[Account | None]
+) -> None:
+    """Raise ``Unauthorized`` unless the context's user may act for them all."""
+    check_accounts(hass, await async_acting_user(hass, context), context, accounts)
+
+
 def notify_target_users(hass: HomeAssistant, targets: Iterable[str]) -> set[str]:
     """The HA users whose companion apps the notify ``targets`` push to."""
     wanted = set(targets)

@@ -5,14 +5,12 @@ from __future__ import annotations
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .auth import async_acting_user, check_accounts
-from .const import DOMAIN
 from .entity import HotdeskEntity
 from .hub import HotdeskConfigEntry, HotdeskHub
+from .services import async_logout_desk
 
 PARALLEL_UPDATES = 0
 
@@ -55,13 +53,6 @@ class LogoutButton(HotdeskEntity, ButtonEntity):
         # HA sets the press's context (button.press's caller) on the entity
         # before calling this; a press without one comes from HA itself.
         context = self._context or Context()
-        user = await async_acting_user(self.hass, context)
-        present = hub.directory.accounts.get(hub.logins.get(desk_id, ""))
-        if present is None:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="not_logged_in",
-                translation_placeholders={"desk": hub.directory.desks[desk_id].name},
-            )
-        check_accounts(self.hass, user, context, [present])
-        await hub.async_logout(desk_id, reason=REASON_BUTTON, context=context)
+        await async_logout_desk(
+            self.hass, hub, hub.directory.desks[desk_id], context, REASON_BUTTON
+        )

@@ -240,18 +240,11 @@ def _login_line(
 
 @callback
 def _dnd(hass: HomeAssistant, event: Event) -> dict[str, str | None]:
+    # An account's line, filed with its call state like the call events'.
     on = bool(event.data.get("on"))
-    return {
-        LOGBOOK_ENTRY_NAME: str(
-            event.data.get("account") or event.data.get("extension") or ""
-        ),
-        LOGBOOK_ENTRY_MESSAGE: text(
-            hass, "logbook_dnd_on" if on else "logbook_dnd_off"
-        ),
-        LOGBOOK_ENTRY_ENTITY_ID: _entity(
-            hass, event.data.get("account_id"), "account_call_state"
-        ),
-    }
+    return _call_line(
+        hass, event, text(hass, "logbook_dnd_on" if on else "logbook_dnd_off")
+    )
 
 
 # Each event type -> the function that writes its line.

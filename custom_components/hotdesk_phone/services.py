@@ -8,6 +8,7 @@ import voluptuous as vol
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
+    Context,
     HomeAssistant,
     ServiceCall,
     ServiceResponse,
@@ -18,7 +19,7 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.util.json import JsonValueType
 
 from .ami import AmiActionError, AmiError
-from .auth import async_acting_user, check_accounts
+from .auth import async_check_may_act
 from .bulk_services import async_setup_bulk_services
 from .call_back import async_call_back, valid_number
 from .const import DOMAIN, VIA_ACTION
@@ -113,8 +114,7 @@ def _connected(hub: HotdeskHub) -> None:
 async def _claim_call(call: ServiceCall) -> ServiceResponse:
     hub, desk = _desk(call.hass, call.data[ATTR_DESK])
     account = _account(hub, call.data[ATTR_EXTENSION])
-    user = await async_acting_user(call.hass, call.context)
-    check_accounts(call.hass, user, call.context, [account])
+    await async_check_may_act(call.hass, call.context, [account])
     _connected(hub)
     active = hub.tracker.call_for_account(account.account_id)
     if active is None or active.phase is not CallPhase.RINGING or active.dnd:
@@ -130,11 +130,10 @@ async def _claim_call(call: ServiceCall) -> ServiceResponse:
 async def _login(call: ServiceCall) -> None:
     hub, desk = _desk(call.hass, call.data[ATTR_DESK])
     account = _account(hub, call.data[ATTR_EXTENSION])
-    user = await async_acting_user(call.hass, call.context)
     # Logging in at a desk ends whoever is logged in there: that must be
     # the user's own login too.
     present = hub.directory.accounts.get(hub.logins.get(desk.desk_id, ""))
-    check_accounts(call.hass, user, call.context, [account, present])
+    await async_check_may_act(call.hass, call.context, [account, present])
     try:
         await hub.async_login(account.account_id, desk.desk_id, context=call.context)
     except RouteTooLongError as err:
@@ -143,12 +142,19 @@ async def _login(call: ServiceCall) -> None:
 
 async def _logout(call: ServiceCall) -> None:
     hub, desk = _desk(call.hass, call.data[ATTR_DESK])
-    user = await async_acting_user(call.hass, call.context)
+    await async_logout_desk(call.hass, hub, desk, call.context, "action")
+
+
+async def async_logout_desk(
+    hass: HomeAssistant, hub: HotdeskHub, desk: Desk, context: Context, reason: str
+) -> None:
+    """End the login at a desk if the context's user may (action and button)."""
+    present = hub.directory.accounts.get(hub.logins.get(desk.desk_id, ""))
+    # An unknown user is refused before the desk's state is told.
+    await async_check_may_act(hass, context, [present])
     if desk.desk_id not in hub.logins:
         raise _error("not_logged_in", desk=desk.name)
-    present = hub.directory.accounts.get(hub.logins[desk.desk_id])
-    check_accounts(call.hass, user, call.context, [present])
-    await hub.async_logout(desk.desk_id, reason="action", context=call.context)
+    await hub.async_logout(desk.desk_id, reason=reason, context=context)
 
 
 def _entry_with_account(
@@ -178,8 +184,7 @@ async def _call(call: ServiceCall) -> ServiceResponse:
     number = valid_number(call.data[ATTR_NUMBER])
     if number is None:
         raise _error("invalid_number", number=call.data[ATTR_NUMBER][:40])
-    user = await async_acting_user(call.hass, call.context)
-    check_accounts(call.hass, user, call.context, [account])
+    await async_check_may_act(call.hass, call.context, [account])
     _connected(hub)
     try:
         rang = await async_call_back(
@@ -194,8 +199,7 @@ async def _call(call: ServiceCall) -> ServiceResponse:
 
 async def _call_log(call: ServiceCall) -> ServiceResponse:
     entry, account = _entry_with_account(call.hass, call.data[ATTR_EXTENSION])
-    user = await async_acting_user(call.hass, call.context)
-    check_accounts(call.hass, user, call.context, [account])
+    await async_check_may_act(call.hass, call.context, [account])
     calls = entry.runtime_data.call_log.calls(account.account_id)
     # Plain JSON: strings and nulls only (CallRecord).
     records = cast("JsonValueType", [dict(c) for c in calls])
@@ -204,8 +208,7 @@ async def _call_log(call: ServiceCall) -> ServiceResponse:
 
 async def _clear_call_log(call: ServiceCall) -> None:
     entry, account = _entry_with_account(call.hass, call.data[ATTR_EXTENSION])
-    user = await async_acting_user(call.hass, call.context)
-    check_accounts(call.hass, user, call.context, [account])
+    await async_check_may_act(call.hass, call.context, [account])
     entry.runtime_data.call_log.clear(account.account_id)
 
 

@@ -14,7 +14,7 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .auth import async_acting_user, check_accounts
+from .auth import async_check_may_act
 from .entity import HotdeskEntity
 from .hub import HotdeskConfigEntry, HotdeskHub
 
@@ -61,8 +61,7 @@ class DoNotDisturbSwitch(HotdeskEntity, SwitchEntity):
         # HA sets the calling user's context on the entity before this; none
         # means HA itself or an automation.
         context = self._context or Context()
-        user = await async_acting_user(self.hass, context)
-        check_accounts(
-            self.hass, user, context, [self.hub.directory.accounts.get(account_id)]
+        await async_check_may_act(
+            self.hass, context, [self.hub.directory.accounts.get(account_id)]
         )
         await self.hub.async_set_dnd(account_id, on, context=context)
