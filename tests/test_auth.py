@@ -8,6 +8,7 @@ refusal cannot pass just because the path is broken.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -347,29 +348,55 @@ async def _tap(client: Any, webhook_id: str, action: str) -> None:
     assert response.status == HTTPStatus.OK
 
 
-async def test_push_buttons_act_only_for_recipients(
+@dataclass
+class Apps:
+    """Alice's and Mallory's companion apps: (HTTP client, webhook id) each."""
+
+    alice: tuple[Any, str]
+    mallory: tuple[Any, str]
+
+
+@pytest.fixture
+async def apps(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
-    ami_server: AmiTestServer,
     hass_client: ClientSessionGenerator,
     push_server: PushServer,
     alice: tuple[User, str],
     mallory: tuple[User, str],
-) -> None:
-    """Only the apps the push went to may tap it, and only its own desks."""
-    # The apps register first (the entry's pushes need their notify targets),
-    # after every HTTP view is in place.
+) -> Apps:
+    """Both apps registered, then the entry set up (Alice's is its notify target).
+
+    The apps register first (the entry's pushes need their notify targets),
+    after every HTTP view is in place.
+    """
     assert await async_setup_component(hass, DOMAIN, {})
-    alice_client = await hass_client(alice[1])
-    mallory_client = await hass_client(mallory[1])
-    alice_app = await register(alice_client, "Alice Phone", "Pixel 8", push_server.url)
-    mallory_app = await register(
-        mallory_client, "Mallory Phone", "Pixel 8", push_server.url
-    )
+    registered = {}
+    for person, name in ((alice, "Alice Phone"), (mallory, "Mallory Phone")):
+        client = await hass_client(person[1])
+        registered[name] = (
+            client,
+            await register(client, name, "Pixel 8", push_server.url),
+        )
     await hass.async_block_till_done()
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
+    return Apps(registered["Alice Phone"], registered["Mallory Phone"])
+
+
+async def test_push_buttons_act_only_for_recipients(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    ami_server: AmiTestServer,
+    push_server: PushServer,
+    apps: Apps,
+    alice: tuple[User, str],
+    mallory: tuple[User, str],
+) -> None:
+    """Only the apps the push went to may tap it, and only its own desks."""
+    alice_client, alice_app = apps.alice
+    mallory_client, mallory_app = apps.mallory
     refused = async_capture_events(hass, "hotdesk_phone_claim_refused")
     ami_server.handlers["redirect"] = redirect_then([])
     await push(hass, mock_config_entry, ami_server, BEFORE_REDIRECT)
@@ -529,23 +556,12 @@ async def test_call_back_button_only_for_recipients(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
     ami_server: AmiTestServer,
-    hass_client: ClientSessionGenerator,
     push_server: PushServer,
-    alice: tuple[User, str],
-    mallory: tuple[User, str],
+    apps: Apps,
 ) -> None:
     """A missed call's Call back: Mallory's tap dials nothing, Alice's does."""
-    assert await async_setup_component(hass, DOMAIN, {})
-    alice_client = await hass_client(alice[1])
-    mallory_client = await hass_client(mallory[1])
-    alice_app = await register(alice_client, "Alice Phone", "Pixel 8", push_server.url)
-    mallory_app = await register(
-        mallory_client, "Mallory Phone", "Pixel 8", push_server.url
-    )
-    await hass.async_block_till_done()
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    await hass.async_block_till_done()
+    alice_client, alice_app = apps.alice
+    mallory_client, mallory_app = apps.mallory
     await push(
         hass, mock_config_entry, ami_server, transcript_events("call_missed.ami")
     )
