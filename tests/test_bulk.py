@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 import itertools
 import re
 
@@ -31,19 +32,19 @@ def office() -> list[Existing]:
         Existing(
             "D1",
             "desk",
-            "Desk 1",
+            "Desk 1 (PJSIP/desk1)",
             {"name": "Desk 1", "dial_string": "PJSIP/desk1", "scanners": ["scanner-1"]},
         ),
         Existing(
             "D2",
             "desk",
-            "Desk 2",
+            "Desk 2 (PJSIP/desk2)",
             {"name": "Desk 2", "dial_string": "PJSIP/desk2", "readers": ["bridge-2"]},
         ),
         Existing(
             "A1",
             "account",
-            "Alice",
+            "Alice (101)",
             {
                 "name": "Alice",
                 "extension": "101",
@@ -65,6 +66,21 @@ def test_export_then_import_changes_nothing() -> None:
     assert plan.unchanged == 3
 
 
+def test_a_title_without_its_number_is_updated() -> None:
+    """A subentry titled with the plain name (before 1.2) gets the number."""
+    old = [replace(e, title=e.data["name"]) for e in office()]
+    plan = plan_import(export_csv(old), old, new_id=ids())
+    assert plan.unchanged == 0
+    assert [(c.subentry_id, c.title) for c in plan.update] == [
+        ("D1", "Desk 1 (PJSIP/desk1)"),
+        ("D2", "Desk 2 (PJSIP/desk2)"),
+        ("A1", "Alice (101)"),
+    ]
+    # The data stays what it was (the fields the file leaves empty, empty).
+    assert [c.data["name"] for c in plan.update] == ["Desk 1", "Desk 2", "Alice"]
+    assert plan.update[0].data["scanners"] == ["scanner-1"]
+
+
 def test_create_update_and_remove_in_one_file() -> None:
     text = (
         HEADER
@@ -74,15 +90,15 @@ def test_create_update_and_remove_in_one_file() -> None:
     )
     plan = plan_import(text, office(), remove_missing=True, new_id=ids())
     assert [(c.subentry_id, c.title) for c in plan.create] == [
-        ("NEW1", "Desk 3"),
-        ("NEW2", "Bob"),
+        ("NEW1", "Desk 3 (PJSIP/desk3)"),
+        ("NEW2", "Bob (102)"),
     ]
     bob = plan.create[1].data
     assert bob["home_desks"] == ["NEW1", "D1"]
     assert bob["tags"] == ["04A1B2C3"]
     assert bob["notify_targets"] == ["mobile_app_bob"]
-    assert [(c.subentry_id, c.data["name"]) for c in plan.update] == [
-        ("D1", "Desk One")
+    assert [(c.subentry_id, c.data["name"], c.title) for c in plan.update] == [
+        ("D1", "Desk One", "Desk One (PJSIP/desk1)")
     ]
     assert sorted(r.subentry_id for r in plan.remove) == ["A1", "D2"]
     # Without removing, the others stay; a row matches by dial string / extension.
@@ -153,7 +169,7 @@ def test_ten_thousand_rows_round_trip() -> None:
         Existing(
             f"D{i}",
             "desk",
-            f"Desk {i}",
+            f"Desk {i} (PJSIP/d{i})",
             {"name": f"Desk {i}", "dial_string": f"PJSIP/d{i}"},
         )
         for i in range(10_000)
@@ -162,7 +178,7 @@ def test_ten_thousand_rows_round_trip() -> None:
         Existing(
             f"A{i}",
             "account",
-            f"Seat {i}",
+            f"Seat {i} ({100_000 + i})",
             {
                 "name": f"Seat {i}",
                 "extension": str(100_000 + i),

@@ -295,7 +295,12 @@ async def test_add_desk_offers_pbx_endpoints(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    added = [s for s in init_integration.subentries.values() if s.title == "3F 12"]
+    # The row on the integration's page shows the dial string (titles.py).
+    added = [
+        s
+        for s in init_integration.subentries.values()
+        if s.title == "3F 12 (PJSIP/desk-3f-12)"
+    ]
     assert added[0].data[CONF_DIAL_STRING] == "PJSIP/desk-3f-12"
     # The change took effect at once: the entry reloaded and wrote AstDB.
     hub = init_integration.runtime_data.hub
@@ -405,7 +410,7 @@ async def test_reconfigure_desk(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     sub = init_integration.subentries[DESK_IDS[2]]
-    assert sub.title == "Desk three"
+    assert sub.title == "Desk three (PJSIP/desk3)"
     assert sub.data[CONF_SCANNERS] == ["dev-3"]
     await hass.async_block_till_done()
     assert (
@@ -625,7 +630,9 @@ async def test_dial_string_the_pbx_does_not_know_is_warned(
         "name": "Typo desk",
     }
     assert not [
-        s for s in init_integration.subentries.values() if s.title == "Typo desk"
+        s
+        for s in init_integration.subentries.values()
+        if s.data[CONF_NAME] == "Typo desk"
     ]
     # A warning, not a refusal: submitting saves it.
     result = await hass.config_entries.subentries.async_configure(result["flow_id"], {})
@@ -700,7 +707,9 @@ async def test_desk_area_goes_to_its_device(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    added = next(s for s in init_integration.subentries.values() if s.title == "3F 12")
+    added = next(
+        s for s in init_integration.subentries.values() if s.title == "3F 12 (SIP/3f12)"
+    )
 
     def device() -> dr.DeviceEntry:
         return next(

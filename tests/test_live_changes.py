@@ -172,7 +172,9 @@ async def test_add_and_remove_desk_in_place(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     desk_id = next(
-        s.subentry_id for s in entry.subentries.values() if s.title == "3F 12"
+        s.subentry_id
+        for s in entry.subentries.values()
+        if s.title == "3F 12 (PJSIP/desk-3f-12)"
     )
     assert ami_server.astdb[f"hotdesk/desk/{desk_id}"] == "PJSIP/desk-3f-12"
     # Its state is asked from the PBX at once, not "unknown" until it changes.

@@ -17,7 +17,7 @@ from homeassistant.helpers.typing import ConfigType
 from .ami import AmiActionError, AmiAuthError, AmiConnectionError
 from .board import async_register_board
 from .call_log import CallLog
-from .const import DOMAIN
+from .const import DOMAIN, SUBENTRY_ACCOUNT, SUBENTRY_DESK
 from .hub import HotdeskConfigEntry, HotdeskHub, HotdeskRuntimeData
 from .live import LiveChanges, update_orphan_issue
 from .notifications import CallNotifier
@@ -25,6 +25,7 @@ from .presence import PresenceWatcher
 from .scan_view import async_register_scan_view
 from .scans import ScanHandler
 from .services import async_setup_services
+from .titles import subentry_title
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
@@ -43,6 +44,26 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async_setup_services(hass)
     async_register_scan_view(hass)
     await async_register_board(hass)
+    return True
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> bool:
+    """1.1 -> 1.2: account and desk titles show the extension or dial string.
+
+    Entries made before 1.2 titled a subentry with the plain name; the rows
+    on the integration's page then showed neither number. Devices keep the
+    plain name (entity.py), so only the titles change.
+    """
+    if entry.version > 1:
+        return False  # made by a newer version of the integration
+    if entry.minor_version < 2:  # noqa: PLR2004
+        for sub in list(entry.subentries.values()):
+            if sub.subentry_type not in (SUBENTRY_ACCOUNT, SUBENTRY_DESK):
+                continue
+            title = subentry_title(sub.subentry_type, sub.data)
+            if title and title != sub.title:
+                hass.config_entries.async_update_subentry(entry, sub, title=title)
+        hass.config_entries.async_update_entry(entry, minor_version=2)
     return True
 
 

@@ -30,6 +30,7 @@ from .directory import (
     validate_extension,
     validate_tag,
 )
+from .titles import subentry_title
 
 DESK: Final = "desk"
 ACCOUNT: Final = "account"
@@ -432,7 +433,10 @@ def _plan(
     # The whole result must be a valid directory (what the forms check one at
     # a time: duplicates against the subentries the file leaves alone, routes
     # that fit one AMI line).
-    result = [Existing(r.subentry_id, r.kind, r.data["name"], r.data) for r in rows]
+    result = [
+        Existing(r.subentry_id, r.kind, subentry_title(r.kind, r.data), r.data)
+        for r in rows
+    ]
     _check_directory(reader, [*result, *kept], {r.subentry_id: r.line for r in rows})
     if reader.errors:
         raise BulkImportError(reader.errors)
@@ -441,18 +445,17 @@ def _plan(
     unchanged = 0
     for row in rows:
         old = reader.existing.get(row.subentry_id)
+        title = subentry_title(row.kind, row.data)
         if old is None:
-            create.append(Change(row.subentry_id, row.kind, row.data["name"], row.data))
+            create.append(Change(row.subentry_id, row.kind, title, row.data))
             continue
         before = _desk_data(old.data) if row.kind == DESK else _account_data(old.data)
-        if before == row.data and old.title == row.data["name"]:
+        if before == row.data and old.title == title:
             unchanged += 1
             continue
         # Fields this file does not carry are kept.
         update.append(
-            Change(
-                row.subentry_id, row.kind, row.data["name"], {**old.data, **row.data}
-            )
+            Change(row.subentry_id, row.kind, title, {**old.data, **row.data})
         )
     remove = [i for i in items if remove_missing and i.subentry_id not in in_file]
     return ImportPlan(create, update, remove, unchanged)

@@ -98,6 +98,7 @@ from .directory import (
 from .pcsc import async_host_readers
 from .readers import valid_reader_name
 from .subentries import directory_parts
+from .titles import subentry_title
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -186,6 +187,8 @@ class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a PBX: host, port, AMI user and secret, tested before saving."""
 
     VERSION = 1
+    # 1.2: subentry titles show the extension or dial string (titles.py).
+    MINOR_VERSION = 2
 
     @staticmethod
     @callback
@@ -559,6 +562,8 @@ def _targets(values: list[str] | None) -> list[str]:
 class _DirectorySubentryFlow(ConfigSubentryFlow):
     """Shared validation: the whole directory must still be consistent."""
 
+    _kind: str  # the subentry type this flow makes
+
     def _check(self, candidate: Account | Desk) -> dict[str, str]:
         # Other accounts may still name desks removed meanwhile (the entry
         # skips those at setup); they are not the candidate's problem.
@@ -608,8 +613,10 @@ class _DirectorySubentryFlow(ConfigSubentryFlow):
         return None
 
     def _finish(self, data: dict[str, Any]) -> SubentryFlowResult:
+        # The row on the integration's page: "Alice (101)", "Desk 3 (PJSIP/d3)".
+        title = subentry_title(self._kind, data)
         if self._is_new():
-            return self.async_create_entry(title=data[CONF_NAME], data=data)
+            return self.async_create_entry(title=title, data=data)
         # The device page shows the extension or dial string (entity.py).
         shown = data.get(CONF_EXTENSION, data.get(CONF_DIAL_STRING))
         if (device := self._device()) is not None and device.model_id != shown:
@@ -617,13 +624,15 @@ class _DirectorySubentryFlow(ConfigSubentryFlow):
         return self.async_update_and_abort(
             self._get_entry(),
             self._get_reconfigure_subentry(),
-            title=data[CONF_NAME],
+            title=title,
             data=data,
         )
 
 
 class AccountSubentryFlow(_DirectorySubentryFlow):
     """An account: name, extension, home desks, identity tags."""
+
+    _kind = SUBENTRY_ACCOUNT
 
     async def _form(self, user_input: dict[str, Any] | None) -> SubentryFlowResult:
         entry = self._get_entry()
@@ -856,6 +865,8 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
 
 class DeskSubentryFlow(_DirectorySubentryFlow):
     """A desk phone: name, dial string, the devices that scan there."""
+
+    _kind = SUBENTRY_DESK
 
     async def _endpoints(self) -> list[str]:
         """Dial strings the PBX offers (empty when it cannot be asked)."""

@@ -10,6 +10,7 @@ from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
@@ -21,8 +22,11 @@ from .const import (
     CONF_READERS,
     CONF_TAGS,
     CONF_WATCH_TARGETS,
+    SUBENTRY_ACCOUNT,
+    SUBENTRY_DESK,
 )
 from .hub import HotdeskConfigEntry
+from .titles import subentry_title
 
 TO_REDACT = {
     # The PBX: where it is and how to log in to it.
@@ -43,6 +47,18 @@ TO_REDACT = {
 CALL_TO_REDACT = {"caller_channel", "caller_id_number", "caller_id_name"}
 
 
+def _subentry(sub: ConfigSubentry) -> dict[str, Any]:
+    data = async_redact_data(dict(sub.data), TO_REDACT)
+    # A desk's title shows its dial string: made again from the redacted data.
+    ours = sub.subentry_type in (SUBENTRY_ACCOUNT, SUBENTRY_DESK)
+    return {
+        "subentry_id": sub.subentry_id,
+        "type": sub.subentry_type,
+        "title": subentry_title(sub.subentry_type, data) if ours else sub.title,
+        "data": data,
+    }
+
+
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: HotdeskConfigEntry
 ) -> dict[str, Any]:
@@ -53,15 +69,7 @@ async def async_get_config_entry_diagnostics(
             "data": async_redact_data(dict(entry.data), TO_REDACT),
             "options": dict(entry.options),
         },
-        "subentries": [
-            {
-                "subentry_id": sub.subentry_id,
-                "type": sub.subentry_type,
-                "title": sub.title,
-                "data": async_redact_data(dict(sub.data), TO_REDACT),
-            }
-            for sub in entry.subentries.values()
-        ],
+        "subentries": [_subentry(sub) for sub in entry.subentries.values()],
         "pbx": {
             "connected": hub.connected,
             "asterisk_version": hub.asterisk_version,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from homeassistant.const import ATTR_AREA_ID
+from homeassistant.const import ATTR_AREA_ID, CONF_NAME
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
@@ -50,7 +50,9 @@ class HotdeskEntity(Entity):
             )
             self._attr_device_info = DeviceInfo(
                 identifiers={(DOMAIN, owner)},
-                name=subentry.title,
+                # The plain name: the title also shows the extension or
+                # dial string (titles.py), which the model id shows here.
+                name=subentry.data.get(CONF_NAME) or subentry.title,
                 manufacturer=MANUFACTURER,
                 # In HA's language; the actions' device pickers list the
                 # model in every language the integration ships.

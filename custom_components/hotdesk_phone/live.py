@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.entity import Entity
@@ -57,7 +58,7 @@ class LiveChanges:
         # What the AMI link was opened with: a change of it reloads.
         self.connection: dict[str, Any] = dict(entry.data)
         self._options: dict[str, Any] = dict(entry.options)
-        self._titles = {sid: sub.title for sid, sub in entry.subentries.items()}
+        self._names = _device_names(entry)
         self._platforms: list[tuple[EntityFactory, AddConfigEntryEntitiesCallback]] = []
         self._entities: dict[str, list[Entity]] = {}  # subentry id -> its entities
         self._lock = asyncio.Lock()
@@ -246,15 +247,15 @@ class LiveChanges:
         return None
 
     def _rename_devices(self) -> None:
-        """A subentry's new title is its device's name."""
+        """A subentry's new name is its device's name."""
         registry = dr.async_get(self.hass)
-        titles = {sid: sub.title for sid, sub in self.entry.subentries.items()}
-        for subentry_id, title in titles.items():
-            if self._titles.get(subentry_id) in (title, None):
+        names = _device_names(self.entry)
+        for subentry_id, name in names.items():
+            if self._names.get(subentry_id) in (name, None):
                 continue
             if (device_id := self._device_id(subentry_id)) is not None:
-                registry.async_update_device(device_id, name=title)
-        self._titles = titles
+                registry.async_update_device(device_id, name=name)
+        self._names = names
 
     async def _async_update_readers(self) -> None:
         """Card readers follow the desks: devices, and the PC/SC watch."""
@@ -298,6 +299,14 @@ class LiveChanges:
         """The PC/SC readers changed: watch the new set."""
         await self.async_stop_pcsc()
         await self.async_start_pcsc()
+
+
+def _device_names(entry: HotdeskConfigEntry) -> dict[str, str]:
+    """Each subentry's device name: the plain name, not the title (titles.py)."""
+    return {
+        sid: str(sub.data.get(CONF_NAME) or sub.title)
+        for sid, sub in entry.subentries.items()
+    }
 
 
 def update_orphan_issue(
