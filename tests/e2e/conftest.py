@@ -41,7 +41,7 @@ from homeassistant.const import (
 )
 from homeassistant.core import Event, HomeAssistant, callback
 
-from custom_components.hotdesk_phone.ami import AmiClient
+from custom_components.hotdesk_phone.ami import ActiveChannel, AmiClient
 from custom_components.hotdesk_phone.const import (
     CONF_DIAL_STRING,
     CONF_EXTENSION,
@@ -242,13 +242,15 @@ class OverlayPbx(Pbx):
 
     ``scripts/asterisk start`` always writes tests/e2e/asterisk_conf (and the
     shipped dialplan); after each start the overlay's ``*.conf`` files, with
-    ``@AMI_PORT@``, ``@SIP_PORT@`` and ``@AMI_SECRET@`` filled in, replace or
-    join them in the run's ``etc/``, and Asterisk reloads. ``ready`` is a CLI
-    command and a text its output shows once the reload took effect.
+    ``@AMI_PORT@``, ``@SIP_PORT@``, ``@AMI_SECRET@`` and each ``@NAME@`` of
+    ``placeholders`` filled in, replace or join them in the run's ``etc/``,
+    and Asterisk reloads. ``ready`` is a CLI command and a text its output
+    shows once the reload took effect.
     """
 
     overlay: Path | None = None
     ready: tuple[str, str] | None = None
+    placeholders: dict[str, str] = field(default_factory=dict)
 
     def start(self) -> None:
         """Start Asterisk, lay the overlay over its configuration, reload."""
@@ -267,6 +269,8 @@ class OverlayPbx(Pbx):
                 .replace("@SIP_PORT@", str(self.sip_port))
                 .replace("@AMI_SECRET@", self.secret)
             )
+            for name, value in self.placeholders.items():
+                text = text.replace(f"@{name}@", value)
             target = etc / source.name
             target.write_text(text, encoding="utf-8")
             os.chown(target, owner.st_uid, owner.st_gid)
@@ -538,6 +542,23 @@ async def until(
     return loop.time() - started
 
 
+async def until_in_thread(
+    hass: HomeAssistant,
+    predicate: Callable[[], bool],
+    timeout: float = 5.0,
+    what: str = "condition",
+) -> float:
+    """``until`` for a blocking predicate (a CLI call): each poll runs in an
+    executor thread, so the event loop is never held; the seconds it took."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    while not await hass.async_add_executor_job(predicate):
+        if loop.time() - started > timeout:
+            raise TimeoutError(f"no {what} within {timeout} s")
+        await asyncio.sleep(0.01)
+    return loop.time() - started
+
+
 async def wait_sip(
     hass: HomeAssistant,
     phone: SipPhone,
@@ -569,3 +590,231 @@ async def call_extension(
         caller_id=f'"{name}" <{number}>',
     )
     return sent
+
+
+async def callers(ami: AmiClient) -> list[ActiveChannel]:
+    """The outside callers of ``call_extension`` on a PBX: the ;1 halves of
+    Local/s@test-caller, the channels a claim redirects."""
+    return [
+        c
+        for c in await ami.active_channels()
+        if c.channel.startswith("Local/s@test-caller") and c.channel.endswith(";1")
+    ]
+
+
+async def new_caller(
+    ami: AmiClient, known: set[str] | None = None, timeout: float = 5.0
+) -> str:
+    """Wait for a caller channel not in known; its name (for a Redirect)."""
+    known = known or set()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    while True:
+        found = [c.channel for c in await callers(ami) if c.channel not in known]
+        if found:
+            return found[0]
+        if loop.time() - started > timeout:
+            raise TimeoutError(f"no new caller channel within {timeout} s")
+        await asyncio.sleep(0.005)
+
+
+# ---------------------------------------------------------------- two sites
+#
+# Two Asterisks on loopback joined by a PJSIP trunk (tests/e2e/test_cross_site.py).
+# Each runs the usual test configuration (desk1..desk4, caller, test-caller,
+# AMI users hotdesk and hotdesk-ha, the shipped dialplan) plus
+# tests/e2e/site_conf/pjsip_site.conf: on site A the trunk endpoint ``site-b``,
+# on site B ``site-a``, each with context hotdesk-site. Site A reaches a desk of
+# site B as ``PJSIP/<desk id>@site-b`` (TRUNK_DIAL_A_TO_B), and the other way.
+
+SITE_CONF = Path(__file__).parent / "site_conf"
+SITE_A = "site-a"
+SITE_B = "site-b"
+TRUNK_TO_B = SITE_B  # the endpoint on site A whose calls go to site B
+TRUNK_TO_A = SITE_A  # the endpoint on site B whose calls go to site A
+TRUNK_DIAL_A_TO_B = f"PJSIP/{{desk}}@{TRUNK_TO_B}"
+TRUNK_DIAL_B_TO_A = f"PJSIP/{{desk}}@{TRUNK_TO_A}"
+
+
+@dataclass
+class TwoSites:
+    """Site A's and site B's Asterisk, each with its trunk to the other."""
+
+    a: OverlayPbx
+    b: OverlayPbx
+
+    def site(self, name: str) -> OverlayPbx:
+        """``"a"`` or ``"b"``."""
+        return {"a": self.a, "b": self.b}[name]
+
+    @property
+    def both(self) -> tuple[OverlayPbx, OverlayPbx]:
+        return (self.a, self.b)
+
+    def stop(self) -> None:
+        """Stop both (safe to call twice)."""
+        for server in self.both:
+            server.stop()
+
+
+def _site_pbx(
+    run_dir: Path, ami_port: int, sip_port: int, me: str, peer: str, peer_sip: int
+) -> OverlayPbx:
+    return OverlayPbx(
+        run_dir,
+        ami_port=ami_port,
+        sip_port=sip_port,
+        overlay=SITE_CONF,
+        ready=("pjsip show endpoints", peer),
+        placeholders={"PEER": peer, "SELF": me, "PEER_SIP_PORT": str(peer_sip)},
+    )
+
+
+def start_two_sites(run_a: Path, run_b: Path, attempts: int = 3) -> TwoSites:
+    """Start site A and site B on four free loopback ports, trunks up."""
+    error: Exception | None = None
+    for _ in range(attempts):  # another process may take a "free" port meanwhile
+        ami_a, sip_a, ami_b, sip_b = free_ports(4)
+        sites = TwoSites(
+            a=_site_pbx(run_a, ami_a, sip_a, SITE_A, TRUNK_TO_B, sip_b),
+            b=_site_pbx(run_b, ami_b, sip_b, SITE_B, TRUNK_TO_A, sip_a),
+        )
+        try:
+            sites.a.start()
+            sites.b.start()
+        except RuntimeError as err:
+            error = err
+            sites.stop()
+        else:
+            return sites
+    raise RuntimeError(f"two sites did not start: {error}")
+
+
+@pytest.fixture(scope="module")
+def two_sites(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[TwoSites]:
+    """Two Asterisks joined by a trunk, for a test module; stopped at its end."""
+    ensure_asterisk(pytestconfig)
+    runs = []
+    for name in ("site-a", "site-b"):
+        run_dir = tmp_path_factory.mktemp(name)
+        run_dir.chmod(0o755)  # Asterisk's own user must enter it
+        runs.append(run_dir)
+    sites = start_two_sites(*runs)
+    try:
+        yield sites
+    finally:
+        sites.stop()
+
+
+@pytest.fixture
+def clean_sites(two_sites: TwoSites) -> Iterator[TwoSites]:
+    """Both sites running (a killed one is started again), no channels, no
+    hotdesk AstDB tree."""
+    for server in two_sites.both:
+        if not server.running:
+            server.stop()
+            server.start()
+        server.hangup_all()
+        server.cli("database deltree hotdesk")
+    yield two_sites
+    for server in two_sites.both:
+        if server.running:
+            server.hangup_all()
+
+
+class SitePhones:
+    """SIPp desk phones registered at either site; all stopped at teardown.
+
+    ``site_phones.start("b", "desk1", mode="answer", answer_after_ms=300)``
+    registers a phone as endpoint desk1 of site B; in an async test use
+    ``await site_phones.async_start(hass, "b", "desk1", ...)``.
+    """
+
+    def __init__(self, sites: TwoSites, work_dir: Path) -> None:
+        self.sites = sites
+        self.work_dir = work_dir
+        self.started: list[tuple[OverlayPbx, SipPhone]] = []
+
+    def start(self, site: str, name: str, **kwargs: Any) -> SipPhone:
+        """A phone registered at site (``"a"``/``"b"``) as endpoint name."""
+        server = self.sites.site(site)
+        kwargs.setdefault("mode", "ring")
+        phone = SipPhone(
+            name,
+            server.sip_port,
+            work_dir=self.work_dir / f"{site}-{name}-{len(self.started)}",
+            **kwargs,
+        )
+        self.started.append((server, phone))
+        return phone.start()
+
+    async def async_start(
+        self, hass: HomeAssistant, site: str, name: str, **kwargs: Any
+    ) -> SipPhone:
+        """``start`` in an executor thread (SIPp's start and REGISTER block)."""
+        phone: SipPhone = await hass.async_add_executor_job(
+            lambda: self.start(site, name, **kwargs)
+        )
+        return phone
+
+    def stop_all(self) -> None:
+        for server, phone in self.started:
+            phone.stop(unregister=server.running)
+
+
+@pytest.fixture
+def site_phones(clean_sites: TwoSites, tmp_path: Path) -> Iterator[SitePhones]:
+    """Start phones at either site: ``site_phones.start("a", "desk1")``."""
+    phones = SitePhones(clean_sites, tmp_path)
+    try:
+        yield phones
+    finally:
+        phones.stop_all()
+
+
+@pytest.fixture
+async def site_ami(clean_sites: TwoSites) -> AsyncIterator[dict[str, AmiClient]]:
+    """The outside world's AMI connection (user hotdesk) to each site:
+    ``site_ami["a"]``, ``site_ami["b"]``."""
+    clients: dict[str, AmiClient] = {}
+    try:
+        for name in ("a", "b"):
+            server = clean_sites.site(name)
+            client = AmiClient(
+                host=server.host,
+                port=server.ami_port,
+                username=server.username,
+                secret=server.secret,
+                reconnect_min_delay=0.05,
+                reconnect_max_delay=0.2,
+            )
+            await client.connect()
+            clients[name] = client
+        yield clients
+    finally:
+        for client in clients.values():
+            await client.close()
+
+
+def site_entry(
+    server: Pbx,
+    entry_id: str,
+    subentries: list[dict[str, Any]],
+    title: str | None = None,
+) -> MockConfigEntry:
+    """An entry of the integration for one site's Asterisk (its HA AMI user)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=title or f"Asterisk {server.host}:{server.ami_port}",
+        unique_id=f"{server.host}:{server.ami_port}",
+        data={
+            CONF_HOST: server.host,
+            CONF_PORT: server.ami_port,
+            CONF_USERNAME: server.ha_username,
+            CONF_PASSWORD: server.secret,
+        },
+        subentries_data=subentries,  # type: ignore[arg-type]
+        entry_id=entry_id,
+    )

@@ -7,8 +7,9 @@ inbound routes (``ext-did``) -> a Custom Destination; ``from-internal`` ->
 ``from-internal-xfer`` -> ``from-internal-custom`` before ``ext-local``;
 ``from-did-direct``; ``ext-local`` with PJSIP extensions 2001-2004 (the desk
 phones) and virtual extensions 101/102 whose ``vmu<N>`` voicemail is a stub;
-``extensions_custom.conf`` holding exactly the lines the guide gives the admin,
-``manager_custom.conf`` the guide's AMI user, which Home Assistant logs in as.
+``extensions_custom.conf`` and ``globals_custom.conf`` holding exactly the lines
+the guide gives the admin, ``manager_custom.conf`` the guide's AMI user, which
+Home Assistant logs in as.
 The generated parts are hand-written stand-ins for what FreePBX would write.
 
 What the phones and the stub voicemail receive is the proof: a call from the
@@ -57,7 +58,7 @@ FREEPBX_CONF = Path(__file__).parent / "freepbx_conf"
 # FreePBX names a PJSIP extension's endpoint after its number.
 EXTENSION_OF = {"desk1": "2001", "desk2": "2002", "desk3": "2003", "desk4": "2004"}
 TRUNK = "carrier"
-DID_ALICE = "5550101"  # inbound route -> Custom Destination hotdesk-freepbx,101,1
+DID_ALICE = "5550101"  # inbound route -> Custom Destination hotdesk-inbound,101,1
 CALLER_NUMBER = "5550100"
 RING_SECONDS = 2  # the guide says 20; set with the CLI after the start
 GUIDE = Path(__file__).parents[2] / "docs" / "FREEPBX.md"
@@ -83,7 +84,8 @@ def freepbx(
         )
     )
     try:
-        # The guide's [globals] after the #include beats the shipped file's 30.
+        # The guide's globals_custom.conf, inside FreePBX's [globals], sets the
+        # ring time (the shipped file leaves its settings unset).
         assert "HOTDESK_RING_SECONDS=20" in server.cli("dialplan show globals")
         # The test rings for less (same effect, shorter wait).
         server.cli(f"dialplan set global HOTDESK_RING_SECONDS {RING_SECONDS}")
@@ -172,10 +174,13 @@ def guide_block(heading: str) -> str:
 
 
 def test_the_test_runs_the_guides_lines() -> None:
-    """extensions_custom.conf here is the guide's block, character for character;
-    manager_custom.conf differs only in the secret and the permitted address."""
+    """extensions_custom.conf and globals_custom.conf here are the guide's blocks,
+    character for character; manager_custom.conf differs only in the secret and
+    the permitted address."""
     ours = (FREEPBX_CONF / "extensions_custom.conf").read_text(encoding="utf-8")
     assert ours == guide_block("Add this to `/etc/asterisk/extensions_custom.conf`")
+    ours = (FREEPBX_CONF / "globals_custom.conf").read_text(encoding="utf-8")
+    assert ours == guide_block("`/etc/asterisk/globals_custom.conf`:")
 
     def rights(text: str) -> list[str]:
         return [
@@ -255,7 +260,8 @@ async def test_trunk_call_rings_desks_scan_moves_it_voicemail_takes_it(
         claimed = await hotdesk_events.wait("call_claimed")
         assert (claimed["desk_id"], claimed["via"]) == (D3, "tag")
 
-        # Desk 3 rings out: hotdesk-unanswered sends the claimed call to 101's box.
+        # Desk 3 rings out: hotdesk-claim sends the call to hotdesk-unanswered
+        # with HOTDESK_CALLED (101), whose -custom hook reaches 101's box.
         await wait_sip(hass, desk_phones["desk3"], "CANCEL", timeout=RING_SECONDS + 5)
         assert (
             await voicemail(hass, clean_freepbx, "101") == f"NOANSWER {CALLER_NUMBER}"
