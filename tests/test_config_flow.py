@@ -550,10 +550,10 @@ def _nothing_chosen(marker: Any) -> bool:
 async def test_desks_come_before_accounts(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    """The UI's menu lists the subentry types in this order."""
+    """The UI's menu lists the subentry types in this order (linked sites last)."""
     assert list(
         HotdeskConfigFlow.async_get_supported_subentry_types(init_integration)
-    ) == ["desk", "account"]
+    ) == ["desk", "account", "site"]
 
 
 async def test_pbx_added_says_add_desk_phones_next(

@@ -25,6 +25,7 @@ from .presence import PresenceWatcher
 from .scan_view import async_register_scan_view
 from .scans import ScanHandler
 from .services import async_setup_services
+from .sites import async_join
 from .titles import subentry_title
 
 PLATFORMS = [
@@ -93,6 +94,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
         ) from err
     # From here on, whatever fails unloads what was set up (async_on_unload).
     entry.async_on_unload(hub.async_stop)
+    # Linked sites see this PBX's visitors at their desks while it runs.
+    entry.async_on_unload(await async_join(hub))
     scans = ScanHandler(hub)
     entry.async_on_unload(scans.async_start())
     entry.async_on_unload(CallNotifier(hass, hub).async_start())

@@ -76,6 +76,7 @@ from .const import (
     EVENT_UNKNOWN_TAG,
     SUBENTRY_ACCOUNT,
     SUBENTRY_DESK,
+    SUBENTRY_SITE,
 )
 from .directory import (
     DEFAULT_RING_DELAY,
@@ -97,6 +98,8 @@ from .directory import (
 )
 from .pcsc import async_host_readers
 from .readers import valid_reader_name
+from .site_flow import SiteSubentryFlow
+from .sites import tag_used_elsewhere
 from .subentries import directory_parts
 from .titles import subentry_title
 
@@ -203,7 +206,11 @@ class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> dict[str, type[ConfigSubentryFlow]]:
         """Accounts and desk phones are subentries."""
         # Desk phones first, in the UI's menu too: an account needs a desk.
-        return {SUBENTRY_DESK: DeskSubentryFlow, SUBENTRY_ACCOUNT: AccountSubentryFlow}
+        return {
+            SUBENTRY_DESK: DeskSubentryFlow,
+            SUBENTRY_ACCOUNT: AccountSubentryFlow,
+            SUBENTRY_SITE: SiteSubentryFlow,
+        }
 
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
@@ -667,6 +674,11 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
                         presence_entities=tuple(data[CONF_PRESENCE_ENTITIES]),
                     )
                 )
+            if not errors and tag_used_elsewhere(
+                self.hass, self._get_entry().entry_id, data[CONF_TAGS]
+            ):
+                # Identities are global: one tag, one person, at every site.
+                errors = {CONF_TAGS: "duplicate_tag"}
             if not errors:
                 return self._finish(data)
         return self._account_form(desks, user_input or self._current(), errors)

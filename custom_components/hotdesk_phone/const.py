@@ -12,6 +12,8 @@ DEFAULT_PORT: Final = 5038
 
 SUBENTRY_ACCOUNT: Final = "account"
 SUBENTRY_DESK: Final = "desk"
+# A linked site: another entry's PBX whose desks this entry's accounts use.
+SUBENTRY_SITE: Final = "site"
 
 CONF_EXTENSION: Final = "extension"
 CONF_HOME_DESKS: Final = "home_desks"
@@ -31,6 +33,13 @@ CONF_RING_DELAY: Final = "ring_delay"
 CONF_PRESENCE_ENTITIES: Final = "presence_entities"
 # HA users whose bridge (its token) may post scans for a desk's card readers.
 CONF_READER_USERS: Final = "reader_users"
+# Site subentry fields: the linked entry, how this PBX dials one of its desks
+# through the trunk (``{desk}`` is the desk's id), what may cross.
+CONF_SITE_ENTRY: Final = "site_entry"
+CONF_DIAL_TEMPLATE: Final = "dial_template"
+CONF_ALLOW_CLAIMS: Final = "allow_claims"
+CONF_ALLOW_LOGINS: Final = "allow_logins"
+DESK_PLACEHOLDER: Final = "{desk}"
 
 CONF_MULTIPLE_LOGINS: Final = "multiple_logins"
 CONF_AUTO_LOGOUT_HOURS: Final = "auto_logout_hours"

@@ -115,6 +115,26 @@ def validate_dial_string(dial_string: str) -> str:
     return value
 
 
+# A desk id as HA makes them (a ULID), to check a site's dial template with.
+_SAMPLE_DESK_ID: Final = "01JD0000000000000000000000"
+
+
+def validate_dial_template(template: str, placeholder: str = "{desk}") -> str:
+    """Return a linked site's dial template or raise ``DirectoryError``.
+
+    How this PBX dials the site's desk through the trunk, with the desk's id
+    in place of the placeholder (once), e.g. ``PJSIP/{desk}@site-b``.
+    """
+    value = template.strip()
+    if value.count(placeholder) != 1:
+        raise DirectoryError("dial_template_without_desk", placeholder=placeholder)
+    try:
+        validate_dial_string(value.replace(placeholder, _SAMPLE_DESK_ID))
+    except DirectoryError:
+        raise DirectoryError("invalid_dial_template", template=value[:60]) from None
+    return value
+
+
 def validate_mobile(dial_string: str) -> str:
     """Return the mobile dial string ("" for none) or raise ``DirectoryError``.
 
@@ -190,6 +210,9 @@ class Desk:
     dial_string: str
     scanners: frozenset[str] = frozenset()
     readers: frozenset[str] = frozenset()
+    # A desk of a linked site: the entry id of the PBX it belongs to (this
+    # PBX dials it through the trunk; that entry scans and shows it).
+    site: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,6 +457,23 @@ class Directory:
     def desk_by_channel(self, channel: str) -> Desk | None:
         """The desk a channel belongs to."""
         return self._by_dial_string.get(device_of_channel(channel))
+
+    def desk_by_leg(self, channel: str, dial_string: str) -> Desk | None:
+        """The desk a dialled leg is for: by its channel, else by what was dialled.
+
+        A linked site's desks share one trunk (``PJSIP/site-b-0000002a``):
+        only the dialled string (``DialBegin``'s ``DialString``,
+        ``deskb1@site-b``) says which desk.
+        """
+        desk = self.desk_by_channel(channel)
+        if desk is None and dial_string:
+            tech = channel.partition("/")[0]
+            desk = self._by_dial_string.get(f"{tech}/{dial_string}")
+        return desk
+
+    def local_desks(self) -> list[Desk]:
+        """The desks of this PBX itself (not a linked site's)."""
+        return [d for d in self.desks.values() if d.site is None]
 
     def ring_set(self, account_id: str, logins: Mapping[str, str]) -> list[str]:
         """Desk ids that ring for an account: home desks, then logged-in desks."""

@@ -31,7 +31,7 @@ from .const import (
     LOGGER,
     VIA_TAG,
 )
-from .directory import Desk
+from .directory import Desk, Directory
 from .events import CallEvent, call_event, call_event_data
 from .logins import LoginBook
 from .pcsc import PcscMonitor
@@ -42,6 +42,13 @@ from .presence import (
     presence_values,
 )
 from .readers import CardReaders
+from .sites import (
+    async_desks_changed,
+    async_end_others_at,
+    async_tell_site,
+    links_of,
+    visitor_logins,
+)
 from .subentries import SubentryCache, directory_from_entry
 from .tracker import Call, CallTracker, ClaimRefusedError, Notice, NoticeKind
 
@@ -127,7 +134,7 @@ class HotdeskHub:
         # Parsed subentries, reused when the directory is rebuilt after a change.
         self.subentry_cache = SubentryCache()
         self.directory, self.accounts_without_desk = directory_from_entry(
-            entry, self.subentry_cache
+            entry, self.subentry_cache, links=links_of(hass, entry)
         )
         self.login_book = LoginBook(
             hass, entry, self._on_login_expired, self._on_daily_logout
@@ -259,7 +266,10 @@ class HotdeskHub:
         """
         old = self.directory
         new, skipped = directory_from_entry(
-            self.entry, self.subentry_cache, previous=old
+            self.entry,
+            self.subentry_cache,
+            previous=old,
+            links=links_of(self.hass, self.entry),
         )
         self.subentry_cache.forget_others(self.entry.subentries)
         accounts = _changed(old.accounts, new.accounts)
@@ -284,10 +294,12 @@ class HotdeskHub:
         await self.astdb.async_sync_keys(keys)
         for listener in list(self._directory_listeners):
             listener([*accounts, *desks])
+        if any(self._is_own_desk(d, old) or self._is_own_desk(d, new) for d in desks):
+            async_desks_changed(self.hass, self.entry.entry_id)
         await self._async_read_desk_states(
             new.desks[d]
             for d in desks
-            if d in new.desks
+            if self._is_own_desk(d, new)
             and (
                 d not in old.desks
                 or old.desks[d].dial_string != new.desks[d].dial_string
@@ -300,6 +312,12 @@ class HotdeskHub:
             ]
         )
         return [*accounts, *desks]
+
+    @staticmethod
+    def _is_own_desk(desk_id: str, directory: Directory) -> bool:
+        """Whether a desk is this PBX's (not a linked site's)."""
+        desk = directory.desks.get(desk_id)
+        return desk is not None and desk.site is None
 
     async def _async_read_desk_states(self, desks: Iterable[Desk]) -> None:
         """Ask the PBX how new (or re-dialled) desks' phones are right now.
@@ -542,6 +560,8 @@ class HotdeskHub:
         if previous == account_id:
             return
         self._check_login_fits(account_id, desk_id)
+        # One login per desk, whichever site's account had it.
+        await async_end_others_at(self, desk_id, "replaced", context)
         if previous is not None:
             await self._logout(desk_id, "replaced", context)
         moved: list[str] = []
@@ -557,6 +577,7 @@ class HotdeskHub:
                 self.directory.astdb_keys(self.logins, [account_id], [desk_id])
             )
         )
+        await async_tell_site(self.hass, self.directory.desks[desk_id].site, [desk_id])
         data = self._login_event_data(desk_id, context)
         LOGGER.debug("%s logged in at %s", data["account"], data["desk"])
         self.hass.bus.async_fire(EVENT_LOGIN, data, context=context)
@@ -581,6 +602,8 @@ class HotdeskHub:
         keys = _with_dnd_keys(self.directory.astdb_keys(self.logins, (), [desk_id]))
         self.login_book.remove(desk_id)
         await self.astdb.async_sync_keys(keys)
+        if (desk := self.directory.desks.get(desk_id)) is not None:
+            await async_tell_site(self.hass, desk.site, [desk_id])
         self.hass.bus.async_fire(
             EVENT_LOGOUT, {**data, "reason": reason}, context=context
         )
@@ -599,6 +622,11 @@ class HotdeskHub:
             "desk_id": desk_id,
             "desk": self._desk_name(desk_id),
         }
+
+    async def async_visitors_changed(self, desk_ids: list[str]) -> None:
+        """A linked site's account logged in or out at these desks of ours."""
+        await self.astdb.async_sync_keys({f"login/{d}" for d in desk_ids})
+        self._update_entities(desk_ids)
 
     # Do not disturb.
 
@@ -639,6 +667,7 @@ class HotdeskHub:
             **self.directory.astdb(self.logins),
             **self._dnd_tree(),
             **presence_tree(self.directory, self.logins, self.whereabouts),
+            **visitor_logins(self),
         }
 
     def _astdb_values(self, keys: Collection[str]) -> dict[str, str]:
@@ -648,6 +677,7 @@ class HotdeskHub:
         values.update(
             presence_values(self.directory, self.logins, self.whereabouts, keys)
         )
+        values.update(visitor_logins(self, keys))
         return values
 
     # Logins the book expires.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import CALLBACK_TYPE, Context, Event, EventOrigin, callback
 from homeassistant.util import dt as dt_util
 
@@ -20,8 +21,15 @@ from .const import (
     LOGGER,
     VIA_TAG,
 )
-from .directory import Desk, RouteTooLongError, normalize_tag
+from .directory import Account, Desk, RouteTooLongError, normalize_tag
 from .readers import CardReaders
+from .sites import (
+    may_claim,
+    may_log_in,
+    scanner_elsewhere,
+    tag_owner_elsewhere,
+    visiting_account,
+)
 from .tracker import ScanAction
 
 if TYPE_CHECKING:
@@ -76,6 +84,12 @@ class ScanHandler:
         else:
             desk = directory.desk_by_scanner(device_id) if device_id else None
             via = VIA_TAG
+        if (
+            desk is None
+            and device_id is not None
+            and scanner_elsewhere(self.hass, self.hub.entry.entry_id, device_id)
+        ):
+            return  # another entry's desk: that entry acts
         self.hass.async_create_task(
             self.async_handle_desk_scan(
                 tag_id, desk, device_id, via, context=event.context
@@ -127,9 +141,25 @@ class ScanHandler:
         *,
         context: Context | None = None,
     ) -> None:
-        """A scan at a desk claims a ringing call, or logs in/out."""
+        """A scan at a desk claims a ringing call, or logs in/out.
+
+        A tag of a linked site's account is that site's to act on (identities
+        are global): its call moves here through the trunk, or it logs in here.
+        """
         hub = self.hub
         account = hub.directory.account_by_tag(tag_id)
+        link = None
+        if account is None and desk is not None:
+            found = visiting_account(hub, tag_id)
+            if found is not None:
+                hub, account, link = found
+                # The same desk as that site dials it (not there yet: its
+                # directory is rebuilding after a change here).
+                desk = hub.directory.desks.get(desk.desk_id)
+        if desk is None and tag_owner_elsewhere(
+            self.hass, self.hub.entry.entry_id, tag_id
+        ):
+            return  # a scan at no desk: one entry reports it, not each
         if account is None or desk is None:
             LOGGER.debug(
                 "Scan on %s matches no %s",
@@ -150,28 +180,48 @@ class ScanHandler:
                 context=context,
             )
             return
-        decision = hub.tracker.decide_scan(account.account_id, desk.desk_id)
-        LOGGER.debug(
-            "Scan of %s's tag at %s (%s): %s",
-            account.name,
-            desk.name,
-            via,
-            decision.action.name.lower(),
-        )
-        if decision.action is ScanAction.CLAIM and decision.call is not None:
-            await hub.async_claim(
-                decision.call.call_id, desk.desk_id, via, context=context
-            )
-        elif decision.action is ScanAction.REFUSE and decision.call is not None:
+        await async_act_on_scan(hub, account, desk, via, link=link, context=context)
+
+
+async def async_act_on_scan(
+    hub: HotdeskHub,
+    account: Account,
+    desk: Desk,
+    via: str,
+    *,
+    link: ConfigSubentry | None,
+    context: Context | None,
+) -> None:
+    """What a known tag at a known desk does (``link``: at a linked site's desk)."""
+    decision = hub.tracker.decide_scan(account.account_id, desk.desk_id)
+    LOGGER.debug(
+        "Scan of %s's tag at %s (%s): %s",
+        account.name,
+        desk.name,
+        via,
+        decision.action.name.lower(),
+    )
+    if link is not None and not (
+        may_claim(link)
+        if decision.action in (ScanAction.CLAIM, ScanAction.REFUSE)
+        else may_log_in(link)
+    ):
+        LOGGER.debug("%s at %s: not allowed across sites", account.name, desk.name)
+        if decision.call is not None:
             hub.refuse_claim(
-                decision.call, desk.desk_id, decision.reason or "", via, context
+                decision.call, desk.desk_id, "site_not_allowed", via, context
             )
-        elif decision.action is ScanAction.LOGOUT:
-            await hub.async_logout(desk.desk_id, context=context)
-        else:
-            try:
-                await hub.async_login(account.account_id, desk.desk_id, context=context)
-            except RouteTooLongError as err:
-                LOGGER.warning(
-                    "%s cannot log in at %s: %s", account.name, desk.name, err
-                )
+        return
+    if decision.action is ScanAction.CLAIM and decision.call is not None:
+        await hub.async_claim(decision.call.call_id, desk.desk_id, via, context=context)
+    elif decision.action is ScanAction.REFUSE and decision.call is not None:
+        hub.refuse_claim(
+            decision.call, desk.desk_id, decision.reason or "", via, context
+        )
+    elif decision.action is ScanAction.LOGOUT:
+        await hub.async_logout(desk.desk_id, context=context)
+    else:
+        try:
+            await hub.async_login(account.account_id, desk.desk_id, context=context)
+        except RouteTooLongError as err:
+            LOGGER.warning("%s cannot log in at %s: %s", account.name, desk.name, err)

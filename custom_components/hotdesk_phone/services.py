@@ -25,6 +25,7 @@ from .call_back import async_call_back, valid_number
 from .const import DOMAIN, VIA_ACTION
 from .directory import Account, Desk, RouteTooLongError
 from .hub import HotdeskConfigEntry, HotdeskHub
+from .sites import may_claim, may_log_in, visiting_hubs, visitor_at
 from .tracker import CallPhase
 
 ATTR_EXTENSION = "extension"
@@ -94,7 +95,8 @@ def _desk(hass: HomeAssistant, device_id: str) -> tuple[HotdeskHub, Desk]:
     )
     for hub in _loaded_hubs(hass):
         for key in keys:
-            if (desk := hub.directory.desks.get(key)) is not None:
+            desk = hub.directory.desks.get(key)
+            if desk is not None and desk.site is None:  # its own PBX's desk
                 return hub, desk
     raise _error("unknown_desk", desk=device_id)
 
@@ -106,6 +108,27 @@ def _account(hub: HotdeskHub, extension: str) -> Account:
     return account
 
 
+def _account_at(
+    hub: HotdeskHub, desk: Desk, extension: str, *, claim: bool
+) -> tuple[HotdeskHub, Desk, Account]:
+    """The account and the hub that acts for it at a desk of ``hub``'s PBX.
+
+    An account of a linked site acts through its own PBX (identities are
+    global), which dials the desk through the trunk, if the link allows.
+    """
+    if hub.directory.account_by_extension(str(extension).strip()) is not None:
+        return hub, desk, _account(hub, extension)
+    for other, link in visiting_hubs(hub.hass, hub.entry.entry_id):
+        account = other.directory.account_by_extension(str(extension).strip())
+        there = other.directory.desks.get(desk.desk_id)
+        if account is None or there is None:
+            continue
+        if not (may_claim(link) if claim else may_log_in(link)):
+            raise _error("site_not_allowed", account=account.name, desk=desk.name)
+        return other, there, account
+    return hub, desk, _account(hub, extension)
+
+
 def _connected(hub: HotdeskHub) -> None:
     if not hub.connected:
         raise _pbx_error("not_connected")
@@ -113,7 +136,7 @@ def _connected(hub: HotdeskHub) -> None:
 
 async def _claim_call(call: ServiceCall) -> ServiceResponse:
     hub, desk = _desk(call.hass, call.data[ATTR_DESK])
-    account = _account(hub, call.data[ATTR_EXTENSION])
+    hub, desk, account = _account_at(hub, desk, call.data[ATTR_EXTENSION], claim=True)
     await async_check_may_act(call.hass, call.context, [account])
     _connected(hub)
     active = hub.tracker.call_for_account(account.account_id)
@@ -129,10 +152,10 @@ async def _claim_call(call: ServiceCall) -> ServiceResponse:
 
 async def _login(call: ServiceCall) -> None:
     hub, desk = _desk(call.hass, call.data[ATTR_DESK])
-    account = _account(hub, call.data[ATTR_EXTENSION])
+    present = _present(hub, desk)
+    hub, desk, account = _account_at(hub, desk, call.data[ATTR_EXTENSION], claim=False)
     # Logging in at a desk ends whoever is logged in there: that must be
     # the user's own login too.
-    present = hub.directory.accounts.get(hub.logins.get(desk.desk_id, ""))
     await async_check_may_act(call.hass, call.context, [account, present])
     try:
         await hub.async_login(account.account_id, desk.desk_id, context=call.context)
@@ -149,12 +172,23 @@ async def async_logout_desk(
     hass: HomeAssistant, hub: HotdeskHub, desk: Desk, context: Context, reason: str
 ) -> None:
     """End the login at a desk if the context's user may (action and button)."""
-    present = hub.directory.accounts.get(hub.logins.get(desk.desk_id, ""))
+    present = _present(hub, desk)
     # An unknown user is refused before the desk's state is told.
     await async_check_may_act(hass, context, [present])
     if desk.desk_id not in hub.logins:
-        raise _error("not_logged_in", desk=desk.name)
+        visitor = visitor_at(hub, desk.desk_id)
+        if visitor is None:
+            raise _error("not_logged_in", desk=desk.name)
+        hub = visitor.hub  # a linked site's account: its own PBX logs it out
     await hub.async_logout(desk.desk_id, reason=reason, context=context)
+
+
+def _present(hub: HotdeskHub, desk: Desk) -> Account | None:
+    """Who is logged in at a desk: its own PBX's account or a linked site's."""
+    account = hub.directory.accounts.get(hub.logins.get(desk.desk_id, ""))
+    if account is None and (visitor := visitor_at(hub, desk.desk_id)) is not None:
+        return visitor.account
+    return account
 
 
 def _entry_with_account(

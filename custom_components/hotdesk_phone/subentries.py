@@ -14,6 +14,7 @@ from homeassistant.const import CONF_NAME
 
 from .const import (
     CONF_DIAL_STRING,
+    CONF_DIAL_TEMPLATE,
     CONF_EXTENSION,
     CONF_HOME_DESKS,
     CONF_MOBILE,
@@ -27,8 +28,10 @@ from .const import (
     CONF_SCANNERS,
     CONF_TAGS,
     CONF_WATCH_TARGETS,
+    DESK_PLACEHOLDER,
     SUBENTRY_ACCOUNT,
     SUBENTRY_DESK,
+    SUBENTRY_SITE,
 )
 from .directory import (
     DEFAULT_RING_DELAY,
@@ -40,6 +43,8 @@ from .directory import (
     normalize_tag,
 )
 
+type SiteLink = tuple[ConfigSubentry, ConfigEntry]  # site subentry, linked entry
+
 
 def desk_from_subentry(sub: ConfigSubentry) -> Desk:
     """A desk subentry as the directory's desk."""
@@ -49,6 +54,24 @@ def desk_from_subentry(sub: ConfigSubentry) -> Desk:
         dial_string=sub.data[CONF_DIAL_STRING],
         scanners=frozenset(sub.data.get(CONF_SCANNERS, [])),
         readers=frozenset(sub.data.get(CONF_READERS, [])),
+    )
+
+
+def site_dial_string(template: str, desk_id: str) -> str:
+    """How this PBX dials a linked site's desk: the template with its id."""
+    return template.replace(DESK_PLACEHOLDER, desk_id)
+
+
+def site_desk(link: ConfigSubentry, site: ConfigEntry, sub: ConfigSubentry) -> Desk:
+    """A linked site's desk as this PBX sees it: dialled through the trunk.
+
+    No scanners or readers: scans at it are the linked entry's to handle.
+    """
+    return Desk(
+        desk_id=sub.subentry_id,
+        name=sub.data[CONF_NAME],
+        dial_string=site_dial_string(link.data[CONF_DIAL_TEMPLATE], sub.subentry_id),
+        site=site.entry_id,
     )
 
 
@@ -94,6 +117,22 @@ class SubentryCache:
         self._items[sub.subentry_id] = (sub.data, desk)
         return desk
 
+    def site_desk(
+        self, link: ConfigSubentry, site: ConfigEntry, sub: ConfigSubentry
+    ) -> Desk:
+        """A linked site's desk, kept while its link and its subentry are."""
+        key = f"{link.subentry_id}/{sub.subentry_id}"
+        item = self._items.get(key)
+        if (
+            item is not None
+            and item[0] == (link.data, sub.data)
+            and isinstance(item[1], Desk)
+        ):
+            return item[1]
+        desk = site_desk(link, site, sub)
+        self._items[key] = ((link.data, sub.data), desk)
+        return desk
+
     def account(self, sub: ConfigSubentry) -> Account:
         """The account of an account subentry."""
         item = self._items.get(sub.subentry_id)
@@ -104,10 +143,14 @@ class SubentryCache:
         return account
 
     def forget_others(self, subentry_ids: Iterable[str]) -> None:
-        """Drop what belongs to subentries that no longer exist."""
+        """Drop what belongs to subentries that no longer exist.
+
+        A linked site's desk is kept under ``<link id>/<desk id>``: it goes
+        with its link (its desk going is seen when the directory is built).
+        """
         keep = set(subentry_ids)
-        for subentry_id in [k for k in self._items if k not in keep]:
-            del self._items[subentry_id]
+        for key in [k for k in self._items if k.partition("/")[0] not in keep]:
+            del self._items[key]
 
 
 def directory_parts(
@@ -160,17 +203,39 @@ def directory_parts(
     return accounts, desks, skipped
 
 
+def site_desks(
+    links: Iterable[SiteLink], cache: SubentryCache | None = None
+) -> list[Desk]:
+    """The desks of the linked sites, as this PBX dials them."""
+    read = cache.site_desk if cache else site_desk
+    return [
+        read(link, site, sub)
+        for link, site in links
+        for sub in site.subentries.values()
+        if sub.subentry_type == SUBENTRY_DESK
+    ]
+
+
+def site_links(entry: ConfigEntry) -> list[ConfigSubentry]:
+    """The entry's site subentries."""
+    return [s for s in entry.subentries.values() if s.subentry_type == SUBENTRY_SITE]
+
+
 def directory_from_entry(
     entry: ConfigEntry,
     cache: SubentryCache | None = None,
     previous: Directory | None = None,
+    links: Iterable[SiteLink] = (),
 ) -> tuple[Directory, list[str]]:
     """The entry's directory, and the names of accounts left without a desk.
 
     With ``previous`` (and the cache that built it), only the accounts and
     desks whose subentries changed are checked again (``Directory.rebuild``).
+    ``links`` add the linked sites' desks (a login or claim there dials
+    through the trunk).
     """
     accounts, desks, skipped = directory_parts(entry.subentries.values(), cache=cache)
+    desks += site_desks(links, cache)
     if previous is not None and cache is not None:
         return Directory.rebuild(previous, accounts, desks), skipped
     return Directory.build(accounts, desks), skipped

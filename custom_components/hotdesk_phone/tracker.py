@@ -284,7 +284,7 @@ class CallTracker:
             notices.append(Notice(NoticeKind.INCOMING, call))
         if call.phase is not CallPhase.RINGING:
             return notices
-        desk = self.directory.desk_by_channel(dest_channel)
+        desk = self.directory.desk_by_leg(dest_channel, headers.get("DialString", ""))
         if desk is None:
             # Not a desk: perhaps the mobile leg (a second phase of the
             # dialplan dials it again as a new leg of the same call).
