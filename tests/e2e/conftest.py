@@ -696,12 +696,11 @@ def two_sites(
 ) -> Iterator[TwoSites]:
     """Two Asterisks joined by a trunk, for a test module; stopped at its end."""
     ensure_asterisk(pytestconfig)
-    runs = []
-    for name in ("site-a", "site-b"):
-        run_dir = tmp_path_factory.mktemp(name)
+    run_a = tmp_path_factory.mktemp("site-a")
+    run_b = tmp_path_factory.mktemp("site-b")
+    for run_dir in (run_a, run_b):
         run_dir.chmod(0o755)  # Asterisk's own user must enter it
-        runs.append(run_dir)
-    sites = start_two_sites(*runs)
+    sites = start_two_sites(run_a, run_b)
     try:
         yield sites
     finally:

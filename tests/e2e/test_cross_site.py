@@ -16,6 +16,7 @@ receive is the proof:
   ``hotdesk-claim,<B's desk id>`` on A rings B's desk through the trunk, which
   answers: the call is up across both PBXs, with the caller's ID on B's desk;
 - a login route on A that includes B's desk rings both sites' desks at once;
+- a visitor logged in at B's desk calls out from it with their own number;
 - over the trunk only B's desk ids are reachable, not B's extensions;
 - B killed mid-call leaves A's own calls up and A still routing.
 
@@ -47,6 +48,7 @@ from .conftest import (
     until_in_thread,
     wait_sip,
 )
+from .sip_phone import place_call
 
 pytestmark = pytest.mark.e2e
 
@@ -65,9 +67,10 @@ def report(text: str) -> None:
 
 
 async def astdb_put(hass: HomeAssistant, server: OverlayPbx, **keys: str) -> None:
-    """Write hotdesk/<family>/<key> values: ``route__101="PJSIP/desk1"``."""
+    """Write hotdesk/<family>/<key> values: ``route__101="PJSIP/desk1"``
+    (``__`` stands for ``/``: ``deskof__PJSIP__desk1``)."""
     for name, value in keys.items():
-        family, key = name.split("__", 1)
+        family, key = name.replace("__", "/").split("/", 1)
         await in_thread(
             hass, server.cli, f'database put hotdesk/{family} {key} "{value}"'
         )
@@ -183,6 +186,35 @@ async def test_login_route_rings_both_sites(
     await wait_sip(hass, desk_a1, "CANCEL")
     await wait_sip(hass, desk_b1, "CANCEL")
     await until_in_thread(hass, lambda: b.channel_count() == 0, what="no channels on B")
+
+
+async def test_visitor_calls_out_from_site_b_with_their_number(
+    hass: HomeAssistant,
+    clean_sites: TwoSites,
+    site_phones: SitePhones,
+) -> None:
+    """101 (an account of site A) logged in at B's desk: B's entry writes
+    hotdesk/login/deskb1 = 101, so a call from that desk (hotdesk-outbound,
+    Gosub hotdesk-callerid) shows 101."""
+    b = clean_sites.b
+    await astdb_put(
+        hass,
+        b,
+        desk__deskb1="PJSIP/desk1",
+        deskof__PJSIP__desk1=DESK_B1,
+        login__deskb1="101",
+        route__201="PJSIP/desk2",
+    )
+    desk_b2 = await site_phones.async_start(hass, "b", "desk2")
+    call = await in_thread(
+        hass,
+        lambda: place_call("desk1", "201", b.sip_port, ring_timeout_ms=500),
+    )
+    try:
+        invite = await wait_sip(hass, desk_b2, "INVITE")
+        assert invite.caller_id_number == "101"
+    finally:
+        await in_thread(hass, call.stop)
 
 
 async def test_only_desk_ids_cross_the_trunk(
