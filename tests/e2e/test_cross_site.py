@@ -25,19 +25,38 @@ Timings are printed (``pytest -s``).
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 import time
+from typing import Any
 
 import pytest
 
+from homeassistant.components.tag import async_scan_tag
+from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
 
 from custom_components.hotdesk_phone.ami import ActiveChannel, AmiClient
-from custom_components.hotdesk_phone.const import CONTEXT_CLAIM
+from custom_components.hotdesk_phone.const import (
+    CONF_ALLOW_CLAIMS,
+    CONF_ALLOW_LOGINS,
+    CONF_DIAL_STRING,
+    CONF_DIAL_TEMPLATE,
+    CONF_EXTENSION,
+    CONF_HOME_DESKS,
+    CONF_SCAN_DEBOUNCE_SECONDS,
+    CONF_SCANNERS,
+    CONF_SITE_ENTRY,
+    CONF_TAGS,
+    CONTEXT_CLAIM,
+)
+from custom_components.hotdesk_phone.hub import HotdeskHub
 
 from .conftest import (
     TRUNK_DIAL_A_TO_B,
     TRUNK_TO_A,
     TRUNK_TO_B,
+    EventLog,
     OverlayPbx,
     SitePhones,
     TwoSites,
@@ -45,6 +64,8 @@ from .conftest import (
     callers,
     in_thread,
     new_caller,
+    site_entry,
+    until,
     until_in_thread,
     wait_sip,
 )
@@ -322,3 +343,237 @@ async def test_site_b_killed_mid_call(
     await call_extension(site_ami["a"], "101", CALLER_NUMBER, CALLER_NAME)
     await wait_sip(hass, desk_a1, "INVITE", 2)
     assert len(desk_b1.invites) == 1
+
+
+# Through the integration: two entries, A linked to B, scans at B's desk.
+
+ENTRY_A, ENTRY_B = "01SITEA", "01SITEB"
+A1, A2, A3 = "01ADESK1", "01ADESK2", "01ADESK3"
+B1 = "01BDESK1"  # B's desk1; A dials it as PJSIP/01BDESK1@site-b
+READER_B1, READER_A3 = "reader-at-b1", "reader-at-a3"
+
+
+def _desk(desk_id: str, endpoint: str, scanner: str | None = None) -> dict[str, Any]:
+    return {
+        "subentry_id": desk_id,
+        "subentry_type": "desk",
+        "title": desk_id,
+        "unique_id": None,
+        "data": {
+            CONF_NAME: desk_id,
+            CONF_DIAL_STRING: f"PJSIP/{endpoint}",
+            CONF_SCANNERS: [scanner] if scanner else [],
+        },
+    }
+
+
+def _account(
+    account_id: str, name: str, extension: str, desks: list[str], tag: str
+) -> dict[str, Any]:
+    return {
+        "subentry_id": account_id,
+        "subentry_type": "account",
+        "title": name,
+        "unique_id": None,
+        "data": {
+            CONF_NAME: name,
+            CONF_EXTENSION: extension,
+            CONF_HOME_DESKS: desks,
+            CONF_TAGS: [tag],
+        },
+    }
+
+
+@pytest.fixture
+async def linked_sites(
+    hass: HomeAssistant, clean_sites: TwoSites, hotdesk_events: EventLog
+) -> AsyncIterator[tuple[HotdeskHub, HotdeskHub]]:
+    """Entry A (Alice 101 at A's desk1+2, desk3 with a reader) linked to
+    entry B (Bea 201 at B's desk1, which has a reader); both set up."""
+    entry_a = site_entry(
+        clean_sites.a,
+        ENTRY_A,
+        [
+            _desk(A1, "desk1"),
+            _desk(A2, "desk2"),
+            _desk(A3, "desk3", READER_A3),
+            _account("01ALICE", "Alice", "101", [A1, A2], "tag-alice"),
+            {
+                "subentry_id": "01LINK",
+                "subentry_type": "site",
+                "title": "Site B",
+                "unique_id": None,
+                "data": {
+                    CONF_SITE_ENTRY: ENTRY_B,
+                    CONF_DIAL_TEMPLATE: TRUNK_DIAL_A_TO_B,
+                    CONF_ALLOW_CLAIMS: True,
+                    CONF_ALLOW_LOGINS: True,
+                },
+            },
+        ],
+        title="Site A",
+    )
+    entry_b = site_entry(
+        clean_sites.b,
+        ENTRY_B,
+        [
+            _desk(B1, "desk1", READER_B1),
+            _account("01BEA", "Bea", "201", [B1], "tag-bea"),
+        ],
+        title="Site B",
+    )
+    for entry in (entry_a, entry_b):
+        entry.add_to_hass(hass)
+        # Each scan in these tests is a new tap (no double-tap window).
+        hass.config_entries.async_update_entry(
+            entry, options={CONF_SCAN_DEBOUNCE_SECONDS: 0}
+        )
+    # Setting one up sets up every entry of the integration.
+    assert await hass.config_entries.async_setup(ENTRY_A)
+    await hass.async_block_till_done()
+    hubs = (entry_a.runtime_data.hub, entry_b.runtime_data.hub)
+    for hub in hubs:
+        assert hub.connected
+        hub.client.reconnect_min_delay = 0.05
+        hub.client.reconnect_max_delay = 0.2
+    yield hubs
+    for entry in (entry_a, entry_b):
+        await hass.config_entries.async_unload(entry.entry_id)
+
+
+def _ringing_desks(hub: HotdeskHub, account_id: str) -> list[str]:
+    call = hub.tracker.call_for_account(account_id)
+    return call.ringing_desks if call else []
+
+
+async def test_ha_moves_a_call_to_a_desk_of_the_other_site(
+    hass: HomeAssistant,
+    linked_sites: tuple[HotdeskHub, HotdeskHub],
+    site_phones: SitePhones,
+    site_ami: dict[str, AmiClient],
+    hotdesk_events: EventLog,
+) -> None:
+    """Alice's call rings on A; her card at B's desk: A moves it through the
+    trunk, B's phone answers, and A's entry sees it answered at B's desk."""
+    await site_phones.async_start(hass, "a", "desk1", mode="ring")
+    await site_phones.async_start(hass, "a", "desk2", mode="ring")
+    desk_b1 = await site_phones.async_start(
+        hass, "b", "desk1", mode="answer", answer_after_ms=300
+    )
+    await call_extension(site_ami["a"], "101", CALLER_NUMBER, CALLER_NAME)
+    incoming = await hotdesk_events.wait("incoming_call")
+    assert incoming["account"] == "Alice"
+    scanned = time.time()
+    await async_scan_tag(hass, "tag-alice", READER_B1)
+    claimed = await hotdesk_events.wait("call_claimed")
+    assert (claimed["desk_id"], claimed["via"]) == (B1, "tag")
+    invite = await wait_sip(hass, desk_b1, "INVITE")
+    report(
+        f"scan at B's desk -> INVITE there through the trunk {ms(invite.time - scanned)}"
+    )
+    assert invite.caller_id_number == CALLER_NUMBER
+    # The trunk leg is known as B's desk by what A dialled (DialString).
+    answered = await hotdesk_events.wait("call_answered")
+    assert answered["desk_id"] == B1
+    assert "unknown_tag" not in hotdesk_events.types()
+    for caller in await callers(site_ami["a"]):
+        await site_ami["a"].send({"Action": "Hangup", "Channel": caller.channel})
+    ended = await hotdesk_events.wait("call_ended")
+    assert ended["outcome"] == "answered"
+    await asyncio.sleep(0.3)
+    assert len(hotdesk_events.of("call_ended")) == 1
+
+
+async def test_ha_logs_a_visitor_in_at_the_other_sites_desk(
+    hass: HomeAssistant,
+    clean_sites: TwoSites,
+    linked_sites: tuple[HotdeskHub, HotdeskHub],
+    site_phones: SitePhones,
+    site_ami: dict[str, AmiClient],
+    hotdesk_events: EventLog,
+) -> None:
+    """Alice's card at B's desk with no call: A's route for 101 reaches it
+    through the trunk, B gives the desk her number; a call rings both sites."""
+    hub_a, hub_b = linked_sites
+    desk_b1 = await site_phones.async_start(hass, "b", "desk1", mode="ring")
+    await site_phones.async_start(hass, "a", "desk1", mode="ring")
+    await async_scan_tag(hass, "tag-alice", READER_B1)
+    login = await hotdesk_events.wait("login")
+    assert (login["account"], login["desk_id"]) == ("Alice", B1)
+    astdb_a = await in_thread(hass, clean_sites.a.astdb)
+    astdb_b = await in_thread(hass, clean_sites.b.astdb)
+    assert astdb_a["route/101"] == (
+        f"PJSIP/desk1&PJSIP/desk2&{TRUNK_DIAL_A_TO_B.format(desk=B1)}"
+    )
+    assert astdb_b[f"login/{B1}"] == "101"
+    assert hub_b.directory.desks[B1].site is None
+    await call_extension(site_ami["a"], "101", CALLER_NUMBER, CALLER_NAME)
+    incoming = await hotdesk_events.wait("incoming_call")
+    invite = await wait_sip(hass, desk_b1, "INVITE")
+    assert invite.caller_id_number == CALLER_NUMBER
+    await until(
+        lambda: B1 in _ringing_desks(hub_a, "01ALICE"),
+        5,
+        "B's desk among the ringing desks",
+    )
+    assert incoming["account_id"] == "01ALICE"
+    for caller in await callers(site_ami["a"]):
+        await site_ami["a"].send({"Action": "Hangup", "Channel": caller.channel})
+    await hotdesk_events.wait("call_ended")
+    # Her card there again: logged out on both PBXs.
+    await async_scan_tag(hass, "tag-alice", READER_B1)
+    await hotdesk_events.wait("logout")
+    astdb_a = await in_thread(hass, clean_sites.a.astdb)
+    astdb_b = await in_thread(hass, clean_sites.b.astdb)
+    assert astdb_a["route/101"] == "PJSIP/desk1&PJSIP/desk2"
+    assert f"login/{B1}" not in astdb_b
+
+
+async def test_ha_site_b_killed_mid_call(
+    hass: HomeAssistant,
+    clean_sites: TwoSites,
+    linked_sites: tuple[HotdeskHub, HotdeskHub],
+    site_phones: SitePhones,
+    site_ami: dict[str, AmiClient],
+    hotdesk_events: EventLog,
+) -> None:
+    """Calls ring on both sites; B is SIGKILLed: A's call still moves and is
+    answered; B's call ends exactly once when B is back."""
+    hub_a, hub_b = linked_sites
+    await site_phones.async_start(hass, "a", "desk1", mode="ring")
+    await site_phones.async_start(hass, "a", "desk2", mode="ring")
+    desk_a3 = await site_phones.async_start(
+        hass, "a", "desk3", mode="answer", answer_after_ms=200
+    )
+    await site_phones.async_start(hass, "b", "desk1", mode="ring")
+    await call_extension(site_ami["b"], "201", "5550200", "Dora Caller")
+    bea_call = await hotdesk_events.wait("incoming_call")
+    assert bea_call["account"] == "Bea"
+    await call_extension(site_ami["a"], "101", CALLER_NUMBER, CALLER_NAME)
+    alice_call = await hotdesk_events.wait("incoming_call", 2)
+    assert alice_call["account"] == "Alice"
+    killed = time.time()
+    await in_thread(hass, clean_sites.b.kill)
+    await until(lambda: not hub_b.connected, 5, "B's entry sees B gone")
+    report(f"SIGKILL of B -> B's entry disconnected {ms(time.time() - killed)}")
+    assert hub_a.connected
+    await async_scan_tag(hass, "tag-alice", READER_A3)
+    claimed = await hotdesk_events.wait("call_claimed")
+    assert (claimed["call_id"], claimed["desk_id"]) == (alice_call["call_id"], A3)
+    await wait_sip(hass, desk_a3, "INVITE")
+    answered = await hotdesk_events.wait("call_answered")
+    assert answered["desk_id"] == A3
+    # B back (empty, as after a crash): its entry reconnects and ends Bea's
+    # call once; Alice's call on A is still up.
+    await in_thread(hass, clean_sites.b.start)
+    await until(lambda: hub_b.connected, 10, "B's entry reconnected")
+    ended = await hotdesk_events.wait("call_ended")
+    assert ended["call_id"] == bea_call["call_id"]
+    await asyncio.sleep(0.5)
+    assert [e["call_id"] for e in hotdesk_events.of("call_ended")] == [
+        bea_call["call_id"]
+    ]
+    assert [c.channel for c in await callers(site_ami["a"])]
+    for caller in await callers(site_ami["a"]):
+        await site_ami["a"].send({"Action": "Hangup", "Channel": caller.channel})
+    await hotdesk_events.wait("call_ended", 2)
