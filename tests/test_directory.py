@@ -14,6 +14,7 @@ from custom_components.hotdesk_phone.directory import (
     device_of_channel,
     normalize_tag,
     validate_dial_string,
+    validate_dial_template,
     validate_extension,
     validate_tag,
 )
@@ -199,3 +200,34 @@ def test_login_that_makes_route_too_long_is_refused() -> None:
     directory.check_login("A", "L6", {"L5": "A"}, keep_other_logins=False)
     # Stored state beyond the limit is still written whole by astdb().
     assert len(directory.astdb({"L5": "A", "L6": "A"})["route/101"]) == 1145
+
+
+def test_a_linked_sites_desk_is_found_by_what_was_dialled() -> None:
+    """Desks of a linked site share one trunk: the dialled string tells them apart."""
+    remote = [
+        Desk("B1", "B desk 1", "PJSIP/B1@site-b", site="entry-b"),
+        Desk("B2", "B desk 2", "PJSIP/B2@site-b", site="entry-b"),
+    ]
+    directory = Directory.build([], [*desks(), *remote])
+    assert directory.desk_by_leg("PJSIP/site-b-0000002a", "B2@site-b") is remote[1]
+    assert directory.desk_by_leg("PJSIP/site-b-0000002b", "B1@site-b") is remote[0]
+    # A local desk by its channel, whatever was dialled; a trunk leg to no
+    # desk of ours is none.
+    assert directory.desk_by_leg("PJSIP/desk1-00000001", "desk1").desk_id == "D1"
+    assert directory.desk_by_leg("PJSIP/site-b-0000002c", "B9@site-b") is None
+    assert [d.desk_id for d in directory.local_desks()] == ["D1", "D2", "D3"]
+
+
+def test_dial_template_names_the_desk_once() -> None:
+    assert validate_dial_template(" PJSIP/{desk}@site-b ") == "PJSIP/{desk}@site-b"
+    assert validate_dial_template("PJSIP/hd{desk}@b") == "PJSIP/hd{desk}@b"
+    for bad, code in (
+        ("PJSIP/site-b", "dial_template_without_desk"),
+        ("PJSIP/{desk}{desk}@b", "dial_template_without_desk"),
+        ("PJSIP/{desk}@site b", "invalid_dial_template"),
+        ("PJSIP/{desk}@b&PJSIP/x", "invalid_dial_template"),
+        ("{desk}", "invalid_dial_template"),
+    ):
+        with pytest.raises(DirectoryError) as err:
+            validate_dial_template(bad)
+        assert err.value.code == code, bad
