@@ -28,8 +28,8 @@ from homeassistant.const import (
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from custom_components.hotdesk_phone.const import (
     CONF_ALLOW_CLAIMS,
@@ -328,8 +328,6 @@ async def test_a_link_without_logins_refuses_them(
 
 
 def _desk_device(hass: HomeAssistant, entry_id: str, desk_id: str) -> str:
-    from homeassistant.helpers import device_registry as dr  # noqa: PLC0415
-
     for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry_id):
         if (DOMAIN, desk_id) in device.identifiers:
             return device.id
@@ -491,3 +489,63 @@ async def test_site_link_form(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "no_other_site"
+
+
+async def test_an_import_cannot_give_another_sites_tag(
+    hass: HomeAssistant, sites: tuple[MockConfigEntry, MockConfigEntry]
+) -> None:
+    """The bulk import refuses a row with a tag another entry's account has."""
+    _, entry_b = sites
+    response = await hass.services.async_call(
+        DOMAIN,
+        "export_directory",
+        {"config_entry_id": ENTRY_B},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    text = str(response["csv"]).replace("tag-bea", "tag-alice")
+    before = dict(entry_b.subentries)
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "import_directory",
+            {"config_entry_id": ENTRY_B, "csv": text},
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "import_invalid"
+    assert "tag-alice" in (err.value.translation_placeholders or {})["rows"]
+    assert dict(entry_b.subentries) == before
+
+
+async def test_no_claim_to_a_site_whose_pbx_is_down(
+    hass: HomeAssistant,
+    sites: tuple[MockConfigEntry, MockConfigEntry],
+    ami_server: AmiTestServer,
+    server_b: AmiTestServer,
+) -> None:
+    """The trunk leg would fail and the caller lose the ringing desks: the
+    call keeps ringing on A, the scan and the action say why."""
+    entry_a, entry_b = sites
+    await server_b.stop()
+    await wait_connected(hub_of(entry_b), connected=False)
+    refused = async_capture_events(hass, "hotdesk_phone_claim_refused")
+    await push(hass, entry_a, ami_server, BEFORE_REDIRECT)
+    await async_scan_tag(hass, "tag-alice", "b-scanner-2")
+    await hass.async_block_till_done()
+    assert ami_server.actions_named("Redirect") == []
+    assert [e.data["reason"] for e in refused] == ["site_unreachable"]
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "claim_call",
+            {"extension": "101", "desk": _desk_device(hass, ENTRY_B, B2)},
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "claim_refused_site_unreachable"
+    assert ami_server.actions_named("Redirect") == []
+    call = hub_of(entry_a).tracker.call_for_account(ALICE)
+    assert call is not None
+    assert call.ringing_desks == DESK_IDS[:2]

@@ -14,7 +14,7 @@ match an existing desk by dial string and an existing account by extension.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 import csv
 from dataclasses import dataclass, field
 import io
@@ -324,11 +324,14 @@ def plan_import(
     *,
     remove_missing: bool = False,
     new_id: Callable[[], str],
+    tags_elsewhere: Collection[str] = (),
 ) -> ImportPlan:
     """What importing ``text`` does to ``existing`` (``BulkImportError``: bad rows).
 
     ``remove_missing``: subentries without a row are removed. ``new_id`` makes
     the id of a new subentry (HA's ULIDs), so accounts can name new desks.
+    ``tags_elsewhere``: tags (normalised) of other entries' accounts, which
+    no row may have (one tag, one person, at every site).
     """
     items = list(existing)
     reader = _Reader(items, new_id)
@@ -354,14 +357,16 @@ def plan_import(
             continue  # a blank line
         if (row := reader.row(line, cells)) is not None:
             rows.append(row)
-    _check_unique(reader, rows)
+    _check_unique(reader, rows, frozenset(tags_elsewhere))
     _resolve_home_desks(reader, rows, items, remove_missing=remove_missing)
     if reader.errors:
         raise BulkImportError(reader.errors)
     return _plan(reader, rows, items, remove_missing=remove_missing)
 
 
-def _check_unique(reader: _Reader, rows: list[_Row]) -> None:
+def _check_unique(
+    reader: _Reader, rows: list[_Row], tags_elsewhere: frozenset[str]
+) -> None:
     """The same id, extension, dial string, tag, scanner or reader twice."""
     seen: dict[tuple[str, str], int] = {}
 
@@ -397,6 +402,8 @@ def _check_unique(reader: _Reader, rows: list[_Row]) -> None:
             )
             for tag in row.data["tags"]:
                 once("tag", tag, row.line, "tags", "duplicate_tag")
+                if normalize_tag(tag) in tags_elsewhere:
+                    reader.error(row.line, "tags", "duplicate_tag", value=tag[:60])
 
 
 def _resolve_home_desks(

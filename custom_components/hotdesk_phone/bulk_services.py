@@ -23,6 +23,7 @@ from .auth import async_acting_user
 from .bulk import BulkImportError, Existing, ImportPlan, export_csv, plan_import
 from .const import DOMAIN
 from .hub import HotdeskConfigEntry
+from .sites import tags_elsewhere
 
 SERVICE_EXPORT = "export_directory"
 SERVICE_IMPORT = "import_directory"
@@ -109,7 +110,11 @@ async def async_plan(
     """The import's plan, or a translated error listing every bad row."""
     try:
         return plan_import(
-            text, existing_of(entry), remove_missing=remove_missing, new_id=ulid_now
+            text,
+            existing_of(entry),
+            remove_missing=remove_missing,
+            new_id=ulid_now,
+            tags_elsewhere=tags_elsewhere(hass, entry.entry_id),
         )
     except BulkImportError as err:
         raise _error(

@@ -99,7 +99,7 @@ from .directory import (
 from .pcsc import async_host_readers
 from .readers import valid_reader_name
 from .site_flow import SiteSubentryFlow
-from .sites import tag_used_elsewhere
+from .sites import tag_used_elsewhere, tags_elsewhere
 from .subentries import directory_parts
 from .titles import subentry_title
 
@@ -349,6 +349,7 @@ class HotdeskOptionsFlow(OptionsFlow):
                             existing_of(entry),
                             remove_missing=user_input[CONF_REMOVE_MISSING],
                             new_id=ulid_now,
+                            tags_elsewhere=tags_elsewhere(self.hass, entry.entry_id),
                         )
                     )
                 except BulkImportError as err:

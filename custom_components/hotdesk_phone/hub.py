@@ -47,6 +47,7 @@ from .sites import (
     async_end_others_at,
     async_tell_site,
     links_of,
+    site_reachable,
     visitor_logins,
 )
 from .subentries import SubentryCache, directory_from_entry
@@ -448,6 +449,8 @@ class HotdeskHub:
 
         Callers have checked who acts (``context``: for the events only).
         """
+        if not self._desk_reachable(call_id, desk_id, via, context):
+            return ClaimResult(claimed=False, reason="site_unreachable")
         try:
             call = self.tracker.begin_claim(call_id, desk_id)
         except ClaimRefusedError as err:
@@ -487,6 +490,21 @@ class HotdeskHub:
             self.refuse_claim(call, desk_id, "redirect_failed", via, context)
         # (A claim found not to have moved was reported by the reconcile.)
         return ClaimResult(claimed=False, reason="redirect_failed")
+
+    def _desk_reachable(
+        self, call_id: str, desk_id: str, via: str, context: Context | None
+    ) -> bool:
+        """Whether the desk's PBX is up (reported as a refusal when not).
+
+        A linked site's PBX that is down would fail the trunk leg, and the
+        caller would lose the desks ringing now: the call keeps ringing.
+        """
+        desk = self.directory.desks.get(desk_id)
+        if desk is None or site_reachable(self.hass, desk.site):
+            return True
+        if (call := self.tracker.calls.get(call_id)) is not None:
+            self.refuse_claim(call, desk_id, "site_unreachable", via, context)
+        return False
 
     async def _async_reconcile_calls(self) -> None:
         """Read the PBX's channels now and bring the calls to them."""

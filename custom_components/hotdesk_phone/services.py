@@ -60,6 +60,7 @@ _CLAIM_REFUSALS = {
     "call_not_found": "claim_refused_call_ended",
     "redirect_failed": "claim_refused_redirect_failed",
     "redirect_unconfirmed": "claim_refused_redirect_unconfirmed",
+    "site_unreachable": "claim_refused_site_unreachable",
 }
 
 

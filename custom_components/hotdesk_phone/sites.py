@@ -30,6 +30,7 @@ from .const import (
     CONF_ALLOW_CLAIMS,
     CONF_ALLOW_LOGINS,
     CONF_SITE_ENTRY,
+    CONF_TAGS,
     DOMAIN,
     LOGGER,
 )
@@ -106,6 +107,18 @@ def may_log_in(link: ConfigSubentry) -> bool:
     return bool(link.data.get(CONF_ALLOW_LOGINS, True))
 
 
+def site_reachable(hass: HomeAssistant, site_entry_id: str | None) -> bool:
+    """Whether a desk's PBX can take a call now (None: this PBX's own desk).
+
+    A linked site's PBX is reachable while its entry runs connected; the
+    trunk between the PBXs is not visible from here.
+    """
+    if site_entry_id is None:
+        return True
+    hub = running_hubs(hass).get(site_entry_id)
+    return hub is not None and hub.connected
+
+
 def visitor_at(hub: HotdeskHub, desk_id: str) -> Visitor | None:
     """The linked site's account logged in at one of the hub's desks, if any."""
     for other, _ in visiting_hubs(hub.hass, hub.entry.entry_id):
@@ -180,19 +193,23 @@ def tag_owner_elsewhere(hass: HomeAssistant, entry_id: str, tag: str) -> bool:
     return bool(hubs) and entry_id != min(hubs)
 
 
-def tag_used_elsewhere(
-    hass: HomeAssistant, entry_id: str, tags: Iterable[str]
-) -> str | None:
-    """A tag that an account of another entry already has (one tag, one person)."""
-    wanted = {normalize_tag(t) for t in tags}
-    for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.entry_id == entry_id:
-            continue
-        for sub in entry.subentries.values():
-            for tag in sub.data.get("tags", ()):
-                if normalize_tag(tag) in wanted:
-                    return str(tag)
-    return None
+def tags_elsewhere(hass: HomeAssistant, entry_id: str) -> set[str]:
+    """The tags (normalised) of the other entries' accounts."""
+    return {
+        normalize_tag(str(tag))
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.entry_id != entry_id
+        for sub in entry.subentries.values()
+        for tag in sub.data.get(CONF_TAGS, ())
+    }
+
+
+def tag_used_elsewhere(hass: HomeAssistant, entry_id: str, tags: Iterable[str]) -> bool:
+    """Whether an account of another entry has one of these tags.
+
+    One tag, one person, at every site.
+    """
+    return not tags_elsewhere(hass, entry_id).isdisjoint(normalize_tag(t) for t in tags)
 
 
 async def async_tell_site(
