@@ -44,6 +44,9 @@ from custom_components.hotdesk_phone.const import (
     CONF_TAGS,
     DOMAIN,
 )
+from custom_components.hotdesk_phone.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
 
 from .ami_server import AmiTestServer
 from .conftest import ALICE, DESK_IDS, account_subentry, desk_subentry
@@ -549,3 +552,17 @@ async def test_no_claim_to_a_site_whose_pbx_is_down(
     call = hub_of(entry_a).tracker.call_for_account(ALICE)
     assert call is not None
     assert call.ringing_desks == DESK_IDS[:2]
+
+
+async def test_diagnostics_show_links_and_visitors(
+    hass: HomeAssistant,
+    sites: tuple[MockConfigEntry, MockConfigEntry],
+) -> None:
+    """A's diagnostics say B is linked and up; B's name Alice at its desk."""
+    entry_a, entry_b = sites
+    await async_scan_tag(hass, "tag-alice", "b-scanner-1")
+    await hass.async_block_till_done()
+    diag_a = await async_get_config_entry_diagnostics(hass, entry_a)
+    diag_b = await async_get_config_entry_diagnostics(hass, entry_b)
+    assert diag_a["sites"] == {"linked": {ENTRY_B: True}, "visitors": {}}
+    assert diag_b["sites"] == {"linked": {}, "visitors": {B1: ALICE}}

@@ -26,6 +26,7 @@ from .const import (
     SUBENTRY_DESK,
 )
 from .hub import HotdeskConfigEntry
+from .sites import links_of, site_reachable, visitor_at
 from .titles import subentry_title
 
 TO_REDACT = {
@@ -88,4 +89,18 @@ async def async_get_config_entry_diagnostics(
             for call in hub.tracker.calls.values()
         ],
         "accounts_without_desk": hub.accounts_without_desk,
+        # Linked sites: whether each linked PBX runs connected, and the
+        # desks of this PBX where their accounts are logged in.
+        "sites": {
+            "linked": {
+                site.entry_id: site_reachable(hass, site.entry_id)
+                for _, site in links_of(hass, entry)
+            },
+            "visitors": {
+                desk_id: visitor.account.account_id
+                for desk_id in hub.directory.desks
+                if desk_id not in hub.logins
+                and (visitor := visitor_at(hub, desk_id)) is not None
+            },
+        },
     }
