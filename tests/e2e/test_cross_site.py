@@ -20,6 +20,11 @@ receive is the proof:
 - over the trunk only B's desk ids are reachable, not B's extensions;
 - B killed mid-call leaves A's own calls up and A still routing.
 
+Then the same through the integration (two entries, A linked to B with the
+trunk dial template): Alice's card at B's desk moves her call there, or logs
+her in there (A's route, B's login key, caller ID from B's desk), and B
+killed mid-call leaves A's entry working while B's call ends once.
+
 Timings are printed (``pytest -s``).
 """
 
@@ -350,6 +355,7 @@ async def test_site_b_killed_mid_call(
 ENTRY_A, ENTRY_B = "01SITEA", "01SITEB"
 A1, A2, A3 = "01ADESK1", "01ADESK2", "01ADESK3"
 B1 = "01BDESK1"  # B's desk1; A dials it as PJSIP/01BDESK1@site-b
+B2 = "01BDESK2"  # B's desk2, Bea's
 READER_B1, READER_A3 = "reader-at-b1", "reader-at-a3"
 
 
@@ -389,7 +395,7 @@ async def linked_sites(
     hass: HomeAssistant, clean_sites: TwoSites, hotdesk_events: EventLog
 ) -> AsyncIterator[tuple[HotdeskHub, HotdeskHub]]:
     """Entry A (Alice 101 at A's desk1+2, desk3 with a reader) linked to
-    entry B (Bea 201 at B's desk1, which has a reader); both set up."""
+    entry B (desk1 with a reader, Bea 201 at desk2); both set up."""
     entry_a = site_entry(
         clean_sites.a,
         ENTRY_A,
@@ -418,7 +424,8 @@ async def linked_sites(
         ENTRY_B,
         [
             _desk(B1, "desk1", READER_B1),
-            _account("01BEA", "Bea", "201", [B1], "tag-bea"),
+            _desk(B2, "desk2"),
+            _account("01BEA", "Bea", "201", [B2], "tag-bea"),
         ],
         title="Site B",
     )
@@ -520,6 +527,18 @@ async def test_ha_logs_a_visitor_in_at_the_other_sites_desk(
     for caller in await callers(site_ami["a"]):
         await site_ami["a"].send({"Action": "Hangup", "Channel": caller.channel})
     await hotdesk_events.wait("call_ended")
+    # B's desk calls out with her number (B's hotdesk-callerid reads the
+    # login B's entry wrote): a call from it to Bea shows 101.
+    desk_b2 = await site_phones.async_start(hass, "b", "desk2", mode="ring")
+    outgoing = await in_thread(
+        hass,
+        lambda: place_call("desk1", "201", clean_sites.b.sip_port, ring_timeout_ms=500),
+    )
+    try:
+        invite = await wait_sip(hass, desk_b2, "INVITE")
+        assert invite.caller_id_number == "101"
+    finally:
+        await in_thread(hass, outgoing.stop)
     # Her card there again: logged out on both PBXs.
     await async_scan_tag(hass, "tag-alice", READER_B1)
     await hotdesk_events.wait("logout")
@@ -545,7 +564,7 @@ async def test_ha_site_b_killed_mid_call(
     desk_a3 = await site_phones.async_start(
         hass, "a", "desk3", mode="answer", answer_after_ms=200
     )
-    await site_phones.async_start(hass, "b", "desk1", mode="ring")
+    await site_phones.async_start(hass, "b", "desk2", mode="ring")
     await call_extension(site_ami["b"], "201", "5550200", "Dora Caller")
     bea_call = await hotdesk_events.wait("incoming_call")
     assert bea_call["account"] == "Bea"
