@@ -50,6 +50,9 @@ export interface HomeAssistant {
   ): Promise<unknown>;
   callWS<T>(message: Record<string, unknown>): Promise<T>;
   formatEntityState?(state: HassEntityState, value?: string): string;
+  localize?: unknown;
+  // Loads an integration's translations of one category into `hass`.
+  loadBackendTranslation?(category: string, integration?: string): Promise<unknown>;
 }
 
 export interface BoardConfig {

@@ -33,6 +33,7 @@ export class HotdeskBoard extends LitElement {
   private _missedSeen = new Map<string, string | null>();
   private _message = "";
   private _busy = "";
+  private _translated?: string;
 
   static getConfigElement(): HTMLElement {
     return document.createElement(`${CARD_TYPE}-editor`);
@@ -71,7 +72,9 @@ export class HotdeskBoard extends LitElement {
       old.entities !== now.entities ||
       old.devices !== now.devices ||
       old.areas !== now.areas ||
-      old.language !== now.language
+      old.language !== now.language ||
+      old.localize !== now.localize ||
+      old.formatEntityState !== now.formatEntityState
     ) {
       return true;
     }
@@ -81,6 +84,17 @@ export class HotdeskBoard extends LitElement {
       }
     }
     return false;
+  }
+
+  // The desks' state labels ("Idle", "Frei") are the integration's entity
+  // translations: a dashboard loads them only for the entities it shows, so
+  // the card asks for them (again when the language changes).
+  protected willUpdate(): void {
+    const language = this.hass?.language;
+    if (language && this._translated !== language && this.hass?.loadBackendTranslation) {
+      this._translated = language;
+      void this.hass.loadBackendTranslation("entity", DOMAIN);
+    }
   }
 
   protected updated(): void {

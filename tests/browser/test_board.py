@@ -2,13 +2,19 @@
 
 Headless Chromium (Debian's ``/usr/bin/chromium``, driven by Python's
 ``playwright``; no downloaded browser) logs in to a fresh Home Assistant
-that ``scripts/develop`` starts on a free loopback port, adds the
-integration through the UI (a wrong secret first, then the right one),
-adds three desk phones and an account through the subentry forms, puts the
-board card on a dashboard, and follows a real call on a real Asterisk with
-SIPp desk phones: both home desks' tiles ring with the caller, *Claim here*
-on a third desk moves the call there (that phone answers), and *Log out*
-ends a login. Screenshots go to ``tests/browser/artifacts/`` (or
+that ``scripts/develop`` starts on a free loopback port, finds the
+integration by searching "Asterisk" in *Add integration*, adds it (a wrong
+secret first, then the right one; the success dialog says to add desk
+phones next), adds four desk phones and an account through the subentry
+forms (nothing preselected, used endpoints labelled, no own devices among
+the scanners, an area, a tag learned by a real scan), puts the board card on
+a dashboard, and follows real calls on a real Asterisk with SIPp desk
+phones: both home desks' tiles ring with the caller, *Claim here* on a third
+desk moves the call there (that phone answers), *Log out* ends a login, a
+missed call shows with *Call back*, which rings the desk. The desk without a
+registered phone shows offline; the entities say "Nobody" and count the
+missed call; the logbook tells the story in words; and the board and a form
+are shown in German. Screenshots go to ``tests/browser/artifacts/`` (or
 ``$HOTDESK_BROWSER_ARTIFACTS``) for CI to collect.
 """
 
@@ -22,6 +28,7 @@ import importlib.util
 import json
 import os
 from pathlib import Path
+import re
 import signal
 import subprocess
 import time
@@ -69,6 +76,7 @@ class Office:
     pbx: Pbx
     base: str
     log: Path
+    phones: dict[str, SipPhone]
 
 
 def _load_demo_module() -> Any:
@@ -115,7 +123,10 @@ def _need_browser() -> None:
 
 @pytest.fixture
 def office(tmp_path: Path, pytestconfig: pytest.Config) -> Iterator[Office]:
-    """Asterisk + SIPp desk1..desk3 + a fresh HA (scripts/develop, no demo)."""
+    """Asterisk + SIPp desk1..desk3 + a fresh HA (scripts/develop, no demo).
+
+    desk4 is an endpoint of the PBX with no phone registered (offline).
+    """
     _need_browser()
     ensure_asterisk(pytestconfig)
     run = tmp_path / "run"
@@ -157,7 +168,12 @@ def office(tmp_path: Path, pytestconfig: pytest.Config) -> Iterator[Office]:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        yield Office(pbx=pbx, base=f"http://127.0.0.1:{http_port}", log=log)
+        yield Office(
+            pbx=pbx,
+            base=f"http://127.0.0.1:{http_port}",
+            log=log,
+            phones={phone.name: phone for phone in phones},
+        )
     finally:
         if ha is not None and ha.poll() is None:
             os.killpg(ha.pid, signal.SIGTERM)
@@ -228,6 +244,24 @@ def _call(pbx: Pbx, extension: str, name: str, number: str) -> None:
         pool.submit(asyncio.run, originate()).result(timeout=30)
 
 
+def _scan(base: str, token: str, reader: str, uid: str) -> None:
+    """A card read at a desk computer's reader (the bridge's post)."""
+    http(f"{base}/api/hotdesk_phone/scan", {"reader": reader, "uid": uid}, token)
+
+
+# German: the card's own words (frontend/src/strings.ts) and the integration's
+# (translations/de.json), as the browser shows them to a German user.
+DE_CARD_NOBODY = "Niemand angemeldet"
+DE_CARD_CALL_BACK = "Zurückrufen"
+DE_STATE_IDLE = "Frei"  # entity.sensor.desk_call_state.state.idle
+DE_ADD_DESK = "Tischtelefon hinzufügen"  # config_subentries.desk.initiate_flow
+DE_DIAL_STRING = "Wählzeichenfolge"  # config_subentries.desk...data.dial_string
+DE_DESK_FORM_TITLE = "Tischtelefon"  # config_subentries.desk.step.user.title
+NEXT_STEPS = "The PBX is connected. Next, add the desk phones"
+SCAN_NOW = "Scan the card, watch or phone now at any reader"
+LEARNED_UID = "04A1B2C3"
+
+
 def test_board_follows_a_real_call(office: Office) -> None:
     from playwright.sync_api import Page, expect, sync_playwright  # noqa: PLC0415
 
@@ -239,27 +273,74 @@ def test_board_follows_a_real_call(office: Office) -> None:
     token = _onboard(base)
     shots: list[str] = []
 
-    def shot(page: Page, name: str, target: Any = None) -> None:
+    def shot(page: Page, name: str, target: Any = None, **kwargs: Any) -> None:
         path = ARTIFACTS / f"{name}.png"
-        (target or page).screenshot(path=str(path))
+        (target or page).screenshot(path=str(path), **kwargs)
         shots.append(path.name)
 
     def open_entry(page: Page) -> None:
         page.goto(f"{base}/config/integrations/integration/hotdesk_phone")
 
-    def add_subentry(page: Page, menu_item: str) -> None:
+    def entry_menu(page: Page) -> list[str]:
+        """Open the PBX entry's menu; its items, in order."""
         open_entry(page)
         # The first menu is the PBX entry's (then one per subentry row).
         page.get_by_role("button", name="Menu").first.click()
+        expect(page.get_by_role("menuitem", name="Add account")).to_be_visible()
+        # The open menu's items by their accessible names (what a screen
+        # reader reads), in order; their text is in shadow DOM slots.
+        return re.findall(r'menuitem "([^"]+)"', page.locator("body").aria_snapshot())
+
+    def add_subentry(page: Page, menu_item: str, menu: str = "Menu") -> None:
+        open_entry(page)
+        page.get_by_role("button", name=menu, exact=True).first.click()
         page.get_by_role("menuitem", name=menu_item).click()
 
-    def add_desk(page: Page, name: str, dial_string: str) -> None:
+    def ws(page: Page, message: dict[str, Any]) -> Any:
+        return page.evaluate(
+            "m => document.querySelector('home-assistant').hass.callWS(m)", message
+        )
+
+    def device_id(page: Page, name: str) -> str:
+        return str(
+            page.evaluate(
+                """name => Object.values(document.querySelector('home-assistant')
+                    .hass.devices).find(d => d.name === name && d.identifiers
+                    .some(([domain]) => domain === 'hotdesk_phone')).id""",
+                name,
+            )
+        )
+
+    def add_desk(
+        page: Page,
+        name: str,
+        dial_string: str,
+        *,
+        reader: str | None = None,
+        area: str | None = None,
+        before_submit: Any = None,
+    ) -> None:
         add_subentry(page, "Add desk phone")
         page.get_by_role("textbox", name="Name").fill(name)
         dial = page.get_by_role("combobox", name="Dial string")
+        # Nothing is chosen for the admin: the picker opens empty.
+        expect(dial).to_have_value("")
+        if before_submit is not None:
+            before_submit(page, dial)
         dial.fill(dial_string)
         dial.press("Enter")
         expect(dial).to_have_value(dial_string)
+        if area is not None:
+            picker = page.get_by_role("combobox", name="Area")
+            picker.click()
+            picker.fill(area)
+            page.get_by_role("option", name=area).click()
+            expect(picker).to_have_value(area)
+        if reader is not None:
+            readers = page.get_by_role("combobox", name="Card readers at this desk")
+            readers.fill(reader)
+            readers.press("Enter")
+            expect(page.locator("ha-input-chip", has_text=reader)).to_be_visible()
         page.get_by_role("button", name="Submit").click()
         expect(page.get_by_text(f"Created configuration for {name}")).to_be_visible(
             timeout=STEP_TIMEOUT
@@ -285,9 +366,19 @@ def test_board_follows_a_real_call(office: Office) -> None:
             # integration is set up, no page loads it.
             assert page.evaluate("customElements.get('hotdesk-board') === undefined")
 
-            # Add the integration: a wrong secret, then the right one.
-            page.goto(f"{base}/config/integrations/dashboard/add?domain=hotdesk_phone")
-            # HA asks "Do you want to set up ...?" first when opened by link.
+            # Found by searching "Asterisk" in Add integration.
+            page.goto(f"{base}/config/integrations/dashboard")
+            page.get_by_role("button", name="Add integration").click()
+            search = page.get_by_role("textbox", name="Search for a brand name")
+            search.fill("Asterisk")
+            found = page.locator("ha-integration-list-item", has_text="Hot-desk phone")
+            expect(found).to_have_count(1)
+            expect(found).to_contain_text("Hot-desk phone for Asterisk")
+            shot(page, "00-add-integration-search")
+
+            # Add it from there: a wrong secret, then the right one.
+            found.click()
+            # HA may ask "Do you want to set up ...?" first.
             confirm = page.get_by_role("button", name="OK")
             host = page.get_by_role("textbox", name="Host")
             expect(confirm.or_(host)).to_be_visible()
@@ -303,24 +394,101 @@ def test_board_follows_a_real_call(office: Office) -> None:
             page.get_by_role("textbox", name="Password").fill(office.pbx.secret)
             page.get_by_role("button", name="Submit").click()
             expect(page.get_by_text("Success!")).to_be_visible()
+            # The success dialog says what comes next.
+            next_steps = page.get_by_role("paragraph").filter(has_text=NEXT_STEPS)
+            expect(next_steps).to_contain_text("choose Add desk phone")
             shot(page, "02-pbx-added")
             page.get_by_role("button", name="Finish").click()
 
-            # Desk phones and an account through the subentry forms.
-            add_desk(page, "Desk 1", "PJSIP/desk1")
-            add_desk(page, "Desk 2", "PJSIP/desk2")
-            add_desk(page, "Desk 3", "PJSIP/desk3")
+            # Desk phones come first in the entry's menu: an account needs one.
+            menu = entry_menu(page)
+            assert "Add desk phone" in menu, menu
+            assert "Add account" in menu, menu
+            assert menu.index("Add desk phone") < menu.index("Add account"), menu
+            shot(page, "02-entry-menu")
+            page.keyboard.press("Escape")
+
+            # Desk phones through the forms. The first form opens with no
+            # dial string chosen.
+            def desk1_form(page: Page, dial: Any) -> None:
+                shot(page, "03-desk-form-empty")
+
+            add_desk(page, "Desk 1", "PJSIP/desk1", before_submit=desk1_form)
+
+            # The endpoint Desk 1 uses is labelled with its desk.
+            def used_endpoint(page: Page, dial: Any) -> None:
+                dial.click()
+                expect(
+                    page.get_by_role("option", name="PJSIP/desk1 (Desk 1)")
+                ).to_be_visible()
+                expect(page.get_by_role("option", name="PJSIP/desk2")).to_be_visible()
+                shot(page, "03-desk-form-used-endpoint")
+                page.keyboard.press("Escape")
+
+            add_desk(page, "Desk 2", "PJSIP/desk2", before_submit=used_endpoint)
+            # Desk 3 has a card reader at its computer (the bridge posts).
+            add_desk(page, "Desk 3", "PJSIP/desk3", reader="reader-3")
+
             add_subentry(page, "Add account")
             page.get_by_role("textbox", name="Name").fill("Alice")
             page.get_by_role("textbox", name="Extension").fill("101")
+            # No home desk ticked for the admin.
+            for desk in ("Desk 1", "Desk 2", "Desk 3"):
+                expect(page.get_by_role("checkbox", name=desk)).not_to_be_checked()
+            shot(page, "03-account-form-empty")
             for desk, home in (("Desk 1", True), ("Desk 2", True), ("Desk 3", False)):
                 page.get_by_role("checkbox", name=desk).set_checked(home)
+            # Learn Alice's card: the form waits for the next scan anywhere.
+            page.get_by_role("switch", name="Scan a tag now").check()
+            page.get_by_role("button", name="Submit").click()
+            expect(page.get_by_text(SCAN_NOW)).to_be_visible()
+            shot(page, "03-account-scan-now")
+            _scan(base, token, "reader-3", LEARNED_UID)
+            # Back to the form, with the card and what was typed.
+            expect(page.locator("ha-input-chip", has_text=LEARNED_UID)).to_be_visible()
+            expect(page.get_by_role("textbox", name="Extension")).to_have_value("101")
+            expect(page.get_by_role("checkbox", name="Desk 1")).to_be_checked()
             shot(page, "03-account-form")
             page.get_by_role("button", name="Submit").click()
             expect(page.get_by_text("Created configuration for Alice")).to_be_visible()
             page.get_by_role("button", name="Finish").click()
+
+            # Desk 4: in an area, and its phone is not registered. Its scanner
+            # picker offers no device of this integration (PBX, desks, Alice).
+            ws(page, {"type": "config/area_registry/create", "name": "Reception"})
+
+            def no_own_scanners(page: Page, dial: Any) -> None:
+                # The field "Tag scanners at this desk": one device picker.
+                scanners = page.get_by_role("combobox", name="Device")
+                scanners.click()
+                overlay = page.locator("vaadin-combo-box-overlay[opened]")
+                # No ESPHome, MQTT or companion-app device here yet: nothing
+                # to offer (without the filter, our five devices would be).
+                expect(overlay).to_contain_text("No matching devices found")
+                offered = overlay.get_by_role("option").all_inner_texts()
+                ours = ("Asterisk 127.0.0.1", "Desk 1", "Desk 2", "Desk 3", "Alice")
+                assert not [o for o in offered if any(n in o for n in ours)], offered
+                shot(page, "03-desk-form-scanners")
+                page.keyboard.press("Escape")
+
+            add_desk(
+                page,
+                "Desk 4",
+                "PJSIP/desk4",
+                area="Reception",
+                before_submit=no_own_scanners,
+            )
+
+            # The rows show the extension and the dial string.
             open_entry(page)
-            shot(page, "04-entry")
+            for row in (
+                "Alice (101)",
+                "Desk 1 (PJSIP/desk1)",
+                "Desk 3 (PJSIP/desk3)",
+                "Desk 4 (PJSIP/desk4)",
+            ):
+                expect(page.get_by_text(row, exact=True)).to_be_visible()
+            shot(page, "04-entry", full_page=True)
 
             # The board on a dashboard: the card is in the card picker's
             # list, with a stub config and a visual editor.
@@ -334,12 +502,9 @@ def test_board_follows_a_real_call(office: Office) -> None:
             )
             assert [c["name"] for c in picker] == ["Hot-desk board"]
             assert picker[0]["preview"] is True
+            # Devices keep the plain name (the row's title shows the number).
+            desk2 = device_id(page, "Desk 2")
             # Alice is logged in at Desk 2 (one of her home desks).
-            desk2 = page.evaluate(
-                """() => Object.values(document.querySelector('home-assistant')
-                    .hass.devices).find(d => d.name === 'Desk 2' && d.identifiers
-                    .some(([domain]) => domain === 'hotdesk_phone')).id"""
-            )
             http(
                 f"{base}/api/services/hotdesk_phone/login",
                 {"extension": "101", "desk": desk2},
@@ -353,30 +518,41 @@ def test_board_follows_a_real_call(office: Office) -> None:
                 )
                 == "hotdesk-board-editor"
             )
-            page.evaluate(
-                """config => document.querySelector('home-assistant').hass.callWS(
-                    {type: 'lovelace/config/save', config})""",
+            ws(
+                page,
                 {
-                    "title": "Office",
-                    "views": [
-                        {
-                            "title": "Desks",
-                            "path": "desks",
-                            "cards": [{**stub, "title": "Office desks"}],
-                        }
-                    ],
+                    "type": "lovelace/config/save",
+                    "config": {
+                        "title": "Office",
+                        "views": [
+                            {
+                                "title": "Desks",
+                                "path": "desks",
+                                "cards": [{**stub, "title": "Office desks"}],
+                            }
+                        ],
+                    },
                 },
             )
             page.goto(f"{base}/lovelace/desks")
             board = page.locator("hotdesk-board")
             tiles = board.locator(".tile")
-            expect(tiles).to_have_count(3)
-            tile = {n: board.locator(".tile", has_text=f"Desk {n}") for n in (1, 2, 3)}
+            expect(tiles).to_have_count(4)
+            tile = {
+                n: board.locator(".tile", has_text=f"Desk {n}") for n in (1, 2, 3, 4)
+            }
             # Nothing rings yet: every desk added through the forms is idle
             # (its phone's state was asked from the PBX when it was added).
             expect(board.locator('.tile[data-state="ringing"]')).to_have_count(0)
             for n in (1, 2, 3):
                 expect(tile[n]).to_have_attribute("data-state", "idle")
+                expect(tile[n].locator(".state")).to_have_text("Idle")
+            # Desk 4's phone is not registered: offline, not "unavailable".
+            expect(tile[4]).to_have_attribute("data-state", "offline")
+            expect(tile[4].locator(".state")).to_have_text("Offline")
+            # The area chosen in its form.
+            expect(tile[4].locator(".area")).to_have_text("Reception")
+            expect(tile[1].locator(".area")).to_have_count(0)
             expect(tile[2]).to_contain_text("Alice (101) since")
             expect(tile[1]).to_contain_text("Nobody logged in")
             expect(board.get_by_text("No call ringing.")).to_be_visible()
@@ -415,8 +591,104 @@ def test_board_follows_a_real_call(office: Office) -> None:
             expect(tile[2]).to_contain_text("Nobody logged in")
             expect(tile[2].get_by_role("button", name="Log out")).to_have_count(0)
             shot(page, "08-board-logged-out", board)
+
+            # Bob hangs up; he calls again, nobody answers: a missed call,
+            # shown with a Call back button.
+            office.pbx.hangup_all()
+            expect(tile[3]).to_have_attribute("data-state", "idle")
+            _call(office.pbx, "101", "Bob Caller", "5550100")
+            expect(tile[1]).to_have_attribute("data-state", "ringing")
+            office.pbx.hangup_all()
+            missed = board.locator("li.missed")
+            expect(missed).to_contain_text("Alice (101) missed Bob Caller <5550100>")
+            call_back = missed.get_by_role("button", name="Call back")
+            expect(call_back).to_be_enabled()
+            for n in (1, 2):
+                expect(tile[n]).to_have_attribute("data-state", "idle")
+            shot(page, "09-board-missed", board)
+            # Call back rings Alice's first home desk (she is logged in
+            # nowhere), showing the number it will call.
+            desk1_phone = office.phones["desk1"]
+            invites = len(desk1_phone.invites)
+            call_back.click()
+            expect(tile[1]).to_have_attribute("data-state", "ringing")
+            ring = desk1_phone.wait_for("INVITE", count=invites + 1, timeout=10)
+            assert ring.caller_id_number == "5550100"
+            shot(page, "10-board-call-back", board)
+            office.pbx.hangup_all()
+            expect(tile[1]).to_have_attribute("data-state", "idle")
+
+            # The entities: an idle desk's login says "Nobody", and Alice's
+            # missed calls are counted.
+            page.goto(f"{base}/config/devices/device/{device_id(page, 'Desk 1')}")
+            expect(page.get_by_text("Logged in", exact=True)).to_be_visible()
+            # The Sensors card's rows as read out: name, then state.
+            rows = page.locator("body").aria_snapshot()
+            assert re.search(r"- list: .*\bLogged in Nobody\b", rows), rows
+            shot(page, "11-desk-device")
+            page.goto(f"{base}/config/devices/device/{device_id(page, 'Alice')}")
+            expect(page.get_by_text("Missed calls", exact=True)).to_be_visible()
+            rows = page.locator("body").aria_snapshot()
+            assert re.search(r"- list: .*\bMissed calls 1\b", rows), rows
+            shot(page, "11-account-device")
+
+            # The logbook tells the story in words (a tall window: its list
+            # draws only the rows in view).
+            page.set_viewport_size({"width": 1280, "height": 4000})
+            page.goto(f"{base}/logbook")
+            for line in (
+                "logged in at Desk 2",
+                "is called by Bob Caller (5550100), ringing at Desk 1, Desk 2",
+                "has the call from Bob Caller (5550100) moved to Desk 3 (action)",
+                # The board's Log out calls the logout action.
+                "logged out at Desk 2 (action)",
+                "missed a call from Bob Caller (5550100)",
+            ):
+                expect(page.get_by_text(line).first).to_be_visible()
+            # With the user who acted (the board's buttons are the admin's).
+            lines = page.locator("body").aria_snapshot()
+            for acted in (r"logged in at Desk 2 ", r"moved to Desk 3 \(action\) "):
+                assert re.search(acted + r".* - Office Admin", lines), lines
+            shot(page, "12-logbook")
+            page.set_viewport_size({"width": 1280, "height": 900})
+
+            # German: the admin switches their language; the board and the
+            # forms follow.
+            ws(
+                page,
+                {
+                    "type": "frontend/set_user_data",
+                    "key": "language",
+                    "value": {
+                        "language": "de",
+                        "number_format": "language",
+                        "time_format": "language",
+                        "date_format": "language",
+                        "time_zone": "local",
+                        "first_weekday": "language",
+                    },
+                },
+            )
+            page.goto(f"{base}/lovelace/desks")
+            page.wait_for_function(
+                "document.querySelector('home-assistant').hass?.language === 'de'"
+            )
+            expect(tile[1]).to_contain_text(DE_CARD_NOBODY)
+            expect(tile[1].locator(".state")).to_have_text(DE_STATE_IDLE)
+            expect(board.locator("li.missed")).to_contain_text(
+                "Alice (101) hat Bob Caller <5550100> verpasst"
+            )
+            expect(board.get_by_role("button", name=DE_CARD_CALL_BACK)).to_be_visible()
+            shot(page, "13-board-de", board)
+            add_subentry(page, DE_ADD_DESK, menu="Menü")
+            expect(page.get_by_role("combobox", name=DE_DIAL_STRING)).to_have_value("")
+            expect(page.get_by_text(DE_DESK_FORM_TITLE, exact=True)).to_be_visible()
+            shot(page, "13-desk-form-de")
         except Exception:
             shot(page, "failure")
+            (ARTIFACTS / "failure-aria.txt").write_text(
+                page.locator("body").aria_snapshot()
+            )
             raise
         finally:
             browser.close()
