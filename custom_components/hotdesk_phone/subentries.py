@@ -216,9 +216,21 @@ def site_desks(
     ]
 
 
+# entry id -> (the subentries mapping they were read from, its site links).
+# HA swaps the mapping on every change, so the same object means the same
+# links: a desk's sensor asks on every update, and an entry of ten thousand
+# seats is not scanned each time.
+_SITE_LINKS: dict[str, tuple[object, list[ConfigSubentry]]] = {}
+
+
 def site_links(entry: ConfigEntry) -> list[ConfigSubentry]:
     """The entry's site subentries."""
-    return [s for s in entry.subentries.values() if s.subentry_type == SUBENTRY_SITE]
+    cached = _SITE_LINKS.get(entry.entry_id)
+    if cached is not None and cached[0] is entry.subentries:
+        return cached[1]
+    links = [s for s in entry.subentries.values() if s.subentry_type == SUBENTRY_SITE]
+    _SITE_LINKS[entry.entry_id] = (entry.subentries, links)
+    return links
 
 
 def directory_from_entry(
