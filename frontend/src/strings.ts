@@ -34,7 +34,7 @@ const DE: Record<Key, string> = {
   card_description:
     "Jedes Tischtelefon: wer angemeldet ist, ob es klingelt oder telefoniert, und Knöpfe zum Abmelden, Anruf heranholen oder Zurückrufen.",
   default_title: "Hot-Desk-Übersicht",
-  no_desks: "Noch keine Tischtelefone: unter Einstellungen → Geräte & Dienste → Hot-desk phone for Asterisk hinzufügen.",
+  no_desks: "Noch keine Tischtelefone: Füge sie unter Einstellungen → Geräte & Dienste → Hot-desk phone for Asterisk hinzu.",
   nobody: "Niemand angemeldet",
   logged_in_since: "{account} seit {time}",
   ringing_for: "Klingelt für {account}",
