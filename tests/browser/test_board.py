@@ -257,6 +257,11 @@ DE_STATE_IDLE = "Frei"  # entity.sensor.desk_call_state.state.idle
 DE_ADD_DESK = "Tischtelefon hinzufügen"  # config_subentries.desk.initiate_flow
 DE_DIAL_STRING = "Wählzeichenfolge"  # config_subentries.desk...data.dial_string
 DE_DESK_FORM_TITLE = "Tischtelefon"  # config_subentries.desk.step.user.title
+# config_subentries.desk.step.unknown_dial_string.title
+DE_UNKNOWN_DIAL_STRING = "Unbekannte Wählzeichenfolge"
+ZH_CARD_NOBODY = "无人登录"
+ZH_CARD_CALL_BACK = "回拨"
+ZH_STATE_IDLE = "空闲"  # entity.sensor.desk_call_state.state.idle
 NEXT_STEPS = "The PBX is connected. Next, add the desk phones"
 SCAN_NOW = "Scan the card, watch or phone now at any reader"
 LEARNED_UID = "04A1B2C3"
@@ -684,6 +689,43 @@ def test_board_follows_a_real_call(office: Office) -> None:
             expect(page.get_by_role("combobox", name=DE_DIAL_STRING)).to_have_value("")
             expect(page.get_by_text(DE_DESK_FORM_TITLE, exact=True)).to_be_visible()
             shot(page, "13-desk-form-de")
+            # A dial string the PBX does not list gets a warning before it
+            # is saved (the admin may go back; nothing is saved here).
+            page.get_by_role("textbox", name="Name").fill("Tisch 9")
+            dial = page.get_by_role("combobox", name=DE_DIAL_STRING)
+            dial.click()
+            dial.press_sequentially("PJSIP/desk9")
+            dial.press("Enter")  # typed, not picked: the list has no such entry
+            expect(dial).to_have_value("PJSIP/desk9")
+            page.get_by_role("button", name="OK").click()
+            expect(page.get_by_text(DE_UNKNOWN_DIAL_STRING)).to_be_visible()
+            expect(page.get_by_text("PJSIP/desk9", exact=False).first).to_be_visible()
+            shot(page, "14-unknown-dial-string-de")
+            page.keyboard.press("Escape")
+            # Simplified Chinese: the board follows the language too.
+            ws(
+                page,
+                {
+                    "type": "frontend/set_user_data",
+                    "key": "language",
+                    "value": {
+                        "language": "zh-Hans",
+                        "number_format": "language",
+                        "time_format": "language",
+                        "date_format": "language",
+                        "time_zone": "local",
+                        "first_weekday": "language",
+                    },
+                },
+            )
+            page.goto(f"{base}/lovelace/desks")
+            page.wait_for_function(
+                "document.querySelector('home-assistant').hass?.language === 'zh-Hans'"
+            )
+            expect(tile[1]).to_contain_text(ZH_CARD_NOBODY)
+            expect(tile[1].locator(".state")).to_have_text(ZH_STATE_IDLE)
+            expect(board.get_by_role("button", name=ZH_CARD_CALL_BACK)).to_be_visible()
+            shot(page, "15-board-zh", board)
         except Exception:
             shot(page, "failure")
             (ARTIFACTS / "failure-aria.txt").write_text(
