@@ -16,9 +16,14 @@ from custom_components.hotdesk_phone.bulk import (
     plan_import,
 )
 
+# The columns before accounts' mobile and presence ones: such files still
+# import (those fields are kept as the accounts have them).
 HEADER = (
     "type,id,name,extension,dial_string,home_desks,tags,scanners,readers,"
     "reader_users,people,notify_targets,watch_targets\n"
+)
+EXPORT_HEADER = HEADER.rstrip("\n") + (
+    ",mobile,mobile_mode,presence,ring_delay,presence_entities\n"
 )
 
 
@@ -59,7 +64,7 @@ def office() -> list[Existing]:
 
 def test_export_then_import_changes_nothing() -> None:
     text = export_csv(office())
-    assert text.splitlines()[0] + "\n" == HEADER
+    assert text.splitlines()[0] + "\n" == EXPORT_HEADER
     assert "account,A1,Alice,101,,PJSIP/desk1;PJSIP/desk2,04A23BC1;tag-alice" in text
     plan = plan_import(text, office(), remove_missing=True, new_id=ids())
     assert plan.empty
@@ -193,3 +198,54 @@ def test_ten_thousand_rows_round_trip() -> None:
     without_ids = re.sub(r"(?m)^(desk|account),[^,]*,", r"\1,,", text)
     fresh = plan_import(without_ids, [], new_id=ids())
     assert len(fresh.create) == 20_000
+
+
+def test_mobile_and_presence_round_trip() -> None:
+    """An account's mobile and presence options go out and come back."""
+    items = office()
+    alice = items[2]
+    assert alice.subentry_type == "account"
+    items[2] = replace(
+        alice,
+        data={
+            **alice.data,
+            "mobile": "PJSIP/+4917612345678@trunk",
+            "mobile_mode": "delayed",
+            "presence": "first",
+            "ring_delay": 15,
+            "presence_entities": ["sensor.alice_room"],
+        },
+    )
+    text = export_csv(items)
+    assert text.splitlines()[-1].endswith(
+        ",PJSIP/+4917612345678@trunk,delayed,first,15,sensor.alice_room"
+    )
+    assert plan_import(text, items, new_id=ids()).unchanged == 3
+    # Into an office without them: the account gets them.
+    plan = plan_import(text, office(), new_id=ids())
+    assert [c.subentry_id for c in plan.update] == ["A1"]
+    assert plan.update[0].data["mobile"] == "PJSIP/+4917612345678@trunk"
+    assert plan.update[0].data["ring_delay"] == 15
+    # A file without those columns keeps them.
+    old_file = export_csv(office()).splitlines()
+    old_file = [",".join(line.split(",")[:13]) for line in old_file]
+    plan = plan_import("\n".join(old_file) + "\n", items, new_id=ids())
+    assert plan.empty
+    assert plan.unchanged == 3
+
+
+def test_bad_mobile_and_presence_cells_are_reported() -> None:
+    text = EXPORT_HEADER + (
+        "desk,,Desk 1,,PJSIP/desk1,,,,,,,,,,,,,\n"
+        "account,,Bob,102,,PJSIP/desk1,,,,,,,,PJSIP/bad number,sometimes,"
+        "maybe,600,not-an-entity\n"
+    )
+    with pytest.raises(BulkImportError) as err:
+        plan_import(text, [], new_id=ids())
+    assert sorted((e.column, e.code) for e in err.value.errors) == [
+        ("mobile", "invalid_mobile"),
+        ("mobile_mode", "invalid_mobile_mode"),
+        ("presence", "invalid_presence"),
+        ("presence_entities", "invalid_presence_entity"),
+        ("ring_delay", "invalid_ring_delay"),
+    ]

@@ -18,9 +18,17 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 import csv
 from dataclasses import dataclass, field
 import io
+import re
 from typing import Any, Final
 
 from .directory import (
+    DEFAULT_RING_DELAY,
+    MAX_RING_DELAY,
+    MIN_RING_DELAY,
+    MOBILE_AWAY,
+    MOBILE_MODES,
+    PRESENCE_MODES,
+    PRESENCE_OFF,
     Account,
     Desk,
     Directory,
@@ -28,11 +36,14 @@ from .directory import (
     normalize_tag,
     validate_dial_string,
     validate_extension,
+    validate_mobile,
     validate_tag,
 )
 from .titles import subentry_title
 
 DESK: Final = "desk"
+# An entity id (presence entities): domain.object_id.
+_ENTITY_ID: Final = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
 ACCOUNT: Final = "account"
 COLUMNS: Final = (
     "type",
@@ -48,6 +59,20 @@ COLUMNS: Final = (
     "people",
     "notify_targets",
     "watch_targets",
+    "mobile",
+    "mobile_mode",
+    "presence",
+    "ring_delay",
+    "presence_entities",
+)
+# An account's mobile and presence columns: a file without one keeps what
+# the accounts have (files written before these columns existed).
+_RING_COLUMNS: Final = (
+    "mobile",
+    "mobile_mode",
+    "presence",
+    "ring_delay",
+    "presence_entities",
 )
 # Columns of each type (the others must stay empty in its rows).
 _DESK_COLUMNS: Final = ("name", "dial_string", "scanners", "readers", "reader_users")
@@ -59,6 +84,7 @@ _ACCOUNT_COLUMNS: Final = (
     "people",
     "notify_targets",
     "watch_targets",
+    *_RING_COLUMNS,
 )
 _LIST_SEPARATOR: Final = ";"
 # An identifier of the desk or account: stored and compared as written.
@@ -154,6 +180,12 @@ def _account_data(data: Mapping[str, Any]) -> dict[str, Any]:
         "people": sorted(set(data.get("people") or [])),
         "notify_targets": _targets(data.get("notify_targets") or []),
         "watch_targets": _targets(data.get("watch_targets") or []),
+        # As the forms store them; accounts from before these fields: none.
+        "mobile": str(data.get("mobile") or ""),
+        "mobile_mode": str(data.get("mobile_mode") or MOBILE_AWAY),
+        "presence": str(data.get("presence") or PRESENCE_OFF),
+        "ring_delay": int(data.get("ring_delay") or DEFAULT_RING_DELAY),
+        "presence_entities": sorted(set(data.get("presence_entities") or [])),
     }
 
 
@@ -200,6 +232,11 @@ def export_csv(existing: Iterable[Existing]) -> str:
                     "people": _join(data["people"]),
                     "notify_targets": _join(data["notify_targets"]),
                     "watch_targets": _join(data["watch_targets"]),
+                    "mobile": data["mobile"],
+                    "mobile_mode": data["mobile_mode"],
+                    "presence": data["presence"],
+                    "ring_delay": str(data["ring_delay"]),
+                    "presence_entities": _join(data["presence_entities"]),
                 }
             )
     return out.getvalue()
@@ -217,8 +254,15 @@ class _Row:
 class _Reader:
     """Reads rows, collecting every problem instead of stopping at the first."""
 
-    def __init__(self, existing: list[Existing], new_id: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        existing: list[Existing],
+        new_id: Callable[[], str],
+        columns: Collection[str] = COLUMNS,
+    ) -> None:
         self.errors: list[RowError] = []
+        # The mobile and presence columns the file has (the others are kept).
+        self.ring_columns = [c for c in _RING_COLUMNS if c in columns]
         self.existing = {e.subentry_id: e for e in existing}
         self._new_id = new_id
         self._desk_by_dial = {
@@ -313,9 +357,42 @@ class _Reader:
                 "people": people,
                 "notify_targets": _split(values.get("notify_targets", "")),
                 "watch_targets": _split(values.get("watch_targets", "")),
+                **self._ring_options(line, values),
             }
         )
+        for column in _RING_COLUMNS:
+            if column not in self.ring_columns:
+                del data[column]  # kept as the account has it
         return _Row(line, ACCOUNT, subentry_id, data, home)
+
+    def _ring_options(self, line: int, values: Mapping[str, str]) -> dict[str, Any]:
+        """The mobile and presence cells, checked as the account form does."""
+        options: dict[str, Any] = {}
+        try:
+            options["mobile"] = validate_mobile(values.get("mobile", ""))
+        except DirectoryError as err:
+            self.error(line, "mobile", err.code, **err.placeholders)
+        for column, allowed, code in (
+            ("mobile_mode", MOBILE_MODES, "invalid_mobile_mode"),
+            ("presence", PRESENCE_MODES, "invalid_presence"),
+        ):
+            value = values.get(column, "").strip()
+            if value and value not in allowed:
+                self.error(line, column, code, mode=value[:20])
+            options[column] = value
+        delay = values.get("ring_delay", "").strip()
+        if delay:
+            if not delay.isdigit() or not (
+                MIN_RING_DELAY <= int(delay) <= MAX_RING_DELAY
+            ):
+                self.error(line, "ring_delay", "invalid_ring_delay", seconds=delay[:20])
+            else:
+                options["ring_delay"] = int(delay)
+        entities = _split(values.get("presence_entities", ""))
+        if not all(_ENTITY_ID.match(e) for e in entities):
+            self.error(line, "presence_entities", "invalid_presence_entity")
+        options["presence_entities"] = entities
+        return options
 
 
 def plan_import(
@@ -334,10 +411,10 @@ def plan_import(
     no row may have (one tag, one person, at every site).
     """
     items = list(existing)
-    reader = _Reader(items, new_id)
     rows: list[_Row] = []
     source = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip().lower() for h in source.fieldnames or []]
+    reader = _Reader(items, new_id, header)
     unknown = [h for h in header if h not in COLUMNS]
     for column in unknown:
         reader.error(1, "type", "bulk_unknown_column", name=column[:40])
@@ -457,7 +534,7 @@ def _plan(
             create.append(Change(row.subentry_id, row.kind, title, row.data))
             continue
         before = _desk_data(old.data) if row.kind == DESK else _account_data(old.data)
-        if before == row.data and old.title == title:
+        if {k: before.get(k) for k in row.data} == row.data and old.title == title:
             unchanged += 1
             continue
         # Fields this file does not carry are kept.
