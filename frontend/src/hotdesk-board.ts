@@ -5,10 +5,21 @@
 // The actions check who may act on the server; the card only offers them.
 
 import { LitElement, css, html, nothing, type PropertyValues } from "lit";
+import { repeat } from "lit/directives/repeat.js";
 
 import "./editor";
 import type { BoardConfig, HomeAssistant, ServiceCallReply } from "./ha-types";
-import { DOMAIN, callAtDesk, readBoard, type Account, type Board, type Desk } from "./model";
+import {
+  DOMAIN,
+  callAtDesk,
+  canLogInAt,
+  loginOffer,
+  readBoard,
+  type Account,
+  type Board,
+  type Desk,
+  type LoginOffer,
+} from "./model";
 import { localize, type StringKey } from "./strings";
 
 export const CARD_TYPE = "hotdesk-board";
@@ -25,6 +36,7 @@ export class HotdeskBoard extends LitElement {
     _missed: { state: true },
     _message: { state: true },
     _busy: { state: true },
+    _picking: { state: true },
   };
 
   hass?: HomeAssistant;
@@ -33,6 +45,9 @@ export class HotdeskBoard extends LitElement {
   private _missedSeen = new Map<string, string | null>();
   private _message = "";
   private _busy = "";
+  // The desk whose "Log in…" control is open (its account list is drawn
+  // only then: an office may have 10,000 accounts).
+  private _picking = "";
   private _translated?: string;
 
   static getConfigElement(): HTMLElement {
@@ -97,7 +112,10 @@ export class HotdeskBoard extends LitElement {
     }
   }
 
-  protected updated(): void {
+  protected updated(changed: PropertyValues): void {
+    if (changed.has("_picking") && this._picking) {
+      this.renderRoot.querySelector<HTMLSelectElement>("select.login-account")?.focus();
+    }
     if (!this.hass || !this._config?.show_calls) return;
     for (const account of readBoard(this.hass).accounts) {
       if (this._missedSeen.get(account.accountId) === account.missedCount) continue;
@@ -135,14 +153,16 @@ export class HotdeskBoard extends LitElement {
     }
   }
 
-  private async _act(id: string, service: string, data: Record<string, unknown>): Promise<void> {
+  private async _act(id: string, service: string, data: Record<string, unknown>): Promise<boolean> {
     this._busy = id;
     this._message = "";
     try {
       await this.hass!.callService(DOMAIN, service, data);
+      return true;
     } catch (err) {
       const text = err instanceof Error ? err.message : String((err as { message?: string })?.message ?? err);
       this._message = this._t("failed", { error: text });
+      return false;
     } finally {
       this._busy = "";
     }
@@ -180,11 +200,12 @@ export class HotdeskBoard extends LitElement {
         (this._config!.show_offline !== false || d.state !== "offline"),
     );
     const ringing = board.accounts.filter((a) => a.state === "ringing");
+    const offer = loginOffer(this.hass, board);
     return html`
       <ha-card .header=${this._config.title ?? this._t("default_title")}>
         <div class="content">
           ${desks.length
-            ? html`<div class="grid">${desks.map((d) => this._renderDesk(board, d, ringing))}</div>`
+            ? html`<div class="grid">${desks.map((d) => this._renderDesk(board, d, ringing, offer))}</div>`
             : html`<p class="empty">${this._t("no_desks")}</p>`}
           ${this._config.show_calls ? this._renderCalls(board) : nothing}
           ${this._message ? html`<p class="message" role="alert">${this._message}</p>` : nothing}
@@ -193,7 +214,7 @@ export class HotdeskBoard extends LitElement {
     `;
   }
 
-  private _renderDesk(board: Board, desk: Desk, ringing: Account[]) {
+  private _renderDesk(board: Board, desk: Desk, ringing: Account[], offer: LoginOffer) {
     const call = callAtDesk(board, desk);
     let callLine: unknown = nothing;
     if (call && desk.state === "ringing") {
@@ -247,9 +268,54 @@ export class HotdeskBoard extends LitElement {
               ${this._t("claim_here", { account: a.name })}
             </button>`,
           )}
+          ${this._picking !== desk.deskId && canLogInAt(offer, desk)
+            ? html`<button class="login-open" @click=${() => (this._picking = desk.deskId)}>
+                ${this._t("log_in_open")}
+              </button>`
+            : nothing}
         </div>
+        ${this._picking === desk.deskId ? this._renderLoginPicker(desk, offer) : nothing}
       </div>
     `;
+  }
+
+  // "Log in…" opened: the accounts the user may log in here (drawn only
+  // for the open desk), then Log in calls the login action. A login replaces
+  // the desk's present one (canLogInAt offers it only where that is allowed).
+  private _renderLoginPicker(desk: Desk, offer: LoginOffer) {
+    const choices = offer.accounts.filter((a) => a.accountId !== desk.loggedInAccountId);
+    const busy = this._busy === `login-${desk.deskId}`;
+    const confirm = async (): Promise<void> => {
+      const select = this.renderRoot.querySelector<HTMLSelectElement>(
+        `.tile[data-desk="${CSS.escape(desk.deskId)}"] select.login-account`,
+      );
+      const extension = select?.value;
+      if (!extension) return;
+      if (await this._act(`login-${desk.deskId}`, "login", { extension, desk: desk.deviceId })) {
+        if (this._picking === desk.deskId) this._picking = "";
+      }
+    };
+    return html`<div class="login-picker">
+      <select
+        class="login-account"
+        aria-label=${this._t("log_in_account", { desk: desk.name })}
+        ?disabled=${busy}
+        @keydown=${(ev: KeyboardEvent) => {
+          if (ev.key === "Escape") this._picking = "";
+        }}
+      >
+        <option value="" selected disabled>${this._t("log_in_choose")}</option>
+        ${repeat(
+          choices,
+          (a) => a.accountId,
+          (a) => html`<option value=${a.extension!} data-account=${a.accountId}>${a.name} (${a.extension})</option>`,
+        )}
+      </select>
+      <button class="login-confirm" ?disabled=${busy} @click=${confirm}>${this._t("log_in")}</button>
+      <button class="login-cancel" ?disabled=${busy} @click=${() => (this._picking = "")}>
+        ${this._t("cancel")}
+      </button>
+    </div>`;
   }
 
   private _renderCalls(board: Board) {
@@ -367,9 +433,27 @@ export class HotdeskBoard extends LitElement {
       cursor: pointer;
     }
     button.claim,
-    button.callback {
+    button.callback,
+    button.login-confirm {
       background: var(--primary-color, #03a9f4);
       color: var(--text-primary-color, #fff);
+    }
+    .login-picker {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 4px;
+      align-items: center;
+    }
+    select.login-account {
+      font: inherit;
+      font-size: 0.85em;
+      flex: 1 1 100%;
+      min-width: 0;
+      padding: 3px 6px;
+      border-radius: 6px;
+      border: 1px solid var(--divider-color, #ccc);
+      color: var(--primary-text-color, #000);
+      background: var(--card-background-color, #fff);
     }
     button[disabled] {
       opacity: 0.5;

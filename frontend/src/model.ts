@@ -19,6 +19,7 @@ export interface Desk {
   state: DeskCallState;
   stateEntity: HassEntityState;
   loggedIn: string | null; // account name
+  loggedInAccountId: string | null;
   loggedInExtension: string | null;
   since: Date | null;
   logoutEntityId: string | null;
@@ -38,6 +39,9 @@ export interface Account {
   claimedDesk: string | null;
   missedEntityId: string | null;
   missedCount: string | null;
+  // The person entities the account names (who may act for it), when its
+  // state says; null when the integration does not tell the frontend.
+  people: string[] | null;
 }
 
 export interface Board {
@@ -101,6 +105,7 @@ export function readBoard(hass: HomeAssistant): Board {
         state: stateEntity.state as DeskCallState,
         stateEntity,
         loggedIn,
+        loggedInAccountId: loggedIn ? str(loginAttrs["account_id"]) : null,
         loggedInExtension: str(loginAttrs["extension"]),
         since: since ? new Date(since) : null,
         logoutEntityId: keys.get("logout") ?? null,
@@ -132,6 +137,9 @@ export function readBoard(hass: HomeAssistant): Board {
         claimedDesk: str(attrs["claimed_desk"]),
         missedEntityId: missedId,
         missedCount: missedId ? (hass.states[missedId]?.state ?? null) : null,
+        people: Array.isArray(attrs["people"])
+          ? (attrs["people"] as unknown[]).filter((p): p is string => typeof p === "string")
+          : null,
       });
     }
   }
@@ -164,4 +172,55 @@ export function callAtDesk(board: Board, desk: Desk): Account | null {
     }
   }
   return null;
+}
+
+/** Who the current user may act for, as the integration decides (auth.py):
+ * an administrator for every account, anyone else for the accounts that
+ * name one of their persons. An account whose people the frontend cannot
+ * see is offered: the action refuses it (Unauthorized) if it must. */
+export function mayActFor(hass: HomeAssistant): (account: Account) => boolean {
+  const user = hass.user;
+  if (!user || user.is_admin) return () => true;
+  let persons: Set<string> | null = null;
+  return (account) => {
+    if (account.people === null) return true;
+    if (persons === null) {
+      persons = new Set(
+        Object.values(hass.states)
+          .filter((s) => s.entity_id.startsWith("person.") && s.attributes["user_id"] === user.id)
+          .map((s) => s.entity_id),
+      );
+    }
+    const mine = persons;
+    return account.people.some((p) => mine.has(p));
+  };
+}
+
+/** What the board offers to log in: the accounts the user may act for (with
+ * an extension, which the login action names), and each by id. */
+export interface LoginOffer {
+  accounts: Account[];
+  byId: Map<string, Account>;
+  may: (account: Account) => boolean;
+}
+
+export function loginOffer(hass: HomeAssistant, board: Board): LoginOffer {
+  const may = mayActFor(hass);
+  return {
+    accounts: board.accounts.filter((a) => a.extension !== null && may(a)),
+    byId: new Map(board.accounts.map((a) => [a.accountId, a])),
+    may,
+  };
+}
+
+/** Whether "Log in…" has something to offer at a desk: an account other than
+ * the one there, and a present login the user may end (a login replaces it). */
+export function canLogInAt(offer: LoginOffer, desk: Desk): boolean {
+  if (desk.state === "unavailable") return false;
+  const present = desk.loggedInAccountId ? offer.byId.get(desk.loggedInAccountId) : undefined;
+  if (present && !offer.may(present)) return false;
+  return (
+    offer.accounts.length > 1 ||
+    (offer.accounts.length === 1 && offer.accounts[0].accountId !== desk.loggedInAccountId)
+  );
 }

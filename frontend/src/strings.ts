@@ -3,7 +3,7 @@
 const EN = {
   card_name: "Hot-desk board",
   card_description:
-    "Every desk phone: who is logged in, ringing and in-call state, and buttons to log out, claim a ringing call or call back.",
+    "Every desk phone: who is logged in, ringing and in-call state, and buttons to log in, log out, claim a ringing call or call back.",
   default_title: "Hot-desk board",
   no_desks: "No desk phones yet: add them under Settings → Devices & services → Hot-desk phone for Asterisk.",
   nobody: "Nobody logged in",
@@ -13,6 +13,11 @@ const EN = {
   in_call: "In call",
   unknown_caller: "an unknown caller",
   log_out: "Log out",
+  log_in_open: "Log in…",
+  log_in_account: "Account to log in at {desk}",
+  log_in_choose: "Choose an account",
+  log_in: "Log in",
+  cancel: "Cancel",
   claim_here: "Claim {account}'s call here",
   calls: "Calls",
   no_calls: "No call ringing.",
@@ -32,7 +37,7 @@ type Key = keyof typeof EN;
 const DE: Record<Key, string> = {
   card_name: "Hot-Desk-Übersicht",
   card_description:
-    "Jedes Tischtelefon: wer angemeldet ist, ob es klingelt oder telefoniert, und Knöpfe zum Abmelden, Anruf heranholen oder Zurückrufen.",
+    "Jedes Tischtelefon: wer angemeldet ist, ob es klingelt oder telefoniert, und Knöpfe zum Anmelden, Abmelden, Anruf heranholen oder Zurückrufen.",
   default_title: "Hot-Desk-Übersicht",
   no_desks: "Noch keine Tischtelefone: Füge sie unter Einstellungen → Geräte & Dienste → Hot-desk phone for Asterisk hinzu.",
   nobody: "Niemand angemeldet",
@@ -42,6 +47,11 @@ const DE: Record<Key, string> = {
   in_call: "Im Gespräch",
   unknown_caller: "unbekanntem Anrufer",
   log_out: "Abmelden",
+  log_in_open: "Anmelden…",
+  log_in_account: "Konto, das du an {desk} anmeldest",
+  log_in_choose: "Wähle ein Konto",
+  log_in: "Anmelden",
+  cancel: "Abbrechen",
   claim_here: "Anruf für {account} hierher holen",
   calls: "Anrufe",
   no_calls: "Kein Anruf klingelt.",
@@ -59,7 +69,7 @@ const DE: Record<Key, string> = {
 
 const ZH: Record<Key, string> = {
   card_name: "工位看板",
-  card_description: "每部工位电话：谁已登录、振铃和通话状态，以及注销、在此接听振铃来电和回拨的按钮。",
+  card_description: "每部工位电话：谁已登录、振铃和通话状态，以及登录、注销、在此接听振铃来电和回拨的按钮。",
   default_title: "工位看板",
   no_desks: "尚无工位电话：请在 设置 → 设备与服务 → Hot-desk phone for Asterisk 中添加。",
   nobody: "无人登录",
@@ -69,6 +79,11 @@ const ZH: Record<Key, string> = {
   in_call: "通话中",
   unknown_caller: "未知来电者",
   log_out: "注销",
+  log_in_open: "登录…",
+  log_in_account: "要在 {desk} 登录的账户",
+  log_in_choose: "选择账户",
+  log_in: "登录",
+  cancel: "取消",
   claim_here: "在此接听 {account} 的来电",
   calls: "来电",
   no_calls: "没有振铃的来电。",

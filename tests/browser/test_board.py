@@ -10,7 +10,8 @@ forms (nothing preselected, used endpoints labelled, no own devices among
 the scanners, an area, a tag learned by a real scan), puts the board card on
 a dashboard, and follows real calls on a real Asterisk with SIPp desk
 phones: both home desks' tiles ring with the caller, *Claim here* on a third
-desk moves the call there (that phone answers), *Log out* ends a login, a
+desk moves the call there (that phone answers), *Log out* ends a login,
+*Log in…* logs an account in at a desk from a list drawn when opened, a
 missed call shows with *Call back*, which rings the desk. The desk without a
 registered phone shows offline; the entities say "Nobody" and count the
 missed call; the logbook tells the story in words; and the board and a form
@@ -561,6 +562,11 @@ def test_board_follows_a_real_call(office: Office) -> None:
             expect(tile[2]).to_contain_text("Alice (101) since")
             expect(tile[1]).to_contain_text("Nobody logged in")
             expect(board.get_by_text("No call ringing.")).to_be_visible()
+            # "Log in…" where there is someone else to log in: not at Desk 2,
+            # where the only account is; no account list drawn until opened.
+            expect(tile[1].get_by_role("button", name="Log in…")).to_be_visible()
+            expect(tile[2].get_by_role("button", name="Log in…")).to_have_count(0)
+            expect(board.locator("option")).to_have_count(0)
             shot(page, "05-board-idle", board)
 
             # A real call to 101: Desk 1 and Desk 2 ring, live on the board.
@@ -596,6 +602,25 @@ def test_board_follows_a_real_call(office: Office) -> None:
             expect(tile[2]).to_contain_text("Nobody logged in")
             expect(tile[2].get_by_role("button", name="Log out")).to_have_count(0)
             shot(page, "08-board-logged-out", board)
+
+            # Log Alice in at Desk 2 again from the board: "Log in…" draws the
+            # accounts the user may log in; Log in calls the login action.
+            tile[2].get_by_role("button", name="Log in…").click()
+            choose = tile[2].get_by_role("combobox", name="Account to log in at Desk 2")
+            expect(choose).to_be_focused()
+            expect(choose.locator("option:not([disabled])")).to_have_text(
+                ["Alice (101)"]
+            )
+            expect(board.locator("select")).to_have_count(1)  # this tile's only
+            choose.select_option("101")
+            shot(page, "08b-board-login-choose", board)
+            tile[2].get_by_role("button", name="Log in", exact=True).click()
+            expect(tile[2]).to_contain_text("Alice (101) since")
+            expect(tile[2].locator("select")).to_have_count(0)
+            shot(page, "08b-board-login", board)
+            # And out again: she is logged in nowhere for the call back below.
+            tile[2].get_by_role("button", name="Log out").click()
+            expect(tile[2]).to_contain_text("Nobody logged in")
 
             # Bob hangs up; he calls again, nobody answers: a missed call,
             # shown with a Call back button.
