@@ -448,6 +448,12 @@ async def linked_sites(
         await hass.config_entries.async_unload(entry.entry_id)
 
 
+async def _hang_up_callers(ami: AmiClient) -> None:
+    """The outside callers on a PBX hang up."""
+    for caller in await callers(ami):
+        await ami.send({"Action": "Hangup", "Channel": caller.channel})
+
+
 def _ringing_desks(hub: HotdeskHub, account_id: str) -> list[str]:
     call = hub.tracker.call_for_account(account_id)
     return call.ringing_desks if call else []
@@ -483,8 +489,7 @@ async def test_ha_moves_a_call_to_a_desk_of_the_other_site(
     answered = await hotdesk_events.wait("call_answered")
     assert answered["desk_id"] == B1
     assert "unknown_tag" not in hotdesk_events.types()
-    for caller in await callers(site_ami["a"]):
-        await site_ami["a"].send({"Action": "Hangup", "Channel": caller.channel})
+    await _hang_up_callers(site_ami["a"])
     ended = await hotdesk_events.wait("call_ended")
     assert ended["outcome"] == "answered"
     await asyncio.sleep(0.3)
@@ -524,8 +529,7 @@ async def test_ha_logs_a_visitor_in_at_the_other_sites_desk(
         "B's desk among the ringing desks",
     )
     assert incoming["account_id"] == "01ALICE"
-    for caller in await callers(site_ami["a"]):
-        await site_ami["a"].send({"Action": "Hangup", "Channel": caller.channel})
+    await _hang_up_callers(site_ami["a"])
     await hotdesk_events.wait("call_ended")
     # B's desk calls out with her number (B's hotdesk-callerid reads the
     # login B's entry wrote): a call from it to Bea shows 101.
@@ -593,6 +597,5 @@ async def test_ha_site_b_killed_mid_call(
         bea_call["call_id"]
     ]
     assert [c.channel for c in await callers(site_ami["a"])]
-    for caller in await callers(site_ami["a"]):
-        await site_ami["a"].send({"Action": "Hangup", "Channel": caller.channel})
+    await _hang_up_callers(site_ami["a"])
     await hotdesk_events.wait("call_ended", 2)
