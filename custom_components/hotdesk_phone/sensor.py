@@ -66,6 +66,8 @@ def _account_attrs(hub: HotdeskHub, account_id: str) -> Mapping[str, Any]:
     account = hub.directory.accounts[account_id]
     return {
         "extension": account.extension,
+        # The account's people (person entities): whom the board offers it to.
+        "people": list(account.people),
         # Where a call to the account rings now: home desks, then logins.
         "home_desks": _desk_names(hub, list(account.home_desks)),
         "logged_in_at": _desk_names(
