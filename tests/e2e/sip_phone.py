@@ -194,6 +194,12 @@ def parse_trace(path: str | os.PathLike[str]) -> list[SipMessage]:
     return messages
 
 
+# SIPp's exit code when it cannot bind one of its sockets, and how often a
+# REGISTER run is tried with newly picked ports.
+SIPP_EXIT_BIND_ERROR = 254
+BIND_ATTEMPTS = 3
+
+
 def free_udp_port(host: str = LOOPBACK) -> int:
     """A UDP port free right now on host (the kernel's choice)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
@@ -456,6 +462,18 @@ class SipPhone(_SippBase):
             time.sleep(0.01)
 
     def _run_register(self, expires: int, timeout: float) -> None:
+        # The ports are free when picked, but another process (or a second
+        # pick of the kernel's) can take one before SIPp binds it: SIPp then
+        # exits with 254 at once, having sent nothing. Pick again.
+        for _ in range(BIND_ATTEMPTS - 1):
+            if self._run_register_once(expires, timeout) != SIPP_EXIT_BIND_ERROR:
+                return
+        self._run_register_once(expires, timeout, last=True)
+
+    def _run_register_once(
+        self, expires: int, timeout: float, *, last: bool = False
+    ) -> int:
+        """One REGISTER run; its exit code (0), or 254 (not last), else raise."""
         trace = self._new_trace(f"{self.name}-register")
         args = [
             self.sipp, f"{self.sip_host}:{self.sip_port}",
@@ -484,12 +502,15 @@ class SipPhone(_SippBase):
             timeout=timeout + 5,
             check=False,
         )
+        if result.returncode == SIPP_EXIT_BIND_ERROR and not last:
+            return result.returncode
         if result.returncode != 0:
             tail = result.stdout.decode(errors="replace")[-800:]
             raise SipPhoneError(
                 f"{self}: REGISTER (expires {expires}) failed, sipp exit "
                 f"{result.returncode}: {tail}"
             )
+        return 0
 
     def register(self, timeout: float = 10.0) -> None:
         """REGISTER this phone's contact (sip:name@host:port) to its AOR."""

@@ -56,6 +56,7 @@ from custom_components.hotdesk_phone.const import (
     CONTEXT_CLAIM,
 )
 from custom_components.hotdesk_phone.hub import HotdeskHub
+from custom_components.hotdesk_phone.tracker import DeskState
 
 from .conftest import (
     TRUNK_DIAL_A_TO_B,
@@ -489,6 +490,16 @@ async def test_ha_moves_a_call_to_a_desk_of_the_other_site(
     answered = await hotdesk_events.wait("call_answered")
     assert answered["desk_id"] == B1
     assert "unknown_tag" not in hotdesk_events.types()
+    # B's entry shows its desk in a call (its phone's device state); the
+    # call is A's: B fires no call events of its own for it.
+    _, hub_b = linked_sites
+    await until(
+        lambda: hub_b.tracker.desk_states.get(B1) is DeskState.IN_CALL,
+        5,
+        "B's desk in a call",
+    )
+    assert not hub_b.tracker.calls
+    assert len(hotdesk_events.of("incoming_call")) == 1
     await _hang_up_callers(site_ami["a"])
     ended = await hotdesk_events.wait("call_ended")
     assert ended["outcome"] == "answered"
