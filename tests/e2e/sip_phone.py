@@ -430,6 +430,15 @@ class SipPhone(_SippBase):
         return target
 
     def _start_uas(self, timeout: float) -> None:
+        # As for REGISTER: a media or control port taken before SIPp bound it
+        # (exit 254) is picked again.
+        for _ in range(BIND_ATTEMPTS - 1):
+            if self._start_uas_once(timeout) != SIPP_EXIT_BIND_ERROR:
+                return
+        self._start_uas_once(timeout, last=True)
+
+    def _start_uas_once(self, timeout: float, *, last: bool = False) -> int:
+        """Start listening; 0, or 254 when SIPp could not bind (not last)."""
         if self.running:
             raise SipPhoneError(f"{self} is running already")
         self._cache = None
@@ -452,14 +461,16 @@ class SipPhone(_SippBase):
         self._process = _spawn(args, log, self.work_dir)
         deadline = time.monotonic() + timeout
         while not _udp_bound(self.port):
-            if self._process.poll() is not None:
-                raise SipPhoneError(
-                    f"{self}: sipp exited with {self._process.returncode}; see {log}"
-                )
+            if (code := self._process.poll()) is not None:
+                if code == SIPP_EXIT_BIND_ERROR and not last:
+                    self._process = None
+                    return code
+                raise SipPhoneError(f"{self}: sipp exited with {code}; see {log}")
             if time.monotonic() >= deadline:
                 self._kill()
                 raise SipPhoneError(f"{self}: sipp did not listen within {timeout} s")
             time.sleep(0.01)
+        return 0
 
     def _run_register(self, expires: int, timeout: float) -> None:
         # The ports are free when picked, but another process (or a second

@@ -1,8 +1,9 @@
-"""The SIPp desk phones themselves: a REGISTER survives a port taken meanwhile.
+"""The SIPp desk phones themselves: a port taken meanwhile is picked again.
 
 The phones pick free UDP ports and hand them to SIPp; another process can
 bind one first (CI once failed a setup that way: SIPp exit 254, "fatal error
-binding a socket"). The REGISTER is then run again with new ports.
+binding a socket"). The REGISTER, or the listening SIPp, then runs again
+with new ports.
 """
 
 from __future__ import annotations
@@ -65,5 +66,42 @@ def test_register_retries_when_a_port_was_taken(
         assert phone.registered
         assert exits == [sip_phone.SIPP_EXIT_BIND_ERROR, 0]
         assert "desk1" in clean_pbx.cli("pjsip show contacts")
+    finally:
+        phone.stop()
+
+
+def test_listening_retries_when_a_port_was_taken(
+    clean_pbx: Pbx,
+    tmp_path: Any,
+    taken_port: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The phone's first SIPp gets a media port that is taken; it still rings."""
+    real_media = sip_phone.free_media_port
+    handed_out = False
+
+    def media(host: str = LOOPBACK) -> int:
+        nonlocal handed_out
+        if not handed_out:
+            handed_out = True
+            return taken_port
+        return real_media(host)
+
+    exits: list[int] = []
+    real_once = SipPhone._start_uas_once
+
+    def once(self: SipPhone, *args: Any, **kwargs: Any) -> int:
+        code = real_once(self, *args, **kwargs)
+        exits.append(code)
+        return code
+
+    monkeypatch.setattr(sip_phone, "free_media_port", media)
+    monkeypatch.setattr(SipPhone, "_start_uas_once", once)
+    phone = SipPhone("desk2", clean_pbx.sip_port, work_dir=tmp_path)
+    try:
+        phone.start()
+        assert phone.running
+        assert phone.registered
+        assert exits == [sip_phone.SIPP_EXIT_BIND_ERROR, 0]
     finally:
         phone.stop()
