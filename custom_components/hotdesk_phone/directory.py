@@ -471,10 +471,6 @@ class Directory:
             desk = self._by_dial_string.get(f"{tech}/{dial_string}")
         return desk
 
-    def local_desks(self) -> list[Desk]:
-        """The desks of this PBX itself (not a linked site's)."""
-        return [d for d in self.desks.values() if d.site is None]
-
     def ring_set(self, account_id: str, logins: Mapping[str, str]) -> list[str]:
         """Desk ids that ring for an account: home desks, then logged-in desks."""
         return self._ring_set(

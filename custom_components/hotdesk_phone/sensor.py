@@ -22,7 +22,7 @@ from .const import SUBENTRY_ACCOUNT, SUBENTRY_DESK
 from .entity import HotdeskEntity
 from .events import CallEvent
 from .hub import HotdeskConfigEntry, HotdeskHub
-from .sites import Visitor, visitor_at
+from .sites import occupant
 from .tracker import AccountState, CallPhase, DeskState, NoticeKind
 
 PARALLEL_UPDATES = 0
@@ -109,29 +109,21 @@ def _caller_attrs(hub: HotdeskHub, account_id: str) -> Mapping[str, Any]:
     }
 
 
-def _occupant(hub: HotdeskHub, desk_id: str) -> Visitor | None:
-    """Who is logged in at a desk: an account of its own PBX or of a linked site."""
-    account = hub.directory.accounts.get(hub.logins.get(desk_id, ""))
-    if account is not None:
-        return Visitor(hub, account, hub.login_times.get(desk_id))
-    return visitor_at(hub, desk_id)
-
-
 def _logged_in(hub: HotdeskHub, desk_id: str) -> str:
-    occupant = _occupant(hub, desk_id)
-    return occupant.account.name if occupant else NOBODY
+    present = occupant(hub, desk_id)
+    return present.account.name if present else NOBODY
 
 
 def _login_attrs(hub: HotdeskHub, desk_id: str) -> Mapping[str, Any]:
-    occupant = _occupant(hub, desk_id)
-    since = occupant.since if occupant else None
+    present = occupant(hub, desk_id)
+    since = present.since if present else None
     return {
-        "account_id": occupant.account.account_id if occupant else None,
-        "extension": occupant.account.extension if occupant else None,
+        "account_id": present.account.account_id if present else None,
+        "extension": present.account.extension if present else None,
         "since": since.isoformat() if since else None,
         # The linked site whose account it is (None: this PBX's own).
         "site": (
-            occupant.hub.entry.title if occupant and occupant.hub is not hub else None
+            present.hub.entry.title if present and present.hub is not hub else None
         ),
     }
 

@@ -25,7 +25,7 @@ from .call_back import async_call_back, valid_number
 from .const import DOMAIN, VIA_ACTION
 from .directory import Account, Desk, RouteTooLongError
 from .hub import HotdeskConfigEntry, HotdeskHub
-from .sites import may_claim, may_log_in, visiting_hubs, visitor_at
+from .sites import may_claim, may_log_in, occupant, visiting_hubs
 from .tracker import CallPhase
 
 ATTR_EXTENSION = "extension"
@@ -117,16 +117,16 @@ def _account_at(
     An account of a linked site acts through its own PBX (identities are
     global), which dials the desk through the trunk, if the link allows.
     """
-    if hub.directory.account_by_extension(str(extension).strip()) is not None:
-        return hub, desk, _account(hub, extension)
-    for other, link in visiting_hubs(hub.hass, hub.entry.entry_id):
-        account = other.directory.account_by_extension(str(extension).strip())
-        there = other.directory.desks.get(desk.desk_id)
-        if account is None or there is None:
-            continue
-        if not (may_claim(link) if claim else may_log_in(link)):
-            raise _error("site_not_allowed", account=account.name, desk=desk.name)
-        return other, there, account
+    wanted = str(extension).strip()
+    if hub.directory.account_by_extension(wanted) is None:
+        for other, link in visiting_hubs(hub.hass, hub.entry.entry_id):
+            account = other.directory.account_by_extension(wanted)
+            there = other.directory.desks.get(desk.desk_id)
+            if account is None or there is None:
+                continue
+            if not (may_claim(link) if claim else may_log_in(link)):
+                raise _error("site_not_allowed", account=account.name, desk=desk.name)
+            return other, there, account
     return hub, desk, _account(hub, extension)
 
 
@@ -173,23 +173,19 @@ async def async_logout_desk(
     hass: HomeAssistant, hub: HotdeskHub, desk: Desk, context: Context, reason: str
 ) -> None:
     """End the login at a desk if the context's user may (action and button)."""
-    present = _present(hub, desk)
+    present = occupant(hub, desk.desk_id)
     # An unknown user is refused before the desk's state is told.
-    await async_check_may_act(hass, context, [present])
-    if desk.desk_id not in hub.logins:
-        visitor = visitor_at(hub, desk.desk_id)
-        if visitor is None:
-            raise _error("not_logged_in", desk=desk.name)
-        hub = visitor.hub  # a linked site's account: its own PBX logs it out
-    await hub.async_logout(desk.desk_id, reason=reason, context=context)
+    await async_check_may_act(hass, context, [present.account if present else None])
+    if present is None:
+        raise _error("not_logged_in", desk=desk.name)
+    # A linked site's account: its own PBX logs it out.
+    await present.hub.async_logout(desk.desk_id, reason=reason, context=context)
 
 
 def _present(hub: HotdeskHub, desk: Desk) -> Account | None:
     """Who is logged in at a desk: its own PBX's account or a linked site's."""
-    account = hub.directory.accounts.get(hub.logins.get(desk.desk_id, ""))
-    if account is None and (visitor := visitor_at(hub, desk.desk_id)) is not None:
-        return visitor.account
-    return account
+    present = occupant(hub, desk.desk_id)
+    return present.account if present else None
 
 
 def _entry_with_account(

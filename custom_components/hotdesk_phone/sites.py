@@ -128,27 +128,38 @@ def visitor_at(hub: HotdeskHub, desk_id: str) -> Visitor | None:
     return None
 
 
+def occupant(hub: HotdeskHub, desk_id: str) -> Visitor | None:
+    """Who is logged in at a desk: an account of its own PBX or a visitor."""
+    account = hub.directory.accounts.get(hub.logins.get(desk_id, ""))
+    if account is not None:
+        return Visitor(hub, account, hub.login_times.get(desk_id))
+    return visitor_at(hub, desk_id)
+
+
 def visitor_logins(
     hub: HotdeskHub, keys: Iterable[str] | None = None
 ) -> dict[str, str]:
     """``login/<desk id>`` AstDB keys of visitors at the hub's own desks.
 
     The visiting account's extension: the desk's outgoing caller ID (where
-    the trunk carries it). ``keys``: only these keys (all when None).
+    the trunk carries it). ``keys``: only these keys (all when None); a
+    change asks for its few keys, not for every visitor's.
     """
-    desks = hub.directory.desks
-    wanted = None if keys is None else set(keys)
+    if keys is None:
+        desk_ids = {
+            d
+            for other, _ in visiting_hubs(hub.hass, hub.entry.entry_id)
+            for d in other.logins
+        }
+    else:
+        desk_ids = {k.removeprefix("login/") for k in keys if k.startswith("login/")}
     values: dict[str, str] = {}
-    for other, _ in visiting_hubs(hub.hass, hub.entry.entry_id):
-        for desk_id, account_id in other.logins.items():
-            key = f"login/{desk_id}"
-            desk = desks.get(desk_id)
-            if desk is None or desk.site is not None or desk_id in hub.logins:
-                continue
-            if wanted is not None and key not in wanted:
-                continue
-            if (account := other.directory.accounts.get(account_id)) is not None:
-                values[key] = account.extension
+    for desk_id in desk_ids:
+        desk = hub.directory.desks.get(desk_id)
+        if desk is None or desk.site is not None or desk_id in hub.logins:
+            continue
+        if (visitor := visitor_at(hub, desk_id)) is not None:
+            values[f"login/{desk_id}"] = visitor.account.extension
     return values
 
 
@@ -236,13 +247,10 @@ async def async_end_others_at(
     if desk is None:
         return
     owner_id = desk.site or hub.entry.entry_id
-    hubs = running_hubs(hub.hass)
-    others = [h for h in hubs.values() if h is not hub]
-    for other in others:
-        if other.entry.entry_id != owner_id and not any(
-            link.data.get(CONF_SITE_ENTRY) == owner_id
-            for link in site_links(other.entry)
-        ):
+    owner = running_hubs(hub.hass).get(owner_id)
+    linked = [h for h, _ in visiting_hubs(hub.hass, owner_id)]
+    for other in [owner, *linked]:
+        if other is None or other is hub:
             continue
         if desk_id in other.logins:
             LOGGER.debug("Login at %s of another site ends (%s)", desk.name, reason)
