@@ -9,7 +9,7 @@ PBX keeps routing by the old value and a repair issue says which keys.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -90,21 +90,31 @@ class AstdbWriter:
         async with self._lock:
             tree = self._tree()
             good, bad = _split_writable(tree)
-            changed = [k for k, v in good.items() if self.written.get(k) != v]
             removed = [k for k in self.written if k not in tree]
-            try:
-                await asyncio.gather(
-                    *(self._put(k, good[k]) for k in changed),
-                    *(self._del(k) for k in removed),
-                )
-            except AmiActionError as err:
-                LOGGER.warning("The PBX refused an AstDB update: %s", err)
-                return  # retried whole after the next connect
-            except AmiError as err:
-                LOGGER.debug("AstDB update postponed to the next connect: %s", err)
+            if not await self._write(good, removed):
                 return
             self.written = self._after_write(good, bad)
             self._update_too_long_issue(bad)
+
+    async def _write(self, good: Mapping[str, str], removed: list[str]) -> bool:
+        """Put the values that differ from what was written; delete ``removed``.
+
+        False when the PBX refused or did not answer: the whole tree is
+        written again after the next connect.
+        """
+        changed = [k for k, v in good.items() if self.written.get(k) != v]
+        try:
+            await asyncio.gather(
+                *(self._put(k, good[k]) for k in changed),
+                *(self._del(k) for k in removed),
+            )
+        except AmiActionError as err:
+            LOGGER.warning("The PBX refused an AstDB update: %s", err)
+            return False
+        except AmiError as err:
+            LOGGER.debug("AstDB update postponed to the next connect: %s", err)
+            return False
+        return True
 
     async def async_sync_keys(self, keys: Collection[str]) -> None:
         """Like ``async_sync``, comparing only ``keys`` (what one change shapes).
@@ -119,18 +129,8 @@ class AstdbWriter:
         async with self._lock:
             values = self._values(keys)
             good, bad = _split_writable(values)
-            changed = [k for k, v in good.items() if self.written.get(k) != v]
             removed = [k for k in keys if k in self.written and k not in values]
-            try:
-                await asyncio.gather(
-                    *(self._put(k, good[k]) for k in changed),
-                    *(self._del(k) for k in removed),
-                )
-            except AmiActionError as err:
-                LOGGER.warning("The PBX refused an AstDB update: %s", err)
-                return  # retried whole after the next connect
-            except AmiError as err:
-                LOGGER.debug("AstDB update postponed to the next connect: %s", err)
+            if not await self._write(good, removed):
                 return
             for key in removed:
                 del self.written[key]

@@ -6,7 +6,7 @@ a field added to a subentry reaches both.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
@@ -106,41 +106,51 @@ class SubentryCache:
 
     def __init__(self) -> None:
         """Start empty."""
-        self._items: dict[str, tuple[object, Account | Desk]] = {}
+        # key -> (the data objects it was read from, what was read)
+        self._items: dict[str, tuple[tuple[object, ...], Account | Desk]] = {}
+
+    def _read[T: (Account, Desk)](
+        self,
+        key: str,
+        sources: tuple[object, ...],
+        kind: type[T],
+        make: Callable[[], T],
+    ) -> T:
+        """The item read from ``sources`` under ``key``, read again if one is new."""
+        item = self._items.get(key)
+        if (
+            item is not None
+            and isinstance(item[1], kind)
+            and len(item[0]) == len(sources)
+            and all(old is new for old, new in zip(item[0], sources, strict=True))
+        ):
+            return item[1]
+        value = make()
+        self._items[key] = (sources, value)
+        return value
 
     def desk(self, sub: ConfigSubentry) -> Desk:
         """The desk of a desk subentry."""
-        item = self._items.get(sub.subentry_id)
-        if item is not None and item[0] is sub.data and isinstance(item[1], Desk):
-            return item[1]
-        desk = desk_from_subentry(sub)
-        self._items[sub.subentry_id] = (sub.data, desk)
-        return desk
+        return self._read(
+            sub.subentry_id, (sub.data,), Desk, lambda: desk_from_subentry(sub)
+        )
 
     def site_desk(
         self, link: ConfigSubentry, site: ConfigEntry, sub: ConfigSubentry
     ) -> Desk:
         """A linked site's desk, kept while its link and its subentry are."""
-        key = f"{link.subentry_id}/{sub.subentry_id}"
-        item = self._items.get(key)
-        if (
-            item is not None
-            and item[0] == (link.data, sub.data)
-            and isinstance(item[1], Desk)
-        ):
-            return item[1]
-        desk = site_desk(link, site, sub)
-        self._items[key] = ((link.data, sub.data), desk)
-        return desk
+        return self._read(
+            f"{link.subentry_id}/{sub.subentry_id}",
+            (link.data, sub.data),
+            Desk,
+            lambda: site_desk(link, site, sub),
+        )
 
     def account(self, sub: ConfigSubentry) -> Account:
         """The account of an account subentry."""
-        item = self._items.get(sub.subentry_id)
-        if item is not None and item[0] is sub.data and isinstance(item[1], Account):
-            return item[1]
-        account = account_from_subentry(sub)
-        self._items[sub.subentry_id] = (sub.data, account)
-        return account
+        return self._read(
+            sub.subentry_id, (sub.data,), Account, lambda: account_from_subentry(sub)
+        )
 
     def forget_others(self, subentry_ids: Iterable[str]) -> None:
         """Drop what belongs to subentries that no longer exist.
