@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+from functools import partial
 import logging
 import os
 from pathlib import Path
@@ -44,38 +45,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import (
     CLIENT_CPU,
     OUT,
-    REPO,
     SOURCE_CPU,
+    asterisk,
     loadavg,
     pin,
     record,
     summary,
+    until as wait_until,
     versions,
 )
 
-ASTERISK = REPO / "scripts" / "asterisk"
 KINDS = ("claim", "panoramisk", "claim_bus", "amiclient")
 STEP_TIMEOUT = 5.0
-
-
-def asterisk(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(ASTERISK), *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-
-
-async def until(predicate: Any, what: str, limit: float = STEP_TIMEOUT) -> None:
-    """Poll every 0.5 ms (bounded)."""
-    deadline = time.monotonic() + limit
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"no {what} within {limit} s")
-        await asyncio.sleep(0.0005)
+# Poll interval of the waits (how finely a latency can be seen).
+POLL = 0.0005
+until = partial(wait_until, limit=STEP_TIMEOUT, poll=POLL)
 
 
 async def run(args: argparse.Namespace, pbx: dict[str, str]) -> dict[str, Any]:  # noqa: PLR0912

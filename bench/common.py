@@ -5,7 +5,8 @@ Standard library only, so both the main venv and the bench venv can import it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import asyncio
+from collections.abc import Callable, Iterable, Mapping
 import contextlib
 import datetime as dt
 import fcntl
@@ -17,6 +18,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import time
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,6 +27,7 @@ BENCH = REPO / "bench"
 RESULTS = Path(os.environ.get("BENCH_RESULTS", BENCH / "results.json"))
 OUT = BENCH / "out"
 TRANSCRIPTS = REPO / "tests" / "fixtures" / "ami"  # scripts/record-fixtures
+ASTERISK = REPO / "scripts" / "asterisk"
 MAIN_PYTHON = REPO / ".venv" / "bin" / "python"
 BENCH_PYTHON = REPO / ".cache" / "bench-venv" / "bin" / "python"
 
@@ -159,3 +162,26 @@ def emit(obj: Any) -> None:
     """One JSON line on stdout (how child processes report)."""
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
+
+
+def asterisk(*args: str, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run scripts/asterisk with extra environment (ports, secret)."""
+    return subprocess.run(
+        [str(ASTERISK), *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+async def until(
+    predicate: Callable[[], object], what: str, *, limit: float, poll: float
+) -> None:
+    """Poll every ``poll`` seconds until ``predicate`` holds, for ``limit`` s."""
+    deadline = time.monotonic() + limit
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no {what} within {limit} s")
+        await asyncio.sleep(poll)

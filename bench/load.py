@@ -39,6 +39,7 @@ import argparse
 import asyncio
 from collections import Counter, defaultdict
 import contextlib
+from functools import partial
 import logging
 import os
 from pathlib import Path
@@ -57,29 +58,22 @@ from bench.common import (
     OUT,
     REPO,
     SOURCE_CPU,
+    asterisk,
     loadavg,
     pin,
     record,
     summary,
+    until as wait_until,
     versions,
 )
 
-ASTERISK = REPO / "scripts" / "asterisk"
 SIPP_DIR = REPO / "tests" / "e2e" / "sipp"
 WORK = OUT / "load"
 STEP_TIMEOUT = 30.0
+# Poll interval of the waits (how finely a latency can be seen).
+POLL = 0.002
+until = partial(wait_until, limit=STEP_TIMEOUT, poll=POLL)
 _REQUEST_USER = re.compile(r"^[A-Z]+ sips?:([^@;>]+)@")
-
-
-def asterisk(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(ASTERISK), *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
 
 
 def extension(i: int) -> str:
@@ -229,14 +223,6 @@ class Callers:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(5)
-
-
-async def until(predicate: Any, what: str, limit: float = STEP_TIMEOUT) -> None:
-    deadline = time.monotonic() + limit
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"no {what} within {limit} s")
-        await asyncio.sleep(0.002)
 
 
 async def run(args: argparse.Namespace, pbx: dict[str, str]) -> dict[str, Any]:  # noqa: PLR0912
