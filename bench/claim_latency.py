@@ -77,6 +77,7 @@ async def run(args: argparse.Namespace, pbx: dict[str, str]) -> dict[str, Any]: 
     )
     from custom_components.hotdesk_phone.ami import AmiClient, AmiEvent  # noqa: PLC0415
     from custom_components.hotdesk_phone.const import (  # noqa: PLC0415
+        CONF_SCAN_DEBOUNCE_SECONDS,
         CONTEXT_CLAIM,
         CONTEXT_INBOUND,
     )
@@ -102,7 +103,16 @@ async def run(args: argparse.Namespace, pbx: dict[str, str]) -> dict[str, Any]: 
     try:
         async with bench_hass() as hass:
             assert await async_setup_component(hass, "tag", {})
-            entry = make_entry(port, 4, 2, secret, username=user)
+            # Each claim is a new tap of the same card at the same scanner,
+            # seconds apart: no double-tap window (it would drop them).
+            entry = make_entry(
+                port,
+                4,
+                2,
+                secret,
+                options={CONF_SCAN_DEBOUNCE_SECONDS: 0},
+                username=user,
+            )
             await setup_entry(hass, entry)
             hub = entry.runtime_data.hub
 

@@ -7,7 +7,7 @@ integration's Store and HA's registries really write to disk.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 import contextlib
 from pathlib import Path
 import sys
@@ -108,6 +108,7 @@ def make_entry(
     desks: int,
     accounts: int,
     secret: str = "s3cret",  # noqa: S107
+    options: Mapping[str, Any] | None = None,
     **data: Any,
 ) -> MockConfigEntry:
     """An entry for the AMI server on 127.0.0.1:port."""
@@ -121,7 +122,7 @@ def make_entry(
             CONF_USERNAME: data.get("username", USERNAME),
             CONF_PASSWORD: secret,
         },
-        options={},
+        options=dict(options or {}),
         subentries_data=subentries(desks, accounts),  # type: ignore[arg-type]
         entry_id=ENTRY_ID,
     )
