@@ -40,6 +40,7 @@ from homeassistant.const import (
     MATCH_ALL,
 )
 from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
 
 from custom_components.hotdesk_phone.ami import ActiveChannel, AmiClient
 from custom_components.hotdesk_phone.const import (
@@ -817,3 +818,20 @@ def site_entry(
         subentries_data=subentries,  # type: ignore[arg-type]
         entry_id=entry_id,
     )
+
+
+def ms(seconds: float) -> str:
+    """Seconds as milliseconds for the timing lines."""
+    return f"{seconds * 1000:.1f} ms"
+
+
+def report(text: str) -> None:
+    """A timing line (shown with ``pytest -s``)."""
+    print(f"[e2e timing] {text}")
+
+
+def entity_state(hass: HomeAssistant, unique_id: str, domain: str = "sensor") -> Any:
+    """The state of one of the integration's entities, by unique id."""
+    entity_id = er.async_get(hass).async_get_entity_id(domain, DOMAIN, unique_id)
+    assert entity_id is not None, unique_id
+    return hass.states.get(entity_id)

@@ -29,7 +29,6 @@ from homeassistant.components.tag import async_scan_tag
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_PORT, STATE_ON
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 
 from custom_components.hotdesk_phone import hub as hub_module
 from custom_components.hotdesk_phone.ami import AmiClient
@@ -49,6 +48,7 @@ from .conftest import (
     Pbx,
     call_extension,
     e2e_subentries,
+    entity_state,
     in_thread,
     until,
 )
@@ -66,12 +66,6 @@ def report(text: str) -> None:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
-
-
-def entity_state(hass: HomeAssistant, unique_id: str, domain: str = "sensor") -> Any:
-    entity_id = er.async_get(hass).async_get_entity_id(domain, DOMAIN, unique_id)
-    assert entity_id is not None, unique_id
-    return hass.states.get(entity_id)
 
 
 # What must hold after every scenario ------------------------------------------

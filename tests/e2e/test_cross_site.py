@@ -69,7 +69,9 @@ from .conftest import (
     call_extension,
     callers,
     in_thread,
+    ms,
     new_caller,
+    report,
     site_entry,
     until,
     until_in_thread,
@@ -83,14 +85,6 @@ CALLER_NUMBER = "5550100"
 CALLER_NAME = "Bob Caller"
 DESK_B1 = "deskb1"  # a desk of site B (an HA subentry id there)
 REMOTE_B1 = TRUNK_DIAL_A_TO_B.format(desk=DESK_B1)  # PJSIP/deskb1@site-b
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
-
-
-def report(text: str) -> None:
-    print(f"[e2e timing] {text}")
 
 
 async def astdb_put(hass: HomeAssistant, server: OverlayPbx, **keys: str) -> None:

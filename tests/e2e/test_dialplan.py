@@ -32,6 +32,7 @@ from .conftest import (
     call_extension,
     in_thread,
     new_caller,
+    report,
     until_in_thread,
     wait_sip,
 )
@@ -42,10 +43,6 @@ pytestmark = pytest.mark.e2e
 CALLER_NUMBER = "5550100"
 HOOK = "hotdesk-unanswered-custom"
 HOOK_FAMILY = "e2e-unanswered"
-
-
-def report(text: str) -> None:
-    print(f"[e2e timing] {text}")
 
 
 def dial_data(pbx: Pbx, channel: str) -> str | None:

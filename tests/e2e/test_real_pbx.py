@@ -24,7 +24,7 @@ from homeassistant.components.person import async_create_person
 from homeassistant.components.tag import async_scan_tag
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 
 from custom_components.hotdesk_phone.ami import AmiClient, AmiError
@@ -42,7 +42,10 @@ from .conftest import (
     EventLog,
     Pbx,
     call_extension,
+    entity_state,
     in_thread,
+    ms,
+    report,
     until,
     wait_sip,
 )
@@ -52,20 +55,6 @@ pytestmark = pytest.mark.e2e
 
 CALLER_NUMBER = "5550100"
 CALLER_NAME = "Bob Caller"
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
-
-
-def report(text: str) -> None:
-    print(f"[e2e timing] {text}")
-
-
-def entity_state(hass: HomeAssistant, unique_id: str, domain: str = "sensor") -> Any:
-    entity_id = er.async_get(hass).async_get_entity_id(domain, DOMAIN, unique_id)
-    assert entity_id is not None, unique_id
-    return hass.states.get(entity_id)
 
 
 def expected_astdb(hub: HotdeskHub) -> dict[str, str]:
