@@ -406,6 +406,10 @@ async def test_astdb_written_whole_at_connect(
         "hotdesk/route/102": "PJSIP/desk1&PJSIP/desk4",
         **{f"hotdesk/desk/{d}": f"PJSIP/desk{i}" for i, d in enumerate(DESK_IDS, 1)},
         **{f"hotdesk/deskof/PJSIP/desk{i}": d for i, d in enumerate(DESK_IDS, 1)},
+        # Emergency calls work from the first start: HA's country has none
+        # set here, so 112, with the default callback window (3 h).
+        "hotdesk/enumber/112": "1",
+        "hotdesk/emergency/callback": "10800",
     }
 
 

@@ -96,6 +96,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
     entry.async_on_unload(hub.async_stop)
     # Linked sites see this PBX's visitors at their desks while it runs.
     entry.async_on_unload(await async_join(hub))
+    entry.async_on_unload(hub.emergency_alerts.async_start())
     scans = ScanHandler(hub)
     entry.async_on_unload(scans.async_start())
     entry.async_on_unload(CallNotifier(hass, hub).async_start())

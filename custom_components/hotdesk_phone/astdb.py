@@ -16,6 +16,7 @@ from homeassistant.helpers import issue_registry as ir
 
 from .ami import AmiActionError, AmiClient, AmiError, db_put_fits
 from .const import ASTDB_FAMILY, ASTDB_SUBFAMILIES, DOMAIN, LOGGER
+from .emergency import EMERGENCY_FAMILIES, is_emergency_key
 
 # DBPut actions in flight at once while the AstDB tree is rewritten: enough
 # to keep the link busy, few enough that a tree of thousands of keys does not
@@ -63,21 +64,29 @@ class AstdbWriter:
             tree = self._tree()
             good, bad = _split_writable(tree)
             kept = {key.partition("/")[0] for key in bad}
+            # Emergency keys are never cleared first: a 911 dialled while the
+            # tree is rewritten must still find its number, ELIN and location.
+            # They are overwritten before anything else, then the stale ones
+            # we know of go.
+            await self._put_all((k, v) for k, v in good.items() if is_emergency_key(k))
             # One connection handles actions in order, so the deletes land
             # before the writes even though nothing waits in between.
             await asyncio.gather(
                 *(
                     self.client.db_del_tree(f"{ASTDB_FAMILY}/{family}")
                     for family in ASTDB_SUBFAMILIES
-                    if family not in kept
+                    if family not in kept and family not in EMERGENCY_FAMILIES
                 )
             )
-            await self._put_all(good.items())
+            await self._put_all(
+                (k, v) for k, v in good.items() if not is_emergency_key(k)
+            )
             await asyncio.gather(
                 *(
                     self._del(key)
                     for key in self.written
-                    if key not in tree and key.partition("/")[0] in kept
+                    if key not in tree
+                    and (key.partition("/")[0] in kept or is_emergency_key(key))
                 )
             )
             self.written = self._after_write(good, bad)

@@ -54,6 +54,7 @@ from .const import (
     CONF_AUTO_LOGOUT_HOURS,
     CONF_AUTO_LOGOUT_TIME,
     CONF_DIAL_STRING,
+    CONF_EMERGENCY,
     CONF_EXTENSION,
     CONF_HOME_DESKS,
     CONF_MOBILE,
@@ -95,6 +96,13 @@ from .directory import (
     validate_extension,
     validate_mobile,
     validate_tag,
+)
+from .emergency import check_extensions, settings_from_options
+from .emergency_flow import (
+    desk_section,
+    settings_schema,
+    validate_desk_section,
+    validate_settings,
 )
 from .pcsc import async_host_readers
 from .readers import valid_reader_name
@@ -316,7 +324,35 @@ class HotdeskOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """What to do: the login rules, or import accounts and desks."""
         return self.async_show_menu(
-            step_id="init", menu_options=["rules", "import_directory"]
+            step_id="init", menu_options=["rules", "emergency", "import_directory"]
+        )
+
+    async def async_step_emergency(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Emergency numbers, route, callback window, address, contacts."""
+        entry = self.config_entry
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            extensions = [
+                sub.data[CONF_EXTENSION]
+                for sub in entry.subentries.values()
+                if sub.subentry_type == SUBENTRY_ACCOUNT
+            ]
+            data, errors = validate_settings(user_input, extensions)
+            if not errors:
+                return self.async_create_entry(
+                    data={**entry.options, CONF_EMERGENCY: data}
+                )
+        settings = settings_from_options(
+            entry.options.get(CONF_EMERGENCY), self.hass.config.country
+        )
+        targets = sorted(self.hass.services.async_services_for_domain("notify"))
+        schema = settings_schema(settings, targets)
+        if user_input is not None:
+            schema = self.add_suggested_values_to_schema(schema, user_input)
+        return self.async_show_form(
+            step_id="emergency", data_schema=schema, errors=errors
         )
 
     async def async_step_import_directory(
@@ -445,7 +481,13 @@ class HotdeskOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """Show and save the login rules."""
         if user_input is not None:
-            return self.async_create_entry(data=user_input)
+            # The emergency settings (their own step) stay as they are.
+            kept = {
+                k: v
+                for k, v in self.config_entry.options.items()
+                if k == CONF_EMERGENCY
+            }
+            return self.async_create_entry(data={**user_input, **kept})
         options = self.config_entry.options
         schema = vol.Schema(
             {
@@ -661,6 +703,8 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
         if user_input is not None:
             data, errors = self._validate(user_input)
             if not errors:
+                errors = self._check_not_emergency(data[CONF_EXTENSION])
+            if not errors:
                 errors = self._check(
                     Account(
                         self._editing_id() or "new",
@@ -843,6 +887,17 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
             )
         )
 
+    def _check_not_emergency(self, extension: str) -> dict[str, str]:
+        """A desk dialling the extension must reach the person, not 911."""
+        settings = settings_from_options(
+            self._get_entry().options.get(CONF_EMERGENCY), self.hass.config.country
+        )
+        try:
+            check_extensions(settings.numbers, [extension])
+        except DirectoryError as err:
+            return {CONF_EXTENSION: err.code}
+        return {}
+
     @staticmethod
     def _validate(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
         try:
@@ -981,6 +1036,7 @@ class DeskSubentryFlow(_DirectorySubentryFlow):
                         mode=selector.SelectSelectorMode.DROPDOWN,
                     )
                 ),
+                vol.Optional(CONF_EMERGENCY): desk_section(),
             }
         )
         return self.async_show_form(
@@ -1007,6 +1063,13 @@ class DeskSubentryFlow(_DirectorySubentryFlow):
             }
         except DirectoryError as err:
             return {}, {CONF_DIAL_STRING: err.code}
+        emergency, emergency_error = validate_desk_section(
+            user_input.get(CONF_EMERGENCY)
+        )
+        if emergency_error is not None:
+            return {}, {CONF_EMERGENCY: emergency_error}
+        if emergency:
+            data[CONF_EMERGENCY] = emergency
         if area := user_input.get(ATTR_AREA_ID):
             data[ATTR_AREA_ID] = area
         errors: dict[str, str] = {}

@@ -24,6 +24,9 @@ CONF_READERS: Final = "readers"
 CONF_NOTIFY_TARGETS: Final = "notify_targets"
 CONF_WATCH_TARGETS: Final = "watch_targets"
 CONF_PEOPLE: Final = "people"
+# A desk's own emergency data (subentry), the entry's emergency settings
+# (options): a dict each, fields in emergency.py.
+CONF_EMERGENCY: Final = "emergency"
 # Reach the mobile, ring where the person is (account subentry fields).
 CONF_MOBILE: Final = "mobile"
 CONF_MOBILE_MODE: Final = "mobile_mode"
@@ -87,6 +90,11 @@ EVENT_LOGIN: Final = f"{DOMAIN}_login"
 EVENT_LOGOUT: Final = f"{DOMAIN}_logout"
 EVENT_DND: Final = f"{DOMAIN}_do_not_disturb"
 EVENT_UNKNOWN_TAG: Final = f"{DOMAIN}_unknown_tag"
+# Emergency calls: the PBX dialled out (people on site must know at once),
+# the call ended, the emergency centre's callback rang the desk.
+EVENT_EMERGENCY_CALL: Final = f"{DOMAIN}_emergency_call"
+EVENT_EMERGENCY_CALL_ENDED: Final = f"{DOMAIN}_emergency_call_ended"
+EVENT_EMERGENCY_CALLBACK: Final = f"{DOMAIN}_emergency_callback"
 
 VIA_TAG: Final = "tag"
 VIA_PCSC: Final = "pcsc"

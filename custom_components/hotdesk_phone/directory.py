@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields
 import re
 from typing import Final
 
+from .location import NO_DESK_EMERGENCY, DeskEmergency
+
 # TECH/resource: the resource may not carry what the dialplan or AMI treat
 # as separators (& , | space) nor line breaks.
 _DIAL_STRING: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_]*/[A-Za-z0-9_.@:+=#*\-]+$")
@@ -213,6 +215,8 @@ class Desk:
     # A desk of a linked site: the entry id of the PBX it belongs to (this
     # PBX dials it through the trunk; that entry scans and shows it).
     site: str | None = None
+    # Its own emergency callback number and location (unset: inherited).
+    emergency: DeskEmergency = NO_DESK_EMERGENCY
 
 
 @dataclass(frozen=True, slots=True)

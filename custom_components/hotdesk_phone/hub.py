@@ -21,6 +21,7 @@ from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from .ami import AmiActionError, AmiClient, AmiError, AmiEvent
 from .astdb import AstdbWriter
 from .const import (
+    CONF_EMERGENCY,
     CONF_MULTIPLE_LOGINS,
     CONTEXT_CLAIM,
     CONTEXT_UNANSWERED,
@@ -32,6 +33,14 @@ from .const import (
     VIA_TAG,
 )
 from .directory import Desk, Directory
+from .emergency import (
+    EmergencyCall,
+    EmergencyCalls,
+    EmergencySettings,
+    desk_keys,
+    settings_from_options,
+)
+from .emergency_alerts import EmergencyAlerts, emergency_tree, emergency_values
 from .events import CallEvent, call_event, call_event_data
 from .logins import LoginBook
 from .pcsc import PcscMonitor
@@ -115,6 +124,7 @@ class HotdeskRuntimeData:
 
 type HotdeskConfigEntry = ConfigEntry[HotdeskRuntimeData]
 type CallListener = Callable[[CallEvent], None]
+type EmergencyListener = Callable[[EmergencyCall], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +158,12 @@ class HotdeskHub:
         self.near: dict[str, tuple[str, ...]] = {}
         self._directory_listeners: list[Callable[[list[str]], None]] = []
         self.tracker = CallTracker(self.directory, self.logins, self.near)
+        # Emergency calls are watched apart from the tracker: they are no
+        # account's calls, and nothing of hot-desking may act on them.
+        self.emergency_settings = self._read_emergency_settings()
+        self.emergencies = EmergencyCalls()
+        self._emergency_listeners: list[EmergencyListener] = []
+        self.emergency_alerts = EmergencyAlerts(hass, self)
         self.client = AmiClient(
             host=entry.data[CONF_HOST],
             port=entry.data[CONF_PORT],
@@ -223,6 +239,34 @@ class HotdeskHub:
         return lambda: self._directory_listeners.remove(listener)
 
     @callback
+    def async_add_emergency_listener(
+        self, listener: EmergencyListener
+    ) -> CALLBACK_TYPE:
+        """Call ``listener`` when an emergency call starts or ends."""
+        self._emergency_listeners.append(listener)
+        return lambda: self._emergency_listeners.remove(listener)
+
+    @callback
+    def _emergency_seen(self, calls: Iterable[EmergencyCall]) -> None:
+        calls = list(calls)
+        for call in calls:
+            for listener in list(self._emergency_listeners):
+                listener(call)
+        if calls:
+            self._update_entities([None])
+
+    def _read_emergency_settings(self) -> EmergencySettings:
+        return settings_from_options(
+            self.entry.options.get(CONF_EMERGENCY), self.hass.config.country
+        )
+
+    async def async_apply_emergency_settings(self) -> None:
+        """The entry's emergency settings changed: write what they shape."""
+        old = emergency_tree(self)
+        self.emergency_settings = self._read_emergency_settings()
+        await self.astdb.async_sync_keys({*old, *emergency_tree(self)})
+        self._update_entities()
+
     def async_add_call_listener(
         self, listener: CallListener, account_id: str | None = None
     ) -> CALLBACK_TYPE:
@@ -292,6 +336,7 @@ class HotdeskHub:
             self.login_book.remove(desk_id)
             self.hass.bus.async_fire(EVENT_LOGOUT, {**data, "reason": "removed"})
         keys |= _with_dnd_keys(new.astdb_keys(self.logins, accounts, desks))
+        keys |= desk_keys(desks)
         await self.astdb.async_sync_keys(keys)
         for listener in list(self._directory_listeners):
             listener([*accounts, *desks])
@@ -345,6 +390,12 @@ class HotdeskHub:
         await self.astdb.async_rewrite()
         notices = self.tracker.resync_desk_states(await self.client.device_states())
         channels = await self.client.active_channels()
+        self._emergency_seen(
+            self.emergencies.resync(
+                (c.channel, c.context, c.extension, c.caller_id_number)
+                for c in channels
+            )
+        )
         notices += self.tracker.resync_channels(channels)
         self.last_resync_seconds = asyncio.get_running_loop().time() - started
         if not self.connected and self._was_connected:
@@ -372,6 +423,11 @@ class HotdeskHub:
 
     @callback
     def _on_ami_event(self, event: AmiEvent) -> None:
+        # Emergency calls first: the alarm must not wait for anything else.
+        if (
+            emergency := self.emergencies.handle(event.name, event.headers)
+        ) is not None:
+            self._emergency_seen([emergency])
         notices = self.tracker.handle(event.name, event.headers)
         if notices:
             # The PBX's events may settle a claim whose Redirect got no
@@ -686,6 +742,7 @@ class HotdeskHub:
             **self._dnd_tree(),
             **presence_tree(self.directory, self.logins, self.whereabouts),
             **visitor_logins(self),
+            **emergency_tree(self),
         }
 
     def _astdb_values(self, keys: Collection[str]) -> dict[str, str]:
@@ -696,6 +753,7 @@ class HotdeskHub:
             presence_values(self.directory, self.logins, self.whereabouts, keys)
         )
         values.update(visitor_logins(self, keys))
+        values.update(emergency_values(self, keys))
         return values
 
     # Logins the book expires.

@@ -27,7 +27,7 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .bulk import ImportPlan
-from .const import DOMAIN, LOGGER
+from .const import CONF_EMERGENCY, DOMAIN, LOGGER
 from .directory import DirectoryError
 from .hub import HotdeskConfigEntry, HotdeskHub
 from .pcsc import PcscMonitor, async_start_monitor
@@ -167,8 +167,11 @@ class LiveChanges:
         loop = asyncio.get_running_loop()
         started = loop.time()
         if dict(self.entry.options) != self._options:
+            emergency_before = self._options.get(CONF_EMERGENCY)
             self._options = dict(self.entry.options)
             self.hub.login_book.async_restart_timers()
+            if self._options.get(CONF_EMERGENCY) != emergency_before:
+                await self.hub.async_apply_emergency_settings()
         try:
             changed = await self.hub.async_apply_directory()
         except DirectoryError as err:

@@ -30,6 +30,9 @@ from .const import (
     EVENT_CALL_MISSED,
     EVENT_CLAIM_REFUSED,
     EVENT_DND,
+    EVENT_EMERGENCY_CALL,
+    EVENT_EMERGENCY_CALL_ENDED,
+    EVENT_EMERGENCY_CALLBACK,
     EVENT_INCOMING_CALL,
     EVENT_LOGIN,
     EVENT_LOGOUT,
@@ -247,6 +250,24 @@ def _dnd(hass: HomeAssistant, event: Event) -> dict[str, str | None]:
     )
 
 
+@callback
+def _emergency(key: str, hass: HomeAssistant, event: Event) -> dict[str, str | None]:
+    # The desk's story (an emergency call is the desk's, never the person's).
+    data = event.data
+    return {
+        LOGBOOK_ENTRY_NAME: _desk_name(data),
+        LOGBOOK_ENTRY_MESSAGE: text(
+            hass,
+            key,
+            number=data.get("number") or "?",
+            location=data.get("location") or "?",
+            elin=data.get("elin") or "?",
+            who=data.get("logged_in_account") or text(hass, "push_emergency_nobody"),
+        ),
+        LOGBOOK_ENTRY_ENTITY_ID: _entity(hass, data.get("desk_id"), "desk_call_state"),
+    }
+
+
 # Each event type -> the function that writes its line.
 _DESCRIBERS: dict[str, Callable[[HomeAssistant, Event], dict[str, str | None]]] = {
     EVENT_INCOMING_CALL: _incoming,
@@ -259,6 +280,9 @@ _DESCRIBERS: dict[str, Callable[[HomeAssistant, Event], dict[str, str | None]]] 
     EVENT_LOGOUT: _logout,
     EVENT_UNKNOWN_TAG: _unknown_tag,
     EVENT_DND: _dnd,
+    EVENT_EMERGENCY_CALL: partial(_emergency, "logbook_emergency_call"),
+    EVENT_EMERGENCY_CALL_ENDED: partial(_emergency, "logbook_emergency_call_ended"),
+    EVENT_EMERGENCY_CALLBACK: partial(_emergency, "logbook_emergency_callback"),
 }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -14,11 +14,13 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.config_entries import ConfigSubentry
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import SUBENTRY_ACCOUNT, SUBENTRY_DESK
+from .emergency_alerts import desk_location
 from .entity import HotdeskEntity
 from .events import CallEvent
 from .hub import HotdeskConfigEntry, HotdeskHub
@@ -34,6 +36,7 @@ PARALLEL_UPDATES = 0
 NOBODY = "nobody"
 NO_CALL = "no_call"
 WITHHELD = "withheld"
+NOT_SET = "not_set"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,6 +117,19 @@ def _logged_in(hub: HotdeskHub, desk_id: str) -> str:
     return present.account.name if present else NOBODY
 
 
+# A state holds at most 255 characters; the attributes have every field.
+MAX_STATE_LENGTH = 255
+
+
+def _emergency_location(hub: HotdeskHub, desk_id: str) -> str:
+    return desk_location(hub, desk_id)[1].text()[:MAX_STATE_LENGTH] or NOT_SET
+
+
+def _emergency_attrs(hub: HotdeskHub, desk_id: str) -> Mapping[str, Any]:
+    elin, address = desk_location(hub, desk_id)
+    return {"elin": elin or None, **{k: v or None for k, v in asdict(address).items()}}
+
+
 def _login_attrs(hub: HotdeskHub, desk_id: str) -> Mapping[str, Any]:
     present = occupant(hub, desk_id)
     since = present.since if present else None
@@ -137,7 +153,7 @@ HUB_SENSORS = (
     ),
 )
 
-DESK_SENSORS = (
+DESK_SENSORS: tuple[HotdeskSensorDescription, ...] = (
     HotdeskSensorDescription(
         key="desk_call_state",
         translation_key="desk_call_state",
@@ -151,9 +167,18 @@ DESK_SENSORS = (
         value_fn=_logged_in,
         attrs_fn=_login_attrs,
     ),
+    # Where an emergency call from this desk says it is, and its callback
+    # number: the admin checks them here.
+    HotdeskSensorDescription(
+        key="emergency_location",
+        translation_key="emergency_location",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=_emergency_location,
+        attrs_fn=_emergency_attrs,
+    ),
 )
 
-ACCOUNT_SENSORS = (
+ACCOUNT_SENSORS: tuple[HotdeskSensorDescription, ...] = (
     HotdeskSensorDescription(
         key="account_call_state",
         translation_key="account_call_state",

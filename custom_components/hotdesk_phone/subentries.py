@@ -12,9 +12,11 @@ from dataclasses import replace
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.const import CONF_NAME
 
+from . import emergency
 from .const import (
     CONF_DIAL_STRING,
     CONF_DIAL_TEMPLATE,
+    CONF_EMERGENCY,
     CONF_EXTENSION,
     CONF_HOME_DESKS,
     CONF_MOBILE,
@@ -54,6 +56,7 @@ def desk_from_subentry(sub: ConfigSubentry) -> Desk:
         dial_string=sub.data[CONF_DIAL_STRING],
         scanners=frozenset(sub.data.get(CONF_SCANNERS, [])),
         readers=frozenset(sub.data.get(CONF_READERS, [])),
+        emergency=emergency.desk_from_data(sub.data.get(CONF_EMERGENCY)),
     )
 
 

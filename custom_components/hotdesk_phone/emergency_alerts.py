@@ -1,0 +1,299 @@
+"""Emergency calls in Home Assistant: desk locations to AstDB, and the alarm.
+
+Where a desk is comes from three places (emergency.resolve): its own form,
+the floor and area of its HA device (the room), the entry's address. The
+AstDB keys follow every change of them, so the PBX sends the right location
+with HA down. When the PBX dials out an emergency call, the people on site
+are told at once (an event for automations, a critical push to the entry's
+emergency contacts): the integration's own do not disturb never mutes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    floor_registry as fr,
+)
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    DOMAIN,
+    EVENT_EMERGENCY_CALL,
+    EVENT_EMERGENCY_CALL_ENDED,
+    EVENT_EMERGENCY_CALLBACK,
+    LOGGER,
+)
+from .emergency import (
+    EmergencyCall,
+    desk_keys,
+    desk_tree,
+    is_emergency_key,
+    resolve,
+    settings_tree,
+)
+from .location import CivicAddress
+from .texts import text
+
+if TYPE_CHECKING:
+    from .hub import HotdeskHub
+
+# The push's tag: one per call, so the end of the call can update it.
+_TAG_PREFIX: Final = "hotdesk-emergency-"
+
+
+@dataclass(frozen=True, slots=True)
+class DeskPlace:
+    """Where Home Assistant puts a desk: its device's area and floor."""
+
+    area_id: str | None = None
+    area: str = ""
+    floor: str = ""
+
+    @property
+    def address(self) -> CivicAddress:
+        """The floor and room this gives a desk's location."""
+        return CivicAddress(floor=self.floor, room=self.area)
+
+
+NOWHERE: Final = DeskPlace()
+
+
+@callback
+def desk_places(hass: HomeAssistant, entry_id: str) -> dict[str, DeskPlace]:
+    """Desk id -> its device's area and floor, for the entry's devices."""
+    areas = ar.async_get(hass)
+    floors = fr.async_get(hass)
+    places: dict[str, DeskPlace] = {}
+    for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry_id):
+        if (
+            device.area_id is None
+            or (area := areas.async_get_area(device.area_id)) is None
+        ):
+            continue
+        floor = floors.async_get_floor(area.floor_id) if area.floor_id else None
+        place = DeskPlace(area.id, area.name, floor.name if floor else "")
+        for domain, key in device.identifiers:
+            if domain == DOMAIN:
+                places[key] = place
+    return places
+
+
+@callback
+def desk_location(hub: HotdeskHub, desk_id: str) -> tuple[str, CivicAddress]:
+    """A desk's ELIN and its location as the PBX sends them."""
+    place = hub.emergency_alerts.place(desk_id)
+    desk = hub.directory.desks[desk_id]
+    return resolve(desk.emergency, hub.emergency_settings, place.address)
+
+
+@callback
+def emergency_tree(hub: HotdeskHub) -> dict[str, str]:
+    """Every emergency key of the entry (below ``hotdesk/``)."""
+    tree = settings_tree(hub.emergency_settings)
+    for desk_id, desk in hub.directory.desks.items():
+        if desk.site is None:  # a linked site's desk calls through its own PBX
+            tree.update(desk_tree(desk_id, *desk_location(hub, desk_id)))
+    return tree
+
+
+@callback
+def emergency_values(hub: HotdeskHub, keys: Collection[str]) -> dict[str, str]:
+    """The values of some emergency keys (those that should exist)."""
+    wanted = [k for k in keys if is_emergency_key(k)]
+    if not wanted:
+        return {}
+    values = settings_tree(hub.emergency_settings)
+    desks = hub.directory.desks
+    for desk_id in {k.partition("/")[2] for k in wanted}:
+        if (desk := desks.get(desk_id)) is not None and desk.site is None:
+            values.update(desk_tree(desk_id, *desk_location(hub, desk_id)))
+    return {k: values[k] for k in wanted if k in values}
+
+
+class EmergencyAlerts:
+    """Keeps desk locations on the PBX current; raises the alarm on a call."""
+
+    def __init__(self, hass: HomeAssistant, hub: HotdeskHub) -> None:
+        """Attach to the hub."""
+        self.hass = hass
+        self.hub = hub
+        self._sync_due = False
+        self._stopped = False
+        # Desk id -> where its device is (None: read again at next use).
+        self._places: dict[str, DeskPlace] | None = None
+        # When each running emergency call was first seen (by channel).
+        self.started: dict[str, datetime] = {}
+
+    @callback
+    def async_start(self) -> CALLBACK_TYPE:
+        """Follow emergency calls and where the desks are."""
+        unsubs = [
+            self.hub.async_add_emergency_listener(self._on_call),
+            self.hass.bus.async_listen(
+                dr.EVENT_DEVICE_REGISTRY_UPDATED, self._on_device_updated
+            ),
+            self.hass.bus.async_listen(
+                ar.EVENT_AREA_REGISTRY_UPDATED, self._on_places_changed
+            ),
+            self.hass.bus.async_listen(
+                fr.EVENT_FLOOR_REGISTRY_UPDATED, self._on_places_changed
+            ),
+        ]
+
+        @callback
+        def stop() -> None:
+            self._stopped = True
+            for unsub in unsubs:
+                unsub()
+
+        return stop
+
+    # Where the desks are.
+
+    @callback
+    def place(self, desk_id: str) -> DeskPlace:
+        """Where a desk's device is (read once per registry change)."""
+        if self._places is None:
+            self._places = desk_places(self.hass, self.hub.entry.entry_id)
+        return self._places.get(desk_id, NOWHERE)
+
+    @callback
+    def _on_device_updated(self, event: Event[Any]) -> None:
+        if event.data.get("action") != "update" or "area_id" in event.data.get(
+            "changes", {}
+        ):
+            self._sync_soon()
+
+    @callback
+    def _on_places_changed(self, event: Event[Any]) -> None:
+        self._sync_soon()
+
+    @callback
+    def _sync_soon(self) -> None:
+        """One write of the desks' locations for a burst of registry updates."""
+        self._places = None
+        if self._sync_due:
+            return
+        self._sync_due = True
+
+        async def run() -> None:
+            self._sync_due = False
+            if not self._stopped:
+                desks = list(self.hub.directory.desks)
+                await self.hub.astdb.async_sync_keys(desk_keys(desks))
+                # Their Emergency location sensors.
+                self.hub._update_entities(desks)  # noqa: SLF001
+
+        self.hass.async_create_background_task(run(), f"{DOMAIN} emergency locations")
+
+    # The alarm.
+
+    @callback
+    def _on_call(self, call: EmergencyCall) -> None:
+        if call.callback:
+            if not call.ended:
+                self.hass.bus.async_fire(
+                    EVENT_EMERGENCY_CALLBACK, self._data(call, self._desk_id(call))
+                )
+            return
+        desk_id = self._desk_id(call)
+        if call.ended:
+            started = self.started.pop(call.channel, None)
+            data = self._data(call, desk_id)
+            if started is not None:
+                data["started"] = started.isoformat()
+            self.hass.bus.async_fire(EVENT_EMERGENCY_CALL_ENDED, data)
+            return
+        self.started[call.channel] = dt_util.utcnow()
+        data = self._data(call, desk_id)
+        # First the bus (automations: lights, a siren, doors), then the pushes.
+        self.hass.bus.async_fire(EVENT_EMERGENCY_CALL, data)
+        LOGGER.warning(
+            "Emergency call to %s from %s (%s)",
+            call.number,
+            data["desk"] or call.device,
+            data["location"],
+        )
+        for target in self.hub.emergency_settings.contacts:
+            self.hass.async_create_task(
+                self._notify(target, self._payload(call, data)), eager_start=True
+            )
+
+    def _desk_id(self, call: EmergencyCall) -> str | None:
+        desk = self.hub.directory.desk_by_device(call.device)
+        return desk.desk_id if desk is not None else None
+
+    def call_data(self, call: EmergencyCall) -> dict[str, Any]:
+        """What an emergency call's event and the hub's entity say of it."""
+        data = self._data(call, self._desk_id(call))
+        if (started := self.started.get(call.channel)) is not None:
+            data["started"] = started.isoformat()
+        return data
+
+    def _data(self, call: EmergencyCall, desk_id: str | None) -> dict[str, Any]:
+        hub = self.hub
+        desk = hub.directory.desks.get(desk_id) if desk_id else None
+        place = self.place(desk_id) if desk_id else NOWHERE
+        if desk_id is not None:
+            elin, address = desk_location(hub, desk_id)
+        else:
+            elin, address = hub.emergency_settings.elin, hub.emergency_settings.address
+        account = hub.directory.accounts.get(hub.logins.get(desk_id or "", ""))
+        return {
+            "desk_id": desk_id,
+            "desk": desk.name if desk else None,
+            "channel": call.channel,
+            "number": call.number,
+            "elin": elin or None,
+            "location": address.text(),
+            "floor": address.floor or None,
+            "room": address.room or None,
+            "area_id": place.area_id,
+            "logged_in_account_id": account.account_id if account else None,
+            "logged_in_account": account.name if account else None,
+            "logged_in_extension": account.extension if account else None,
+            "time": dt_util.utcnow().isoformat(),
+        }
+
+    def _payload(self, call: EmergencyCall, data: Mapping[str, Any]) -> dict[str, Any]:
+        who = data["logged_in_account"]
+        return {
+            "title": text(self.hass, "push_emergency_title", number=call.number),
+            "message": text(
+                self.hass,
+                "push_emergency_message",
+                desk=data["desk"] or call.device,
+                location=data["location"] or "?",
+                who=who or text(self.hass, "push_emergency_nobody"),
+            ),
+            "data": {
+                "tag": _TAG_PREFIX + call.channel,
+                "group": f"{DOMAIN}-emergency",
+                # Android: the alarm stream, shown at once, never dropped.
+                "channel": "alarm_stream",
+                "importance": "high",
+                "priority": "high",
+                "ttl": 0,
+                # iOS: a critical alert sounds even when muted or in Focus.
+                "push": {
+                    "interruption-level": "critical",
+                    "sound": {"name": "default", "critical": 1, "volume": 1.0},
+                },
+            },
+        }
+
+    async def _notify(self, target: str, payload: dict[str, Any]) -> None:
+        try:
+            await self.hass.services.async_call(
+                "notify", target, payload, blocking=True
+            )
+        except HomeAssistantError as err:
+            LOGGER.error("Emergency contact %s not told: %s", target, err)

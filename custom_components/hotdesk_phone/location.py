@@ -1,0 +1,100 @@
+"""A dispatchable location: a civic address down to floor and room.
+
+Pure Python, no imports of the integration: the directory's desks carry one
+(``DeskEmergency``), and the emergency module turns it into AstDB keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Final
+
+
+@dataclass(frozen=True, slots=True)
+class CivicAddress:
+    """A dispatchable location: address, building, floor, room ("" unset)."""
+
+    country: str = ""
+    region: str = ""
+    city: str = ""
+    street: str = ""
+    house_number: str = ""
+    postcode: str = ""
+    building: str = ""
+    floor: str = ""
+    room: str = ""
+
+    def over(self, base: CivicAddress) -> CivicAddress:
+        """Its own fields, and ``base``'s where it has none."""
+        return CivicAddress(
+            **{
+                f.name: getattr(self, f.name) or getattr(base, f.name)
+                for f in fields(CivicAddress)
+            }
+        )
+
+    @property
+    def empty(self) -> bool:
+        """Whether no field is set."""
+        return not any(getattr(self, f.name) for f in fields(CivicAddress))
+
+    def location_info(self) -> str:
+        """The value ``GEOLOC_PROFILE(location_info)`` takes (PIDF-LO names).
+
+        Fields are checked free of the separators; a value with a blank is
+        quoted, as the profile parser splits unquoted values at blanks.
+        """
+        pairs = [
+            (element, getattr(self, name))
+            for name, element in _PIDF_ELEMENTS
+            if getattr(self, name)
+        ]
+        return ",".join(f"{k}={_quoted(v)}" for k, v in pairs)
+
+    def text(self) -> str:
+        """The location in words, most specific first (room, floor, address)."""
+        street = " ".join(p for p in (self.house_number, self.street) if p)
+        town = " ".join(p for p in (self.postcode, self.city) if p)
+        parts = [
+            f"Room {self.room}" if self.room else "",
+            f"Floor {self.floor}" if self.floor else "",
+            self.building,
+            street,
+            town,
+            self.region,
+            self.country,
+        ]
+        return ", ".join(p for p in parts if p)
+
+
+# Field -> the PIDF-LO civicAddress element (RFC 5139) it becomes.
+_PIDF_ELEMENTS: Final = (
+    ("country", "country"),
+    ("region", "A1"),
+    ("city", "A3"),
+    ("street", "A6"),
+    ("house_number", "HNO"),
+    ("postcode", "PC"),
+    ("building", "BLD"),
+    ("floor", "FLR"),
+    ("room", "ROOM"),
+)
+ADDRESS_FIELDS: Final = tuple(name for name, _ in _PIDF_ELEMENTS)
+
+
+def _quoted(value: str) -> str:
+    return f'"{value}"' if " " in value else value
+
+
+NO_ADDRESS: Final = CivicAddress()
+
+
+@dataclass(frozen=True, slots=True)
+class DeskEmergency:
+    """A desk's own emergency data; unset fields are inherited."""
+
+    elin: str = ""
+    address: CivicAddress = NO_ADDRESS
+
+
+NO_DESK_EMERGENCY: Final = DeskEmergency()
