@@ -100,6 +100,9 @@ async def test_which_entities_are_on_by_default(
         "account_call_state",
         "missed_calls",
         "do_not_disturb",
+        # Safety: what an emergency call sends, and one in progress.
+        "emergency_location",
+        "emergency_call",
     }
 
 

@@ -25,6 +25,8 @@ from .const import (
     SUBENTRY_ACCOUNT,
     SUBENTRY_DESK,
 )
+from .emergency import CONF_CONTACTS
+from .emergency_alerts import desk_location
 from .hub import HotdeskConfigEntry
 from .sites import links_of, site_reachable, visitor_at
 from .titles import subentry_title
@@ -43,6 +45,8 @@ TO_REDACT = {
     CONF_WATCH_TARGETS,
     # A desk's channel (its PBX device name).
     CONF_DIAL_STRING,
+    # Who is told of an emergency call (people's companion apps).
+    CONF_CONTACTS,
 }
 # Who called, and the caller's channel (it names the trunk and often the number).
 CALL_TO_REDACT = {"caller_channel", "caller_id_number", "caller_id_name"}
@@ -68,7 +72,7 @@ async def async_get_config_entry_diagnostics(
     return {
         "entry": {
             "data": async_redact_data(dict(entry.data), TO_REDACT),
-            "options": dict(entry.options),
+            "options": async_redact_data(dict(entry.options), TO_REDACT),
         },
         "subentries": [_subentry(sub) for sub in entry.subentries.values()],
         "pbx": {
@@ -89,6 +93,26 @@ async def async_get_config_entry_diagnostics(
             for call in hub.tracker.calls.values()
         ],
         "accounts_without_desk": hub.accounts_without_desk,
+        # What an emergency call from each desk sends (the office's address
+        # and numbers, no person's), and the emergency calls in progress.
+        "emergency": {
+            "numbers": list(hub.emergency_settings.numbers),
+            "route_set": bool(hub.emergency_settings.dial_template),
+            "contacts": len(hub.emergency_settings.contacts),
+            "desks": {
+                desk_id: {
+                    "elin": elin or None,
+                    "location": address.location_info() or None,
+                }
+                for desk_id, desk in hub.directory.desks.items()
+                if desk.site is None
+                for elin, address in (desk_location(hub, desk_id),)
+            },
+            "calls_in_progress": [
+                {"device": c.device, "number": c.number, "callback": c.callback}
+                for c in hub.emergencies.active.values()
+            ],
+        },
         # Linked sites: whether each linked PBX runs connected, and the
         # desks of this PBX where their accounts are logged in.
         "sites": {
