@@ -81,6 +81,7 @@ def test_blueprints_are_valid() -> None:
     assert [f.name for f in files] == [
         "claim_at_reader.yaml",
         "desk_ringing_alert.yaml",
+        "emergency_call_alert.yaml",
         "incoming_call_notify.yaml",
         "meeting_room_dnd.yaml",
         "missed_call_notify.yaml",
@@ -268,3 +269,51 @@ async def test_meeting_room_dnd(
         "switch", "turn_off", {"entity_id": switch}, blocking=True
     )
     assert await now("Huddle", {"moved": True}) == "off"
+
+
+@pytest.mark.usefixtures("blueprint_config")
+async def test_emergency_call_alert(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    push_server: PushServer,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+) -> None:
+    await register_apps(
+        hass, hass_client, push_server.url, [("Security Phone", "Pixel 8")]
+    )
+    lights = async_mock_service(hass, "light", "turn_on")
+    sirens = async_mock_service(hass, "siren", "turn_on")
+    locks = async_mock_service(hass, "lock", "unlock")
+    await automation(
+        hass,
+        "emergency_call_alert.yaml",
+        {
+            "lights": ["light.lobby"],
+            "sirens": ["siren.floor_3"],
+            "locks": ["lock.front_door"],
+            "devices": [device_named(hass, "Security Phone")],
+        },
+    )
+    await push(
+        hass,
+        init_integration,
+        ami_server,
+        [
+            {
+                "Event": "DialBegin",
+                "Channel": "PJSIP/desk1-00000011",
+                "Context": "hotdesk-emergency",
+                "Exten": "112",
+                "DestChannel": "PJSIP/carrier-00000012",
+            }
+        ],
+    )
+    pushes = await push_server.wait(1)
+    assert pushes[0]["title"] == "Emergency call 112"
+    assert pushes[0]["message"].startswith("Desk 1:")
+    assert pushes[0]["data"]["push"]["interruption-level"] == "critical"
+    assert [c.data["entity_id"] for c in lights] == [["light.lobby"]]
+    assert lights[0].data["brightness_pct"] == 100
+    assert [c.data["entity_id"] for c in sirens] == [["siren.floor_3"]]
+    assert [c.data["entity_id"] for c in locks] == [["lock.front_door"]]

@@ -16,6 +16,7 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     async_mock_service,
 )
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import HomeAssistant
@@ -50,6 +51,7 @@ from custom_components.hotdesk_phone.location import CivicAddress, DeskEmergency
 from .ami_server import AmiTestServer
 from .conftest import ALICE, DESK_IDS, standard_subentries
 from .helpers import desk_device, hub_of, push, wait_for
+from .mobile_app import PushServer, register_apps
 
 D1, D2 = DESK_IDS[0], DESK_IDS[1]
 
@@ -257,7 +259,7 @@ def entry_options() -> dict[str, Any]:
             "dial_template": "PJSIP/{number}@carrier",
             "callback_minutes": 180,
             "elin": "3125550100",
-            "contacts": ["front_desk"],
+            "contacts": ["front_desk", "mobile_app_security_phone"],
         }
     }
 
@@ -304,7 +306,7 @@ async def test_desk_locations_written_and_follow_the_area(
     )
     state = hass.states.get(entity_id)
     assert state is not None
-    assert state.state.startswith("Room Sales, Floor Third floor, HQ")
+    assert state.state.startswith("Sales, Third floor, HQ")
     assert state.attributes["elin"] == "3125550100"
     # A rewrite after a reconnect puts the emergency keys before clearing
     # anything: a 911 during the rewrite still finds its number.
@@ -472,3 +474,38 @@ async def test_account_extension_may_not_be_an_emergency_number(
         {"name": "Alice", "extension": "933", "home_desks": [D1, D2]},
     )
     assert result["errors"] == {"extension": "extension_is_emergency"}
+
+
+async def test_emergency_push_reaches_a_companion_app(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    push_server: PushServer,
+    mock_config_entry: MockConfigEntry,
+    ami_server: AmiTestServer,
+) -> None:
+    floor = fr.async_get(hass).async_create("Third floor")
+    area = ar.async_get(hass).async_create("Room 301", floor_id=floor.floor_id)
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    # HA's real mobile_app: a registered phone, its notify action, its push.
+    await register_apps(
+        hass, hass_client, push_server.url, [("Security Phone", "Pixel 8")]
+    )
+    dr.async_get(hass).async_update_device(
+        desk_device(hass, mock_config_entry, D1), area_id=area.id
+    )
+    await hass.async_block_till_done()
+    await push(
+        hass,
+        mock_config_entry,
+        ami_server,
+        [_dial_begin("PJSIP/desk1-0000000b", CONTEXT_EMERGENCY, "933", "PJSIP/c-2")],
+    )
+    pushes = await push_server.wait(1)
+    assert pushes[0]["title"] == "Emergency call 933"
+    assert pushes[0]["message"] == (
+        "Desk 1 is calling emergency services. Location: Room 301, Third floor, "
+        "HQ, 100 Main Street, 60601 Chicago, IL, US. Logged in: nobody."
+    )
+    assert pushes[0]["data"]["push"]["interruption-level"] == "critical"

@@ -56,8 +56,8 @@ class CivicAddress:
         street = " ".join(p for p in (self.house_number, self.street) if p)
         town = " ".join(p for p in (self.postcode, self.city) if p)
         parts = [
-            f"Room {self.room}" if self.room else "",
-            f"Floor {self.floor}" if self.floor else "",
+            _labelled("Room", self.room),
+            _labelled("Floor", self.floor),
             self.building,
             street,
             town,
@@ -80,6 +80,11 @@ _PIDF_ELEMENTS: Final = (
     ("room", "ROOM"),
 )
 ADDRESS_FIELDS: Final = tuple(name for name, _ in _PIDF_ELEMENTS)
+
+
+def _labelled(label: str, value: str) -> str:
+    """ "Floor 3" for a bare number; a name ("Sales", "Third floor") as it is."""
+    return f"{label} {value}" if value[:1].isdigit() else value
 
 
 def _quoted(value: str) -> str:
