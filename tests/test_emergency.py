@@ -26,6 +26,7 @@ from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
     floor_registry as fr,
+    issue_registry as ir,
 )
 
 from custom_components.hotdesk_phone.const import CONF_EMERGENCY, DOMAIN
@@ -49,7 +50,7 @@ from custom_components.hotdesk_phone.emergency import (
 from custom_components.hotdesk_phone.location import CivicAddress, DeskEmergency
 
 from .ami_server import AmiTestServer
-from .conftest import ALICE, DESK_IDS, standard_subentries
+from .conftest import ALICE, CAROL, DESK_IDS, standard_subentries
 from .helpers import desk_device, hub_of, push, wait_for
 from .mobile_app import PushServer, register_apps
 
@@ -509,3 +510,27 @@ async def test_emergency_push_reaches_a_companion_app(
         "HQ, 100 Main Street, 60601 Chicago, IL, US. Logged in: nobody."
     )
     assert pushes[0]["data"]["push"]["interruption-level"] == "critical"
+
+
+@pytest.mark.parametrize("entry_options", [{}])
+async def test_extension_that_is_an_emergency_number_raises_a_repair(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    issues = ir.async_get(hass)
+    issue_id = f"extension_is_emergency_{init_integration.entry_id}"
+    assert issues.async_get_issue(DOMAIN, issue_id) is None
+    # HA's country has no numbers of its own here: 112. Carol takes it.
+    carol = init_integration.subentries[CAROL]
+    hass.config_entries.async_update_subentry(
+        init_integration, carol, data={**carol.data, "extension": "112"}
+    )
+    await wait_for(hass, lambda: issues.async_get_issue(DOMAIN, issue_id) is not None)
+    issue = issues.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_placeholders == {"extensions": "112"}
+    # The dialplan keeps 112 an emergency number (the safe side).
+    assert ami_server.astdb["hotdesk/enumber/112"] == "1"
+    hass.config_entries.async_update_subentry(
+        init_integration, carol, data={**carol.data, "extension": "102"}
+    )
+    await wait_for(hass, lambda: issues.async_get_issue(DOMAIN, issue_id) is None)

@@ -21,6 +21,7 @@ from homeassistant.helpers import (
     area_registry as ar,
     device_registry as dr,
     floor_registry as fr,
+    issue_registry as ir,
 )
 from homeassistant.util import dt as dt_util
 
@@ -135,8 +136,10 @@ class EmergencyAlerts:
     @callback
     def async_start(self) -> CALLBACK_TYPE:
         """Follow emergency calls and where the desks are."""
+        self.update_issue()
         unsubs = [
             self.hub.async_add_emergency_listener(self._on_call),
+            self.hub.async_add_directory_listener(lambda _: self.update_issue()),
             self.hass.bus.async_listen(
                 dr.EVENT_DEVICE_REGISTRY_UPDATED, self._on_device_updated
             ),
@@ -155,6 +158,33 @@ class EmergencyAlerts:
                 unsub()
 
         return stop
+
+    @callback
+    def update_issue(self) -> None:
+        """A repair issue while an extension is also an emergency number.
+
+        The dialplan sends the number to the emergency centre (the safe
+        side); the person with that extension cannot be dialled from a desk.
+        """
+        numbers = set(self.hub.emergency_settings.numbers)
+        taken = sorted(
+            a.extension
+            for a in self.hub.directory.accounts.values()
+            if a.extension in numbers
+        )
+        issue_id = f"extension_is_emergency_{self.hub.entry.entry_id}"
+        if not taken:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="extension_is_emergency",
+            translation_placeholders={"extensions": ", ".join(taken)},
+        )
 
     # Where the desks are.
 

@@ -266,6 +266,7 @@ class HotdeskHub:
         self.emergency_settings = self._read_emergency_settings()
         await self.astdb.async_sync_keys({*old, *emergency_tree(self)})
         self._update_entities()
+        self.emergency_alerts.update_issue()
 
     def async_add_call_listener(
         self, listener: CallListener, account_id: str | None = None

@@ -83,7 +83,7 @@ ADDRESS_FIELDS: Final = tuple(name for name, _ in _PIDF_ELEMENTS)
 
 
 def _labelled(label: str, value: str) -> str:
-    """ "Floor 3" for a bare number; a name ("Sales", "Third floor") as it is."""
+    """A bare number gets its label ("Floor 3"); a name stays as it is."""
     return f"{label} {value}" if value[:1].isdigit() else value
 
 
