@@ -1,8 +1,8 @@
 """Accounts, desks, identities and scanners, and the routing they imply.
 
-Pure Python: no Home Assistant imports. This is step S101 of the method
-(extension -> account, account -> its desks) plus the validation that keeps
-the PBX's dialplan and the AMI stream safe.
+Pure Python: no Home Assistant imports. Extension -> account, account ->
+its desks, plus the validation that keeps the PBX's dialplan and the AMI
+stream safe.
 """
 
 from __future__ import annotations

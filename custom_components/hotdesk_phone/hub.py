@@ -502,7 +502,7 @@ class HotdeskHub:
         *,
         context: Context | None = None,
     ) -> ClaimResult:
-        """S104: move a ringing call to one desk; the first claim wins.
+        """Move a ringing call to one desk; the first claim wins.
 
         Callers have checked who acts (``context``: for the events only).
         """

@@ -1,7 +1,7 @@
 """Scans: from HA's tag_scanned (and unknown cards at readers) to what they mean.
 
-S103 of the method: a tag presented at a desk claims the account's ringing
-call, or logs the account in or out there. Only scans that HA's own tag
+A tag presented at a desk claims the account's ringing call (moves it
+there), or logs the account in or out there. Only scans that HA's own tag
 component fired on this instance count, and the same tag at the same scanner
 within the double-tap window is one tap.
 """

@@ -1,8 +1,7 @@
 """Call tracking: from AMI events to calls, and what a scan means.
 
-Pure Python: no Home Assistant imports. Steps S102-S105 of the method live
-here: which desks ring for a call, whether a scan claims it, and how each
-call ends. The tracker never talks to the PBX; it returns notices that the
+Pure Python: no Home Assistant imports. Which desks ring for a call,
+whether a scan claims it, and how each call ends are decided here. The tracker never talks to the PBX; it returns notices that the
 HA glue turns into events, entity updates and AMI actions.
 """
 
@@ -443,7 +442,7 @@ class CallTracker:
     # Scans and claims.
 
     def decide_scan(self, account_id: str, desk_id: str) -> ScanDecision:
-        """S103: a ringing call of the account is claimed; otherwise login/out."""
+        """A ringing call of the account is claimed; otherwise a login or logout."""
         call = self.call_for_account(account_id)
         if call is not None and call.phase is CallPhase.RINGING and not call.dnd:
             if call.claimed_desk is not None or call.claim_pending or call.declined:
@@ -477,7 +476,7 @@ class CallTracker:
         call.declined = redirected
 
     def begin_claim(self, call_id: str, desk_id: str) -> Call:
-        """Reserve a call for one desk; the first claim wins (S104)."""
+        """Reserve a call for one desk; the first claim wins."""
         if desk_id not in self.directory.desks:
             raise ClaimRefusedError("unknown_desk")
         call = self._reserve(call_id)
