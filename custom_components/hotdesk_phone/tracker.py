@@ -1,8 +1,9 @@
 """Call tracking: from AMI events to calls, and what a scan means.
 
 Pure Python: no Home Assistant imports. Which desks ring for a call,
-whether a scan claims it, and how each call ends are decided here. The tracker never talks to the PBX; it returns notices that the
-HA glue turns into events, entity updates and AMI actions.
+whether a scan claims it, and how each call ends are decided here. The
+tracker never talks to the PBX; it returns notices that the HA glue turns
+into events, entity updates and AMI actions.
 """
 
 from __future__ import annotations
