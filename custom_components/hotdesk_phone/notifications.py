@@ -1,8 +1,9 @@
 """Incoming-call pushes to the companion apps on phones and watches.
 
 A call also rings on the called person's phone and watch, as a push. Each
-account names ``notify.mobile_app_*`` targets; every call gets one tag so later pushes replace or clear the first, and the push's buttons
-carry the call id so a tap acts on that call only.
+account names ``notify.mobile_app_*`` targets; every call gets one tag so
+later pushes replace or clear the first, and the push's buttons carry the
+call id so a tap acts on that call only.
 """
 
 from __future__ import annotations
