@@ -22,8 +22,15 @@ HEADER = (
     "type,id,name,extension,dial_string,home_desks,tags,scanners,readers,"
     "reader_users,people,notify_targets,watch_targets\n"
 )
+EMERGENCY_COLUMNS = (
+    "emergency_elin,emergency_country,emergency_region,emergency_city,"
+    "emergency_street,emergency_house_number,emergency_postcode,"
+    "emergency_building,emergency_floor,emergency_room"
+)
 EXPORT_HEADER = HEADER.rstrip("\n") + (
-    ",mobile,mobile_mode,presence,ring_delay,presence_entities\n"
+    ",mobile,mobile_mode,presence,ring_delay,presence_entities,"
+    + EMERGENCY_COLUMNS
+    + "\n"
 )
 
 
@@ -218,7 +225,7 @@ def test_mobile_and_presence_round_trip() -> None:
     )
     text = export_csv(items)
     assert text.splitlines()[-1].endswith(
-        ",PJSIP/+4917612345678@trunk,delayed,first,15,sensor.alice_room"
+        ",PJSIP/+4917612345678@trunk,delayed,first,15,sensor.alice_room" + "," * 10
     )
     assert plan_import(text, items, new_id=ids()).unchanged == 3
     # Into an office without them: the account gets them.
@@ -248,4 +255,148 @@ def test_bad_mobile_and_presence_cells_are_reported() -> None:
         ("presence", "invalid_presence"),
         ("presence_entities", "invalid_presence_entity"),
         ("ring_delay", "invalid_ring_delay"),
+    ]
+
+
+def with_emergency() -> list[Existing]:
+    """The office, Desk 1 with its own ELIN and location."""
+    items = office()
+    desk = items[0]
+    items[0] = replace(
+        desk,
+        data={
+            **desk.data,
+            "emergency": {
+                "elin": "+15551230001",
+                "country": "US",
+                "city": "Springfield",
+                "street": "Main Street",
+                "house_number": "12",
+                "floor": "3",
+                "room": "3.12 East",
+            },
+        },
+    )
+    return items
+
+
+EMERGENCY_HEADER = "type,name,dial_string," + EMERGENCY_COLUMNS + "\n"
+
+
+def emergency_row(cells: dict[str, str], dial: str = "PJSIP/desk1") -> str:
+    """A desk row (header: EMERGENCY_HEADER) with these emergency cells."""
+    names = EMERGENCY_COLUMNS.split(",")
+    return (
+        f"desk,Desk {dial[-1]},{dial},"
+        + ",".join(cells.get(n.removeprefix("emergency_"), "") for n in names)
+        + "\n"
+    )
+
+
+def test_emergency_data_round_trip() -> None:
+    items = with_emergency()
+    text = export_csv(items)
+    desk1 = text.splitlines()[1]
+    assert desk1.endswith(",+15551230001,US,,Springfield,Main Street,12,,,3,3.12 East")
+    # Accounts leave the columns empty.
+    assert text.splitlines()[-1].endswith("," * 10)
+    plan = plan_import(text, items, remove_missing=True, new_id=ids())
+    assert plan.empty
+    assert plan.unchanged == 3
+    # Into an office without it: Desk 1 gets it, as the form stores it.
+    plan = plan_import(text, office(), new_id=ids())
+    assert [c.subentry_id for c in plan.update] == ["D1"]
+    assert plan.update[0].data["emergency"] == items[0].data["emergency"]
+    # A new desk gets it; one without emergency data has no such key.
+    fresh = plan_import(
+        re.sub(r"(?m)^(desk|account),[^,]*,", r"\1,,", text), [], new_id=ids()
+    )
+    assert fresh.create[0].data["emergency"] == items[0].data["emergency"]
+    assert "emergency" not in fresh.create[1].data
+
+
+def test_emergency_cells_are_normalised_as_the_form_does() -> None:
+    text = EMERGENCY_HEADER + emergency_row(
+        {"elin": " +1 555 123 0001 ", "country": "us", "street": "Main   Street"}
+    )
+    plan = plan_import(text, office(), new_id=ids())
+    assert plan.update[0].data["emergency"] == {
+        "elin": "+15551230001",
+        "country": "US",
+        "street": "Main Street",
+    }
+
+
+def test_a_file_without_emergency_columns_keeps_the_desks_data() -> None:
+    items = with_emergency()
+    # An export from before these columns: only the first 18.
+    old_file = [
+        ",".join(line.split(",")[:18]) for line in export_csv(office()).splitlines()
+    ]
+    plan = plan_import("\n".join(old_file) + "\n", items, new_id=ids())
+    assert plan.empty
+    # A change to another field keeps the emergency data as it is.
+    text = HEADER + "desk,D1,Desk One,,PJSIP/desk1,,,scanner-1,,,,,\n"
+    plan = plan_import(text, items, new_id=ids())
+    assert plan.update[0].data["name"] == "Desk One"
+    assert plan.update[0].data["emergency"] == items[0].data["emergency"]
+
+
+def test_only_the_emergency_columns_present_are_set() -> None:
+    """A file with some of the columns keeps the fields of the others."""
+    items = with_emergency()
+    text = "type,name,dial_string,emergency_room\ndesk,Desk 1,PJSIP/desk1,4.01\n"
+    plan = plan_import(text, items, new_id=ids())
+    assert plan.update[0].data["emergency"] == {
+        **items[0].data["emergency"],
+        "room": "4.01",
+    }
+
+
+def test_empty_emergency_cells_clear_the_desks_data() -> None:
+    items = with_emergency()
+    plan = plan_import(EMERGENCY_HEADER + emergency_row({}), items, new_id=ids())
+    assert [c.subentry_id for c in plan.update] == ["D1"]
+    data = plan.update[0].data
+    # Stored as the form stores a desk without any: no key at all.
+    assert "emergency" not in data
+    assert data["name"] == "Desk 1"
+    # A desk without emergency data and empty cells: nothing to do.
+    bare = [replace(office()[0], data={"name": "Desk 1", "dial_string": "PJSIP/desk1"})]
+    plan = plan_import(EMERGENCY_HEADER + emergency_row({}), bare, new_id=ids())
+    assert plan.empty
+
+
+def test_bad_emergency_cells_are_reported_per_line_and_field() -> None:
+    text = EMERGENCY_HEADER + (
+        emergency_row({"elin": "12", "country": "USA"})  # line 2
+        + emergency_row({"room": '"Room; 5"', "city": "x" * 61}, "PJSIP/desk2")
+        + emergency_row({"elin": "+1555abc", "building": "A$1"}, "PJSIP/desk3")
+    )
+    with pytest.raises(BulkImportError) as err:
+        plan_import(text, office(), new_id=ids())
+    found = [(e.line, e.column, e.code) for e in err.value.errors]
+    assert found == [
+        (2, "emergency_elin", "invalid_elin"),
+        (2, "emergency_country", "invalid_country"),
+        (3, "emergency_city", "location_field_too_long"),
+        (3, "emergency_room", "invalid_location_field"),
+        (4, "emergency_elin", "invalid_elin"),
+        (4, "emergency_building", "invalid_location_field"),
+    ]
+    # The reason's placeholder: the cell as written.
+    assert err.value.errors[0].placeholders == {"value": "12"}
+    assert err.value.errors[3].placeholders == {"value": "Room; 5"}
+
+
+def test_an_account_row_with_emergency_values_is_refused() -> None:
+    text = (
+        "type,id,name,extension,home_desks,emergency_elin,emergency_floor\n"
+        "account,A1,Alice,101,PJSIP/desk1,+15551230001,3\n"
+    )
+    with pytest.raises(BulkImportError) as err:
+        plan_import(text, office(), new_id=ids())
+    assert [(e.line, e.column, e.code) for e in err.value.errors] == [
+        (2, "emergency_elin", "bulk_column_not_for_type"),
+        (2, "emergency_floor", "bulk_column_not_for_type"),
     ]

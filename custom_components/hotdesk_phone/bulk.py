@@ -10,6 +10,8 @@ One row per desk or account. Lists are separated by ``;``. An account names
 its home desks by their dial strings (unique, and known before a new desk has
 an id). ``id`` is the subentry id: empty for a new row; rows without one also
 match an existing desk by dial string and an existing account by extension.
+A desk's emergency data (ELIN, civic address) has one ``emergency_`` column
+per field.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import io
 import re
 from typing import Any, Final
 
+from .const import CONF_EMERGENCY
 from .directory import (
     DEFAULT_RING_DELAY,
     MAX_RING_DELAY,
@@ -39,12 +42,20 @@ from .directory import (
     validate_mobile,
     validate_tag,
 )
+from .emergency import CONF_ELIN, desk_data, desk_from_data, validate_desk
+from .location import ADDRESS_FIELDS
 from .titles import subentry_title
 
 DESK: Final = "desk"
 # An entity id (presence entities): domain.object_id.
 _ENTITY_ID: Final = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
 ACCOUNT: Final = "account"
+# A desk's emergency fields -> their columns; prefixed, as an account's own
+# columns could otherwise read the same ("room", "floor").
+_EMERGENCY_COLUMN_OF: Final = {
+    name: f"emergency_{name}" for name in (CONF_ELIN, *ADDRESS_FIELDS)
+}
+_EMERGENCY_COLUMNS: Final = tuple(_EMERGENCY_COLUMN_OF.values())
 COLUMNS: Final = (
     "type",
     "id",
@@ -64,6 +75,8 @@ COLUMNS: Final = (
     "presence",
     "ring_delay",
     "presence_entities",
+    # Last, so files and spreadsheets made for the earlier columns still line up.
+    *_EMERGENCY_COLUMNS,
 )
 # An account's mobile and presence columns: a file without one keeps what
 # the accounts have (files written before these columns existed).
@@ -75,7 +88,14 @@ _RING_COLUMNS: Final = (
     "presence_entities",
 )
 # Columns of each type (the others must stay empty in its rows).
-_DESK_COLUMNS: Final = ("name", "dial_string", "scanners", "readers", "reader_users")
+_DESK_COLUMNS: Final = (
+    "name",
+    "dial_string",
+    "scanners",
+    "readers",
+    "reader_users",
+    *_EMERGENCY_COLUMNS,
+)
 _ACCOUNT_COLUMNS: Final = (
     "name",
     "extension",
@@ -166,7 +186,14 @@ def _desk_data(data: Mapping[str, Any]) -> dict[str, Any]:
         "scanners": list(data.get("scanners") or []),
         "readers": sorted({str(r).strip() for r in data.get("readers") or []} - {""}),
         "reader_users": sorted(set(data.get("reader_users") or [])),
+        # Only the fields that are set ({}: none), as the desk form stores them.
+        CONF_EMERGENCY: desk_data(desk_from_data(data.get(CONF_EMERGENCY))),
     }
+
+
+def _stored(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Subentry data to save: a desk without emergency data has no such key."""
+    return {k: v for k, v in data.items() if k != CONF_EMERGENCY or v}
 
 
 def _account_data(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -212,6 +239,10 @@ def export_csv(existing: Iterable[Existing]) -> str:
                     "scanners": _join(data["scanners"]),
                     "readers": _join(data["readers"]),
                     "reader_users": _join(data["reader_users"]),
+                    **{
+                        _EMERGENCY_COLUMN_OF[name]: value
+                        for name, value in data[CONF_EMERGENCY].items()
+                    },
                 }
             )
     for item in items:
@@ -263,6 +294,12 @@ class _Reader:
         self.errors: list[RowError] = []
         # The mobile and presence columns the file has (the others are kept).
         self.ring_columns = [c for c in _RING_COLUMNS if c in columns]
+        # The desks' emergency fields the file has columns for (field -> column).
+        self.emergency_columns = {
+            name: column
+            for name, column in _EMERGENCY_COLUMN_OF.items()
+            if column in columns
+        }
         self.existing = {e.subentry_id: e for e in existing}
         self._new_id = new_id
         self._desk_by_dial = {
@@ -324,7 +361,38 @@ class _Reader:
                 "reader_users": _split(values.get("reader_users", "")),
             }
         )
+        if self.emergency_columns:
+            data[CONF_EMERGENCY] = self._emergency(line, values, subentry_id)
+        else:
+            del data[CONF_EMERGENCY]  # kept as the desk has it
         return _Row(line, DESK, subentry_id, data)
+
+    def _emergency(
+        self, line: int, values: Mapping[str, str], subentry_id: str
+    ) -> dict[str, str]:
+        """The desk's emergency data: its cells, checked as the desk form does.
+
+        A field without a column keeps what the desk has; empty cells clear.
+        """
+        cells = {
+            name: values.get(column, "")
+            for name, column in self.emergency_columns.items()
+        }
+        emergency, errors = validate_desk(cells)
+        for name, code in errors.items():
+            self.error(
+                line,
+                self.emergency_columns[name],
+                code,
+                value=cells[name].strip()[:60],
+            )
+        old = self.existing.get(subentry_id)
+        stored = desk_data(
+            desk_from_data(old.data.get(CONF_EMERGENCY) if old else None)
+        )
+        kept = {k: v for k, v in stored.items() if k not in cells}
+        # Through the stored form again: the fields in their usual order.
+        return desk_data(desk_from_data({**kept, **desk_data(emergency)}))
 
     def _account(
         self, line: int, values: Mapping[str, str], name: str, subentry_id: str
@@ -531,7 +599,7 @@ def _plan(
         old = reader.existing.get(row.subentry_id)
         title = subentry_title(row.kind, row.data)
         if old is None:
-            create.append(Change(row.subentry_id, row.kind, title, row.data))
+            create.append(Change(row.subentry_id, row.kind, title, _stored(row.data)))
             continue
         before = _desk_data(old.data) if row.kind == DESK else _account_data(old.data)
         if {k: before.get(k) for k in row.data} == row.data and old.title == title:
@@ -539,7 +607,7 @@ def _plan(
             continue
         # Fields this file does not carry are kept.
         update.append(
-            Change(row.subentry_id, row.kind, title, {**old.data, **row.data})
+            Change(row.subentry_id, row.kind, title, _stored({**old.data, **row.data}))
         )
     remove = [i for i in items if remove_missing and i.subentry_id not in in_file]
     return ImportPlan(create, update, remove, unchanged)
