@@ -80,6 +80,9 @@ def test_location_info_is_pidf_elements_with_blanks_quoted() -> None:
         "Room 301, Floor 3, HQ, 100 Main Street, 60601 Chicago, IL, US"
     )
     assert CivicAddress().location_info() == ""
+    # Asterisk drops a bare & from the PIDF-LO: it goes as the XML entity.
+    assert CivicAddress(building="R&D").location_info() == "BLD=R&amp;D"
+    assert CivicAddress(building="R&D").text() == "R&D"
 
 
 def test_desk_fields_checked_each_with_its_reason() -> None:
@@ -103,6 +106,7 @@ def test_desk_fields_checked_each_with_its_reason() -> None:
             "room": "R1, east",
             "building": "x" * 61,
             "city": "Ch\x00icago",
+            "street": "<b>Main</b>",
         }
     )
     assert errors == {
@@ -111,6 +115,7 @@ def test_desk_fields_checked_each_with_its_reason() -> None:
         "room": "invalid_location_field",
         "building": "location_field_too_long",
         "city": "invalid_location_field",
+        "street": "invalid_location_field",
     }
 
 

@@ -75,8 +75,9 @@ _DEFAULT_NUMBERS: Final = ("112",)
 _ELIN: Final = re.compile(r"^\+?[0-9]{3,20}$")
 _NUMBER: Final = re.compile(r"^[0-9]{2,10}$")
 _COUNTRY: Final = re.compile(r"^[A-Z]{2}$")
-# What the location_info syntax, the dialplan and AMI treat as structure.
-_FORBIDDEN: Final = re.compile(r'[,="\\;$|{}\[\]\x00-\x1f\x7f]')
+# What the location_info syntax, the dialplan, AMI and the PIDF-LO's XML
+# (which Asterisk does not escape) treat as structure.
+_FORBIDDEN: Final = re.compile(r'[,="\\;$|{}\[\]<>\x00-\x1f\x7f]')
 MAX_FIELD_LENGTH: Final = 60
 
 

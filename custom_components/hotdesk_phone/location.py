@@ -41,8 +41,10 @@ class CivicAddress:
     def location_info(self) -> str:
         """The value ``GEOLOC_PROFILE(location_info)`` takes (PIDF-LO names).
 
-        Fields are checked free of the separators; a value with a blank is
-        quoted, as the profile parser splits unquoted values at blanks.
+        Fields are checked free of the separators (and of ``<`` ``>``).
+        Asterisk puts the values into the PIDF-LO's XML as they are, dropping
+        a bare ``&``: it is written as the entity ``&amp;``. Blanks inside a
+        value are kept either way; quoting such a value keeps it readable.
         """
         pairs = [
             (element, getattr(self, name))
@@ -88,6 +90,7 @@ def _labelled(label: str, value: str) -> str:
 
 
 def _quoted(value: str) -> str:
+    value = value.replace("&", "&amp;")
     return f'"{value}"' if " " in value else value
 
 

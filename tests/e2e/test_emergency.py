@@ -58,7 +58,7 @@ OPTIONS = {
         "street": "Main Street",
         "house_number": "100",
         "postcode": "60601",
-        "building": "HQ",
+        "building": "HQ & Lab",
         "elin": "+13125550199",
         "numbers": ["911", "933"],
         "dial_template": "PJSIP/{number}@carrier",
@@ -135,7 +135,7 @@ async def test_emergency_call_is_the_desks_and_alarms_the_front_desk(
         hub,
         f"eloc/{D1}",
         "country=US,A1=IL,A3=Chicago,"
-        'A6="Main Street",HNO=100,PC=60601,BLD=HQ,FLR=3,ROOM=301',
+        'A6="Main Street",HNO=100,PC=60601,BLD="HQ &amp; Lab",FLR=3,ROOM=301',
     )
     await hub.async_login(ALICE, D1)
     await hub.async_set_dnd(ALICE, True)
@@ -159,7 +159,7 @@ async def test_emergency_call_is_the_desks_and_alarms_the_front_desk(
     pushes = await push_server.wait(1)
     assert pushes[0]["title"] == "Emergency call 911"
     assert pushes[0]["message"] == (
-        "Desk 1 is calling emergency services. Location: Room 301, Floor 3, HQ, "
+        "Desk 1 is calling emergency services. Location: Room 301, Floor 3, HQ & Lab, "
         "100 Main Street, 60601 Chicago, IL, US. Logged in: Alice."
     )
     assert pushes[0]["data"]["push"]["interruption-level"] == "critical"
@@ -191,7 +191,8 @@ async def test_emergency_call_with_home_assistant_down(
     _, invite = await emergency_call(hass, clean_pbx, "desk3", carrier, number="933")
     assert invite.from_user == "+13125550199"
     civic = pidf_civic(invite)
-    assert (civic["A3"], civic["BLD"]) == ("Chicago", "HQ")
+    # The & Asterisk would drop arrives (written as &amp; in AstDB).
+    assert (civic["A3"], civic["BLD"]) == ("Chicago", "HQ & Lab")
     assert "FLR" not in civic
 
 
