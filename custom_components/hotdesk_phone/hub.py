@@ -179,7 +179,7 @@ class HotdeskHub:
             hass,
             entry.entry_id,
             self.client,
-            self._astdb_tree,
+            self.astdb_tree,
             self._astdb_values,
         )
         self.connected = False
@@ -736,7 +736,7 @@ class HotdeskHub:
             if a in accounts
         }
 
-    def _astdb_tree(self) -> dict[str, str]:
+    def astdb_tree(self) -> dict[str, str]:
         """The whole AstDB tree: the directory's, do not disturb, presence."""
         return {
             **self.directory.astdb(self.logins),
