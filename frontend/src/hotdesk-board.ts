@@ -18,6 +18,7 @@ import {
   type Account,
   type Board,
   type Desk,
+  type EmergencyCall,
   type LoginOffer,
 } from "./model";
 import { localize, type StringKey } from "./strings";
@@ -204,6 +205,7 @@ export class HotdeskBoard extends LitElement {
     return html`
       <ha-card .header=${this._config.title ?? this._t("default_title")}>
         <div class="content">
+          ${board.emergencies.length ? this._renderEmergencies(board) : nothing}
           ${desks.length
             ? html`<div class="grid">${desks.map((d) => this._renderDesk(board, d, ringing, offer))}</div>`
             : html`<p class="empty">${this._t("no_desks")}</p>`}
@@ -214,7 +216,34 @@ export class HotdeskBoard extends LitElement {
     `;
   }
 
+  // Emergency calls in progress: a red banner above everything, one line a
+  // call, for every desk (the card's area filter does not hide them).
+  private _renderEmergencies(board: Board) {
+    return html`<div class="emergency" role="alert">
+      ${board.emergencies.map(
+        (call) => html`<div class="emergency-call" data-desk=${call.deskId ?? ""}>
+          <ha-icon icon="mdi:alarm-light" aria-hidden="true"></ha-icon>
+          <span>${this._emergencyLine(board, call)}</span>
+        </div>`,
+      )}
+    </div>`;
+  }
+
+  private _emergencyLine(board: Board, call: EmergencyCall): string {
+    const desk =
+      (call.deskId ? board.desks.find((d) => d.deskId === call.deskId)?.name : undefined) ??
+      call.desk ??
+      this._t("emergency_unknown_phone");
+    return this._t("emergency_call", {
+      number: call.number,
+      desk,
+      location: call.location ?? this._t("emergency_no_location"),
+      who: call.loggedIn ?? this._t("emergency_nobody"),
+    });
+  }
+
   private _renderDesk(board: Board, desk: Desk, ringing: Account[], offer: LoginOffer) {
+    const emergency = board.emergencies.find((e) => e.deskId !== null && e.deskId === desk.deskId);
     const call = callAtDesk(board, desk);
     let callLine: unknown = nothing;
     if (call && desk.state === "ringing") {
@@ -229,7 +258,12 @@ export class HotdeskBoard extends LitElement {
     // A ringing call can be taken at any desk it does not ring yet.
     const claimable = ringing.filter((a) => a.extension && !a.ringingDeskIds.includes(desk.deskId));
     return html`
-      <div class="tile" data-desk=${desk.deskId} data-state=${desk.state}>
+      <div
+        class="tile"
+        data-desk=${desk.deskId}
+        data-state=${desk.state}
+        ?data-emergency=${emergency !== undefined}
+      >
         <div class="top">
           <span class="name">${desk.name}</span>
           <span class="state ${desk.state}">${this._stateLabel(desk)}</span>
@@ -243,6 +277,9 @@ export class HotdeskBoard extends LitElement {
               })
             : html`<span class="muted">${this._t("nobody")}</span>`}
         </div>
+        ${emergency
+          ? html`<div class="emergency-mark">${this._t("emergency_tile", { number: emergency.number })}</div>`
+          : nothing}
         ${callLine}
         <div class="actions">
           ${desk.loggedIn
@@ -394,6 +431,36 @@ export class HotdeskBoard extends LitElement {
     .tile[data-state="offline"],
     .tile[data-state="unavailable"] {
       opacity: 0.6;
+    }
+    .emergency {
+      display: flex;
+      flex-direction: column;
+      gap: 4px;
+      margin-bottom: 12px;
+      padding: 10px 12px;
+      border-radius: 8px;
+      background: var(--error-color, #db4437);
+      color: #fff;
+      font-weight: 700;
+    }
+    .emergency-call {
+      display: flex;
+      gap: 8px;
+      align-items: center;
+    }
+    .emergency-call ha-icon {
+      flex: none;
+      --mdc-icon-size: 22px;
+    }
+    .tile[data-emergency] {
+      border-color: var(--error-color, #db4437);
+      border-left-color: var(--error-color, #db4437);
+      border-width: 2px 2px 2px 6px;
+      background: color-mix(in srgb, var(--error-color, #db4437) 14%, var(--card-background-color, #fff));
+    }
+    .emergency-mark {
+      color: var(--error-color, #db4437);
+      font-weight: 700;
     }
     .top {
       display: flex;

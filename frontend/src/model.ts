@@ -44,9 +44,24 @@ export interface Account {
   people: string[] | null;
 }
 
+/** One emergency call in progress, as the PBX's Emergency call sensor
+ * lists it in its `calls` attribute. */
+export interface EmergencyCall {
+  deskId: string | null; // null: a phone that is no hot desk
+  desk: string | null; // the desk's name as the integration has it
+  number: string;
+  elin: string | null;
+  location: string | null; // the civic location in words
+  loggedIn: string | null; // the account logged in at the desk, if any
+  loggedInExtension: string | null;
+  started: Date | null;
+}
+
 export interface Board {
   desks: Desk[];
   accounts: Account[];
+  // Every emergency call in progress, of every PBX entry (empty: none).
+  emergencies: EmergencyCall[];
 }
 
 function str(value: unknown): string | null {
@@ -83,7 +98,13 @@ export function readBoard(hass: HomeAssistant): Board {
   }
   const desks: Desk[] = [];
   const accounts: Account[] = [];
+  const emergencies: EmergencyCall[] = [];
   for (const [deviceId, keys] of byDevice) {
+    // The PBX device's Emergency call sensor (one per entry).
+    const emergency = hass.states[keys.get("emergency_call") ?? ""];
+    if (emergency?.state === "on") {
+      emergencies.push(...readEmergencyCalls(emergency));
+    }
     const deskStateId = keys.get("desk_call_state");
     const accountStateId = keys.get("account_call_state");
     if (deskStateId && hass.states[deskStateId]) {
@@ -145,7 +166,30 @@ export function readBoard(hass: HomeAssistant): Board {
   }
   desks.sort((a, b) => collator.compare(a.name, b.name));
   accounts.sort((a, b) => collator.compare(a.name, b.name));
-  return { desks, accounts };
+  return { desks, accounts, emergencies };
+}
+
+function readEmergencyCalls(sensor: HassEntityState): EmergencyCall[] {
+  const calls = sensor.attributes["calls"];
+  if (!Array.isArray(calls)) return [];
+  const found: EmergencyCall[] = [];
+  for (const raw of calls as unknown[]) {
+    if (!raw || typeof raw !== "object") continue;
+    const call = raw as Record<string, unknown>;
+    const started = str(call["started"]) ?? str(call["time"]);
+    const date = started ? new Date(started) : null;
+    found.push({
+      deskId: str(call["desk_id"]),
+      desk: str(call["desk"]),
+      number: str(call["number"]) ?? (typeof call["number"] === "number" ? String(call["number"]) : "?"),
+      elin: str(call["elin"]),
+      location: str(call["location"]),
+      loggedIn: str(call["logged_in_account"]),
+      loggedInExtension: str(call["logged_in_extension"]),
+      started: date && !Number.isNaN(date.getTime()) ? date : null,
+    });
+  }
+  return found;
 }
 
 function formatCaller(caller: HassEntityState): string | null {

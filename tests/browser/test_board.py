@@ -17,6 +17,11 @@ registered phone shows offline; the entities say "Nobody" and count the
 missed call; the logbook tells the story in words; and the board and a form
 are shown in German. Screenshots go to ``tests/browser/artifacts/`` (or
 ``$HOTDESK_BROWSER_ARTIFACTS``) for CI to collect.
+
+A second test, on an office of its own set up over HA's REST API, has a desk
+dial 911 through the shipped dialplan to a SIPp carrier: the board shows the
+red emergency banner with the desk, number, location and who is logged in,
+marks the desk's tile, and drops both when the desk hangs up.
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ from tests.e2e.conftest import (
     free_ports,
     start_on_free_ports,
 )
-from tests.e2e.sip_phone import SipPhone
+from tests.e2e.sip_phone import SipPhone, place_call
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -764,3 +769,234 @@ def test_board_follows_a_real_call(office: Office) -> None:
         f"[browser timing] HA up {ha_up:.1f} s, whole test {elapsed:.1f} s; "
         f"screenshots in {ARTIFACTS}: {', '.join(shots)}"
     )
+
+
+def _flow(
+    base: str, token: str, path: str, handler: Any, *steps: dict[str, Any]
+) -> Any:
+    """A config, options or subentry flow over HA's REST API, step by step.
+
+    ``path`` is ``flow``, ``options/flow`` or ``subentries/flow``; each step
+    is what the user submits on the form or menu before it. The last result.
+    """
+    url = f"{base}/api/config/config_entries/{path}"
+    result = http(url, {"handler": handler}, token)
+    for step in steps:
+        assert result["type"] in ("form", "menu"), result
+        assert not result.get("errors"), result
+        result = http(f"{url}/{result['flow_id']}", step, token)
+    assert result["type"] == "create_entry", result
+    return result
+
+
+EMERGENCY_ROUTE = "PJSIP/{number}@carrier"
+DESK1_ELIN = "+13125550100"
+# Desk 1's room and floor (its own fields), the rest from the entry's address.
+DESK1_LOCATION = "Room 301, Floor 3, HQ, 100 Main Street, 60601 Chicago, IL, US"
+
+
+def test_board_shows_an_emergency_call(office: Office, tmp_path: Path) -> None:
+    """Desk 1 (Alice logged in) dials 911; the carrier answers; Desk 1 hangs up."""
+    from playwright.sync_api import expect, sync_playwright  # noqa: PLC0415
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    _wait_for_ha(office)
+    base = office.base
+    token = _onboard(base)
+    pbx = office.pbx
+
+    # The PBX, two desks and Alice through the integration's flows.
+    entry_id = _flow(
+        base,
+        token,
+        "flow",
+        "hotdesk_phone",
+        {
+            "host": "127.0.0.1",
+            "port": pbx.ami_port,
+            "username": pbx.ha_username,
+            "password": pbx.secret,
+        },
+    )["result"]["entry_id"]
+    _flow(
+        base,
+        token,
+        "subentries/flow",
+        [entry_id, "desk"],
+        {
+            "name": "Desk 1",
+            "dial_string": "PJSIP/desk1",
+            "emergency": {"elin": DESK1_ELIN, "floor": "3", "room": "301"},
+        },
+    )
+    _flow(
+        base,
+        token,
+        "subentries/flow",
+        [entry_id, "desk"],
+        {"name": "Desk 2", "dial_string": "PJSIP/desk2"},
+    )
+    # Emergency calls: 911 and 933 out through the carrier trunk; the
+    # entry's address for what desks do not set themselves.
+    _flow(
+        base,
+        token,
+        "options/flow",
+        entry_id,
+        {"next_step_id": "emergency"},
+        {
+            "numbers": "911, 933",
+            "dial_template": EMERGENCY_ROUTE,
+            "callback_minutes": 180,
+            "country": "US",
+            "region": "IL",
+            "city": "Chicago",
+            "street": "Main Street",
+            "house_number": "100",
+            "postcode": "60601",
+            "building": "HQ",
+        },
+    )
+
+    carrier = SipPhone(
+        "carrier",
+        pbx.sip_port,
+        mode="answer",
+        answer_after_ms=300,
+        work_dir=tmp_path / "carrier",
+    )
+    call = None
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(STEP_TIMEOUT)
+        try:
+            carrier.start()
+            page.goto(f"{base}/")
+            page.get_by_role("textbox", name="Username").fill(USER)
+            page.get_by_role("textbox", name="Password").fill(PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            page.wait_for_url(f"{base}/lovelace/**", timeout=60_000)
+
+            def ws(message: dict[str, Any]) -> Any:
+                return page.evaluate(
+                    "m => document.querySelector('home-assistant').hass.callWS(m)",
+                    message,
+                )
+
+            desks = {
+                sub["title"].partition(" (")[0]: sub["subentry_id"]
+                for sub in ws(
+                    {"type": "config_entries/subentries/list", "entry_id": entry_id}
+                )
+                if sub["subentry_type"] == "desk"
+            }
+            _flow(
+                base,
+                token,
+                "subentries/flow",
+                [entry_id, "account"],
+                {"name": "Alice", "extension": "101", "home_desks": [desks["Desk 1"]]},
+            )
+            # Desk 1's device (the login action names the desk by it).
+            desk1_device = page.wait_for_function(
+                """id => Object.values(document.querySelector('home-assistant')
+                    .hass.devices).find(d => d.identifiers.some(
+                    ([domain, ident]) => domain === 'hotdesk_phone' && ident === id))?.id""",
+                arg=desks["Desk 1"],
+            ).json_value()
+            http(
+                f"{base}/api/services/hotdesk_phone/login",
+                {"extension": "101", "desk": desk1_device},
+                token,
+            )
+
+            # The PBX has what the dialplan reads before anyone dials.
+            want = {
+                "enumber/911": "1",
+                "emergency/dial": EMERGENCY_ROUTE,
+                f"elin/{desks['Desk 1']}": DESK1_ELIN,
+                "deskof/PJSIP/desk1": desks["Desk 1"],
+            }
+            deadline = time.monotonic() + 20
+            while {k: pbx.astdb().get(k) for k in want} != want:
+                assert time.monotonic() < deadline, pbx.astdb()
+                time.sleep(0.2)
+
+            ws(
+                {
+                    "type": "lovelace/config/save",
+                    "config": {
+                        "title": "Office",
+                        "views": [
+                            {
+                                "title": "Desks",
+                                "path": "desks",
+                                "cards": [
+                                    {
+                                        "type": "custom:hotdesk-board",
+                                        "title": "Office desks",
+                                    }
+                                ],
+                            }
+                        ],
+                    },
+                }
+            )
+            page.goto(f"{base}/lovelace/desks")
+            board = page.locator("hotdesk-board")
+            tile = {n: board.locator(".tile", has_text=f"Desk {n}") for n in (1, 2)}
+            expect(board.locator(".tile")).to_have_count(2)
+            expect(tile[1]).to_contain_text("Alice (101) since")
+            banner = board.locator(".emergency")
+            expect(banner).to_have_count(0)
+
+            # Desk 1's phone dials 911 (a real SIP call); the carrier answers.
+            invites = carrier.invite_count
+            call = place_call(
+                "desk1",
+                "911",
+                pbx.sip_port,
+                caller_id_number="101",
+                caller_id_name="Alice",
+                hold_ms=15_000,
+                work_dir=tmp_path / "desk1-911",
+            )
+            invite = carrier.wait_for("INVITE", count=invites + 1, timeout=10)
+            assert invite.caller_id_number == DESK1_ELIN
+            alert = board.get_by_role("alert")
+            expect(alert).to_have_text(
+                f"Emergency call 911 from Desk 1 — {DESK1_LOCATION} — logged in: Alice"
+            )
+            expect(banner.locator(".emergency-call")).to_have_count(1)
+            expect(tile[1]).to_have_attribute("data-emergency", "")
+            expect(tile[1].locator(".emergency-mark")).to_have_text(
+                "Emergency call 911"
+            )
+            expect(tile[2]).not_to_have_attribute("data-emergency", "")
+            # Red: HA's error colour behind white text.
+            colour = banner.evaluate("el => getComputedStyle(el).backgroundColor")
+            assert colour == "rgb(219, 68, 55)", colour
+            path = ARTIFACTS / "16-board-emergency.png"
+            board.screenshot(path=str(path))
+
+            # Desk 1 hangs up (its BYE after the hold): the banner goes.
+            assert call.wait(30) == 0, "desk 1's SIPp did not end the call cleanly"
+            assert call.answered
+            expect(banner).to_have_count(0)
+            expect(tile[1]).not_to_have_attribute("data-emergency", "")
+            expect(tile[1].locator(".emergency-mark")).to_have_count(0)
+            board.screenshot(path=str(ARTIFACTS / "16-board-emergency-ended.png"))
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "failure-emergency.png"))
+            (ARTIFACTS / "failure-emergency-aria.txt").write_text(
+                page.locator("body").aria_snapshot()
+            )
+            raise
+        finally:
+            if call is not None:
+                call.stop()
+            carrier.stop(unregister=pbx.running)
+            browser.close()
