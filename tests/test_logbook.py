@@ -140,3 +140,40 @@ async def test_german_logbook_and_pushes(
         "hat einen Anruf von Bob Caller (5550100) verpasst",
         "hatte einen Anruf von Bob Caller (5550100): verpasst",
     ]
+
+
+async def test_logbook_tells_an_emergency_call(
+    hass: HomeAssistant,
+    logbook: None,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    since = dt_util.utcnow() - timedelta(seconds=1)
+    await push(
+        hass,
+        init_integration,
+        ami_server,
+        [
+            {
+                "Event": "DialBegin",
+                "Channel": "PJSIP/desk1-00000021",
+                "Context": "hotdesk-emergency",
+                "Exten": "112",
+                "DestChannel": "PJSIP/carrier-00000022",
+            },
+            {"Event": "Hangup", "Channel": "PJSIP/desk1-00000021"},
+        ],
+    )
+    lines = await _lines(hass, hass_client, since)
+    told = [(line["name"], line["message"]) for line in lines]
+    # The desk's story: no location or ELIN is set in this entry.
+    assert told == [
+        (
+            "Desk 1",
+            "called emergency number 112; location: not set; callback number: "
+            "not set; logged in: nobody",
+        ),
+        ("Desk 1", "emergency call to 112 ended"),
+    ]
+    assert lines[0]["entity_id"] == _entity(hass, f"{D1}_desk_call_state")
