@@ -171,8 +171,10 @@ async def test_logbook_tells_an_emergency_call(
     assert told == [
         (
             "Desk 1",
-            "called emergency number 112; location: not set; callback number: "
-            "not set; logged in: nobody",
+            (
+                "called emergency number 112; location: not set; callback "
+                "number: not set; logged in: nobody"
+            ),
         ),
         ("Desk 1", "emergency call to 112 ended"),
     ]
