@@ -539,3 +539,52 @@ async def test_extension_that_is_an_emergency_number_raises_a_repair(
         init_integration, carol, data={**carol.data, "extension": "102"}
     )
     await wait_for(hass, lambda: issues.async_get_issue(DOMAIN, issue_id) is None)
+
+
+async def test_emergency_call_found_at_connect_raises_the_alarm(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    """Home Assistant (re)starts while a desk is on an emergency call: the
+    call is taken from the PBX's channels, announced late rather than
+    never, and ends when its channel is gone."""
+    notify = async_mock_service(hass, "notify", "front_desk")
+    alarms = async_capture_events(hass, "hotdesk_phone_emergency_call")
+    ended = async_capture_events(hass, "hotdesk_phone_emergency_call_ended")
+    ami_server.channels = [
+        {
+            "Channel": "PJSIP/desk2-00000031",
+            "Uniqueid": "1700000000.31",
+            "Linkedid": "1700000000.31",
+            "ChannelStateDesc": "Up",
+            "CallerIDNum": "3125550102",
+            "CallerIDName": "3125550102",
+            "Context": CONTEXT_EMERGENCY,
+            "Exten": "911",
+            "Application": "Dial",
+            "BridgeId": "",
+        }
+    ]
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert [(a.data["desk_id"], a.data["number"]) for a in alarms] == [(D2, "911")]
+    assert alarms[0].data["elin"] == "3125550102"
+    assert alarms[0].data["room"] == "Corner office"
+    assert len(notify) == 1
+    sensor = hass.states.get("binary_sensor.asterisk_127_0_0_1_emergency_call")
+    assert sensor is not None
+    assert sensor.state == "on"
+    # After a blip the call is still there: nothing is announced twice.
+    hub = hub_of(mock_config_entry)
+    hub.client.reconnect_min_delay = 0.05
+    ami_server.drop_connections()
+    await ami_server.wait_for_login(2)
+    await wait_for(hass, lambda: hub.connected)
+    assert len(alarms) == 1
+    # It ended while the link was down: ended once at the next connect.
+    ami_server.channels = []
+    ami_server.drop_connections()
+    await ami_server.wait_for_login(3)
+    await wait_for(hass, lambda: len(ended) == 1)
+    assert ended[0].data["desk_id"] == D2
+    assert hass.states.get(sensor.entity_id).state == "off"  # type: ignore[union-attr]

@@ -71,32 +71,19 @@ async def async_migrate_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) ->
 async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> bool:
     """Connect to the PBX and set up the platforms."""
     hub = HotdeskHub(hass, entry)
-    # A failed start has already closed the AMI session (hub.async_start);
-    # any other exception propagates as a setup error.
+    # Listening before the first connect: an emergency call in progress is
+    # found in that connect's resync and must raise the alarm.
+    stop_alerts = hub.emergency_alerts.async_start()
     try:
-        await hub.async_start()
-    except AmiAuthError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="invalid_auth"
-        ) from err
-    except AmiConnectionError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"error": str(err)},
-        ) from err
-    except AmiActionError as err:
-        # Typically an AMI user without the rights the README lists.
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="action_refused",
-            translation_placeholders={"action": err.action, "reason": err.reason},
-        ) from err
+        await _async_start_hub(hub)
+    except BaseException:
+        stop_alerts()
+        raise
+    entry.async_on_unload(stop_alerts)
     # From here on, whatever fails unloads what was set up (async_on_unload).
     entry.async_on_unload(hub.async_stop)
     # Linked sites see this PBX's visitors at their desks while it runs.
     entry.async_on_unload(await async_join(hub))
-    entry.async_on_unload(hub.emergency_alerts.async_start())
     scans = ScanHandler(hub)
     entry.async_on_unload(scans.async_start())
     entry.async_on_unload(CallNotifier(hass, hub).async_start())
@@ -135,6 +122,33 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
     # Anything changed while this setup ran (the listener skipped it).
     await live.async_apply()
     return True
+
+
+async def _async_start_hub(hub: HotdeskHub) -> None:
+    """Connect, turning the client's failures into HA's setup errors.
+
+    A failed start has already closed the AMI session (hub.async_start);
+    any other exception propagates as a setup error.
+    """
+    try:
+        await hub.async_start()
+    except AmiAuthError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    except AmiConnectionError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    except AmiActionError as err:
+        # Typically an AMI user without the rights the README lists.
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="action_refused",
+            translation_placeholders={"action": err.action, "reason": err.reason},
+        ) from err
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> bool:
