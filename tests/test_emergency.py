@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from homeassistant.config_entries import ConfigSubentry
+from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import (
@@ -443,13 +443,21 @@ async def test_options_step_checks_and_saves(
     assert db[f"hotdesk/elin/{D1}"] == "3125550100"
 
 
+async def _reconfigure(
+    hass: HomeAssistant, entry: MockConfigEntry, kind: str, subentry_id: str
+) -> Any:
+    """Open a subentry's change form (the same call on every HA line)."""
+    return await hass.config_entries.subentries.async_init(
+        (entry.entry_id, kind),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id},
+    )
+
+
 async def test_desk_form_section_checked_and_stored(
     hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
 ) -> None:
     sub: ConfigSubentry = init_integration.subentries[D1]
-    flow = await init_integration.start_subentry_reconfigure_flow(
-        hass, "desk", sub.subentry_id
-    )
+    flow = await _reconfigure(hass, init_integration, "desk", sub.subentry_id)
     base = {"name": "Desk 1", "dial_string": "PJSIP/desk1"}
     bad = await hass.config_entries.subentries.async_configure(
         flow["flow_id"], {**base, CONF_EMERGENCY: {"elin": "abc"}}
@@ -472,9 +480,7 @@ async def test_desk_form_section_checked_and_stored(
 async def test_account_extension_may_not_be_an_emergency_number(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    flow = await init_integration.start_subentry_reconfigure_flow(
-        hass, "account", ALICE
-    )
+    flow = await _reconfigure(hass, init_integration, "account", ALICE)
     result = await hass.config_entries.subentries.async_configure(
         flow["flow_id"],
         {"name": "Alice", "extension": "933", "home_desks": [D1, D2]},
