@@ -1,7 +1,9 @@
 """A small AMI server for tests: the real wire protocol over TCP on loopback.
 
-It greets like Asterisk, answers Login (success or "Authentication failed",
-then closes like Asterisk does), keeps a real in-memory AstDB for the DB*
+It greets like Asterisk, answers Challenge (MD5) and Login (plain or with the
+MD5 key; success or "Authentication failed", then closes like Asterisk
+does), can serve over TLS (``make_ca``/``make_certificate`` make the
+certificates in the test), keeps a real in-memory AstDB for the DB*
 actions, answers list actions with EventList replies shaped like Asterisk
 22's (see tests/fixtures/ami/queries.ami), records every raw byte it
 receives, pushes events on demand and can drop or freeze connections.
@@ -13,8 +15,18 @@ import asyncio
 from collections.abc import Callable, Iterable, Mapping
 import contextlib
 from dataclasses import dataclass, field
+import datetime as dt
+import hashlib
+import ipaddress
 import itertools
 from pathlib import Path
+import secrets
+import ssl
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 EOL = "\r\n"
 GREETING = "Asterisk Call Manager/11.0.0"
@@ -78,12 +90,141 @@ def transcript_bytes(name: str) -> bytes:
     return b"".join(encode(event) for event in transcript_events(name))
 
 
+@dataclass(frozen=True)
+class TlsCredential:
+    """A certificate and its private key (PEM text), made for one test."""
+
+    cert_pem: str
+    key_pem: str
+
+    @property
+    def sha256(self) -> str:
+        """The certificate's SHA-256 fingerprint, ``AB:CD:...``."""
+        der = x509.load_pem_x509_certificate(self.cert_pem.encode()).public_bytes(
+            serialization.Encoding.DER
+        )
+        digest = hashlib.sha256(der).hexdigest().upper()
+        return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+
+    def write(self, folder: Path, name: str) -> tuple[Path, Path]:
+        """Write ``name.crt`` and ``name.key`` into folder; their paths."""
+        folder.mkdir(parents=True, exist_ok=True)
+        cert, key = folder / f"{name}.crt", folder / f"{name}.key"
+        cert.write_text(self.cert_pem, encoding="ascii")
+        key.write_text(self.key_pem, encoding="ascii")
+        return cert, key
+
+    def server_context(self, folder: Path) -> ssl.SSLContext:
+        """A TLS server context presenting this certificate."""
+        cert, key = self.write(folder, f"server-{secrets.token_hex(4)}")
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        return context
+
+
+def _credential(
+    subject: x509.Name,
+    key: ec.EllipticCurvePrivateKey,
+    issuer: tuple[x509.Name, ec.EllipticCurvePrivateKey] | None,
+    extensions: list[tuple[x509.ExtensionType, bool]],
+) -> TlsCredential:
+    now = dt.datetime.now(dt.UTC)
+    issuer_name, issuer_key = issuer or (subject, key)
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+            critical=False,
+        )
+    )
+    for extension, critical in extensions:
+        builder = builder.add_extension(extension, critical=critical)
+    cert = builder.sign(issuer_key, hashes.SHA256())
+    return TlsCredential(
+        cert.public_bytes(serialization.Encoding.PEM).decode(),
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode(),
+    )
+
+
+def _usage(*, cert_sign: bool) -> x509.KeyUsage:
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=cert_sign,
+        crl_sign=cert_sign,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def make_ca(name: str = "Hotdesk Test CA") -> TlsCredential:
+    """A certificate authority (ECDSA P-256), valid for 30 days."""
+    return _credential(
+        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]),
+        ec.generate_private_key(ec.SECP256R1()),
+        None,
+        [
+            (x509.BasicConstraints(ca=True, path_length=0), True),
+            (_usage(cert_sign=True), True),
+        ],
+    )
+
+
+def make_certificate(
+    ca: TlsCredential | None = None,
+    hosts: Iterable[str] = ("127.0.0.1", "localhost"),
+    name: str = "Hotdesk Test PBX",
+) -> TlsCredential:
+    """A TLS server certificate for hosts, signed by ca (or self-signed)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    issuer = None
+    if ca is not None:
+        ca_cert = x509.load_pem_x509_certificate(ca.cert_pem.encode())
+        ca_key = serialization.load_pem_private_key(ca.key_pem.encode(), None)
+        assert isinstance(ca_key, ec.EllipticCurvePrivateKey)
+        issuer = (ca_cert.subject, ca_key)
+    names: list[x509.GeneralName] = []
+    for host in hosts:
+        try:
+            names.append(x509.IPAddress(ipaddress.ip_address(host)))
+        except ValueError:
+            names.append(x509.DNSName(host))
+    return _credential(
+        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]),
+        key,
+        issuer,
+        [
+            (x509.BasicConstraints(ca=False, path_length=None), True),
+            (_usage(cert_sign=False), True),
+            (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False),
+            (x509.SubjectAlternativeName(names), False),
+        ],
+    )
+
+
 @dataclass
 class _Session:
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
     logged_in: bool = False
     frozen: bool = False
+    challenge: str = ""
 
     def send(self, headers: Mapping[str, str]) -> None:
         if not self.writer.is_closing():
@@ -111,6 +252,11 @@ class AmiTestServer:
     handlers: dict[str, ActionHandler] = field(default_factory=dict)
     # Events sent right after a successful Redirect of a channel (by channel).
     logins: int = 0
+    # TLS: serve every connection over it (None: plain TCP).
+    ssl_context: ssl.SSLContext | None = None
+    # Answer Action: Challenge (AuthType: MD5) like Asterisk; False plays a
+    # PBX that offers no challenge login.
+    challenge: bool = True
     _server: asyncio.Server | None = None
     _sessions: list[_Session] = field(default_factory=list)
     _login_event: asyncio.Event = field(default_factory=asyncio.Event)
@@ -180,6 +326,14 @@ class AmiTestServer:
     async def _serve(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
     ) -> None:
+        if self.ssl_context is not None:
+            # The handshake here, not in start_server: a client refusing the
+            # certificate is a test's subject, not an error of the loop.
+            try:
+                await writer.start_tls(self.ssl_context)
+            except OSError:
+                writer.close()
+                return
         session = _Session(reader, writer)
         self._sessions.append(session)
         writer.write((GREETING + EOL).encode())
@@ -212,6 +366,15 @@ class AmiTestServer:
                 self._sessions.remove(session)
             writer.close()
 
+    def _secret_proven(self, session: _Session, action: Headers) -> bool:
+        """A Login's secret, or its MD5 key over this session's challenge."""
+        if action.get("AuthType", "").lower() == "md5":
+            expected = hashlib.md5(
+                (session.challenge + self.secret).encode(), usedforsecurity=False
+            ).hexdigest()
+            return bool(session.challenge) and action.get("Key") == expected
+        return action.get("Secret") == self.secret
+
     def _answer(self, session: _Session, action: Headers) -> bool:
         """Reply to one action; False closes the connection."""
         name = action["Action"].lower()
@@ -240,10 +403,17 @@ class AmiTestServer:
                 }
             )
 
+        if name == "challenge" and self.challenge:
+            if action.get("AuthType", "").lower() != "md5":
+                error("Must specify AuthType")
+                return True
+            # Like Asterisk: one challenge per session, a random number.
+            session.challenge = session.challenge or str(secrets.randbelow(2**31))
+            reply(Challenge=session.challenge)
+            return True
         if name == "login":
-            if (
-                action.get("Username") == self.username
-                and action.get("Secret") == self.secret
+            if action.get("Username") == self.username and self._secret_proven(
+                session, action
             ):
                 session.logged_in = True
                 reply(Message="Authentication accepted")

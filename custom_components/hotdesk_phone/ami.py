@@ -5,6 +5,11 @@ responses) but owns the connection life cycle itself, because panoramisk's
 ``Manager`` retries a wrong secret forever, schedules reconnects that
 ``close()`` cannot cancel, resends actions after a reconnect and has no
 reply timeout on its keep-alive. No Home Assistant imports here.
+
+The link may run over TLS (the PBX's certificate checked against the
+system's CAs, a given CA, or a pinned SHA-256 fingerprint), and the login
+uses AMI's MD5 challenge when the PBX offers it, so the secret itself never
+crosses the wire.
 """
 
 from __future__ import annotations
@@ -14,9 +19,16 @@ import codecs
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 import contextlib
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+import hashlib
+import hmac
+import ipaddress
 import logging
+import ssl
 from typing import Any, Final, cast
 
+from cryptography import x509
 from panoramisk import actions as pm_actions
 from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.message import Message
@@ -29,6 +41,8 @@ _LOGGER = logging.getLogger(__name__)
 EOL: Final = "\r\n"
 # Asterisk reads at most 1024 bytes per line and silently drops longer ones.
 MAX_LINE_BYTES: Final = 1024
+_SHA256_DIGITS: Final = 64
+_HEX: Final = frozenset("0123456789ABCDEF")
 
 # Events the product uses. Everything else is dropped before parsing,
 # unless it answers one of our actions (it then carries our ActionID).
@@ -75,6 +89,223 @@ class AmiActionError(AmiError):
         super().__init__(f"{action} failed: {message}")
         self.action = action
         self.reason = message
+
+
+class AmiTlsError(AmiConnectionError):
+    """No TLS link: the port does not speak TLS, or the CA cannot be loaded."""
+
+
+class AmiCertificateError(AmiTlsError):
+    """The PBX's certificate failed verification; nothing was sent to it.
+
+    ``certificate`` is what the PBX showed (``None`` if it could not be
+    read), so that a user can compare its fingerprint and confirm it.
+    """
+
+    def __init__(self, message: str, certificate: CertificateInfo | None) -> None:
+        """Keep the certificate the PBX showed."""
+        super().__init__(message)
+        self.certificate = certificate
+
+    @property
+    def fingerprint(self) -> str | None:
+        """SHA-256 fingerprint of the certificate seen (``AB:CD:...``)."""
+        return None if self.certificate is None else self.certificate.sha256
+
+
+class AmiInsecureLoginError(AmiConnectionError):
+    """The PBX offers no challenge login, and the secret is not sent in clear.
+
+    Raised on a plain (not TLS) link to an address that is not loopback,
+    unless the client was told to allow a plain login there.
+    """
+
+
+class LinkSecurity(StrEnum):
+    """How the AMI link is protected."""
+
+    TLS_PINNED = "tls_pinned"  # TLS; the certificate's fingerprint is pinned
+    TLS_CA = "tls_ca"  # TLS; verified against a given CA
+    TLS_SYSTEM = "tls_system"  # TLS; verified against the system's CAs
+    MD5_CHALLENGE = "md5_challenge"  # plain TCP; the secret never sent
+    PLAIN = "plain"  # plain TCP; the secret sent in clear
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateInfo:
+    """The certificate a TLS server showed."""
+
+    sha256: str  # fingerprint, upper-case hex pairs joined by colons
+    subject: str  # RFC 4514, "" if it cannot be parsed
+    issuer: str
+    not_before: datetime | None
+    not_after: datetime | None
+
+    @property
+    def self_signed(self) -> bool:
+        """Whether it names itself as its issuer."""
+        return bool(self.subject) and self.subject == self.issuer
+
+
+def normalize_fingerprint(text: str) -> str:
+    """A SHA-256 fingerprint in the form ``AB:CD:...`` (64 hex digits).
+
+    Accepts colons, spaces or dashes between the digits, any case, and
+    ``openssl x509 -fingerprint -sha256`` output (``sha256 Fingerprint=...``).
+    """
+    value = text.strip().rpartition("=")[2]
+    digits = "".join(c for c in value if c not in ": -\t").upper()
+    if len(digits) != _SHA256_DIGITS or any(c not in _HEX for c in digits):
+        raise ValueError("A SHA-256 fingerprint has 64 hexadecimal digits")
+    return _colon_pairs(digits)
+
+
+def _colon_pairs(digits: str) -> str:
+    return ":".join(digits[i : i + 2] for i in range(0, len(digits), 2))
+
+
+def certificate_info(der: bytes) -> CertificateInfo:
+    """Fingerprint, names and validity of a DER certificate."""
+    sha256 = _colon_pairs(hashlib.sha256(der).hexdigest().upper())
+    try:
+        cert = x509.load_der_x509_certificate(der)
+        return CertificateInfo(
+            sha256=sha256,
+            subject=cert.subject.rfc4514_string(),
+            issuer=cert.issuer.rfc4514_string(),
+            not_before=cert.not_valid_before_utc,
+            not_after=cert.not_valid_after_utc,
+        )
+    except ValueError:  # TLS accepted it; the fingerprint still holds
+        return CertificateInfo(sha256, "", "", None, None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TlsSettings:
+    """AMI over TLS, and how the PBX's certificate is checked.
+
+    - no ``ca`` and no ``fingerprint``: the system's CAs, and the host name;
+    - ``ca`` (a PEM file's path, or PEM text): only that CA, and the name;
+    - ``fingerprint``: exactly the certificate with this SHA-256 fingerprint
+      (a self-signed PBX certificate: no CA, name or expiry check).
+
+    ``server_name`` is the name the certificate must carry when it is not
+    the host connected to (e.g. the PBX is reached by its address).
+    """
+
+    ca: str | None = None
+    fingerprint: str | None = None
+    server_name: str | None = None
+
+    def __post_init__(self) -> None:
+        """Normalise the fingerprint; empty strings mean unset."""
+        ca = self.ca or None
+        fingerprint = self.fingerprint or None
+        if ca is not None and fingerprint is not None:
+            raise ValueError("TLS: give a CA or a fingerprint, not both")
+        if fingerprint is not None:
+            fingerprint = normalize_fingerprint(fingerprint)
+        object.__setattr__(self, "ca", ca)
+        object.__setattr__(self, "fingerprint", fingerprint)
+        object.__setattr__(self, "server_name", self.server_name or None)
+
+    @property
+    def security(self) -> LinkSecurity:
+        """The verification these settings make."""
+        if self.fingerprint is not None:
+            return LinkSecurity.TLS_PINNED
+        if self.ca is not None:
+            return LinkSecurity.TLS_CA
+        return LinkSecurity.TLS_SYSTEM
+
+
+def _unverified_context() -> ssl.SSLContext:
+    """TLS without any certificate check (pinning checks afterwards)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def build_ssl_context(tls: TlsSettings) -> ssl.SSLContext:
+    """The client SSL context for these settings.
+
+    Blocking (it reads CA files): run it in an executor. Raises
+    ``AmiTlsError`` when the CA cannot be loaded.
+    """
+    if tls.fingerprint is not None:
+        return _unverified_context()
+    try:
+        if tls.ca is None:
+            context = ssl.create_default_context()
+        elif "-----BEGIN" in tls.ca:
+            context = ssl.create_default_context(cadata=tls.ca)
+        else:
+            context = ssl.create_default_context(cafile=tls.ca)
+    except (OSError, ValueError) as err:  # ssl.SSLError is an OSError
+        raise AmiTlsError(f"Cannot load the CA certificate: {err}") from err
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+def _peer_certificate(transport: asyncio.BaseTransport) -> CertificateInfo:
+    ssl_object = transport.get_extra_info("ssl_object")
+    der = None if ssl_object is None else ssl_object.getpeercert(binary_form=True)
+    if not der:
+        raise AmiTlsError("The PBX showed no certificate")
+    return certificate_info(der)
+
+
+def _peer_is_loopback(transport: asyncio.BaseTransport) -> bool:
+    peer = transport.get_extra_info("peername")
+    try:
+        address = ipaddress.ip_address(peer[0])
+    except (TypeError, ValueError, IndexError):
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+async def fetch_certificate(
+    host: str,
+    port: int,
+    connect_timeout: float = 5.0,
+    *,
+    server_name: str | None = None,
+) -> CertificateInfo:
+    """The certificate a TLS AMI port shows, without logging in.
+
+    For trust on first use: show its fingerprint, let the user confirm it,
+    then pin it. Nothing is written on the link besides the handshake.
+    """
+    loop = asyncio.get_running_loop()
+    try:
+        async with asyncio.timeout(connect_timeout):
+            transport, _ = await loop.create_connection(
+                asyncio.Protocol,
+                host,
+                port,
+                ssl=_unverified_context(),
+                server_hostname=server_name or host,
+            )
+    except ssl.SSLError as err:
+        raise AmiTlsError(
+            f"No TLS handshake with {host}:{port} (is it AMI's TLS port?): {err}"
+        ) from err
+    except (OSError, TimeoutError) as err:
+        raise AmiConnectionError(f"Cannot reach {host}:{port}: {err}") from err
+    try:
+        return _peer_certificate(transport)
+    finally:
+        transport.close()
+
+
+def _md5_key(challenge: str, secret: str) -> str:
+    # AMI's challenge login is defined with MD5; the secret stays local.
+    digest = hashlib.md5((challenge + secret).encode(), usedforsecurity=False)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +509,7 @@ def _items(messages: Iterable[Message], event: str, *required: str) -> list[_Ite
 type EventCallback = Callable[[AmiEvent], None]
 type ConnectedCallback = Callable[[], Awaitable[None]]
 type DisconnectedCallback = Callable[[], None]
+type CertificateErrorCallback = Callable[[AmiCertificateError], None]
 
 
 @dataclass(kw_only=True)
@@ -289,16 +521,28 @@ class AmiClient:
     the background with capped exponential back-off, and ``on_connected``
     runs after every successful login (the first one included) so the
     caller can resynchronise its state.
+
+    ``tls`` puts the link in TLS; every connect (reconnects too) checks the
+    PBX's certificate the same way before anything is sent, and a failed
+    check raises ``AmiCertificateError``. The login uses the MD5 challenge
+    when the PBX offers it; otherwise the secret is sent in clear only if
+    ``allow_plain_login`` says so (by default: over TLS, or to a loopback
+    address) and ``AmiInsecureLoginError`` is raised instead.
     """
 
     host: str
     port: int
     username: str
     secret: str
+    tls: TlsSettings | None = None
+    allow_plain_login: bool | None = None
     on_event: EventCallback | None = None
     on_connected: ConnectedCallback | None = None
     on_disconnected: DisconnectedCallback | None = None
     on_auth_failed: DisconnectedCallback | None = None
+    # Once per outage, when a reconnect finds a certificate that fails the
+    # check (the link stays down until it passes again).
+    on_certificate_error: CertificateErrorCallback | None = None
     connect_timeout: float = 5.0
     action_timeout: float = 5.0
     ping_interval: float = 20.0
@@ -310,11 +554,17 @@ class AmiClient:
 
     version: str | None = field(default=None, init=False)
     _protocol: _Protocol | None = field(default=None, init=False)
+    _opening: _Protocol | None = field(default=None, init=False)
     _closing: bool = field(default=False, init=False)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set, init=False)
     _reconnect_task: asyncio.Task[None] | None = field(default=None, init=False)
     _ping_task: asyncio.Task[None] | None = field(default=None, init=False)
     _auth_failed: bool = field(default=False, init=False)
+    _ssl_context: ssl.SSLContext | None = field(default=None, init=False)
+    _md5_login: bool | None = field(default=None, init=False)
+    _peer_loopback: bool | None = field(default=None, init=False)
+    _certificate: CertificateInfo | None = field(default=None, init=False)
+    _certificate_error: AmiCertificateError | None = field(default=None, init=False)
 
     @property
     def connected(self) -> bool:
@@ -325,6 +575,34 @@ class AmiClient:
     def auth_failed(self) -> bool:
         """Whether the last reconnect attempt was refused for bad credentials."""
         return self._auth_failed
+
+    @property
+    def link_security(self) -> LinkSecurity | None:
+        """How the link is protected.
+
+        With TLS its verification (known before connecting); without, how
+        the last successful login went (``None`` before the first one).
+        """
+        if self.tls is not None:
+            return self.tls.security
+        if self._md5_login is None:
+            return None
+        return LinkSecurity.MD5_CHALLENGE if self._md5_login else LinkSecurity.PLAIN
+
+    @property
+    def peer_is_loopback(self) -> bool | None:
+        """Whether the last link went to a loopback address (None: none yet)."""
+        return self._peer_loopback
+
+    @property
+    def server_certificate(self) -> CertificateInfo | None:
+        """The certificate of the last TLS link that passed the check."""
+        return self._certificate
+
+    @property
+    def certificate_error(self) -> AmiCertificateError | None:
+        """The last connect's certificate failure; cleared by a login."""
+        return self._certificate_error
 
     async def connect(self) -> None:
         """Connect and log in once; raise on failure."""
@@ -341,6 +619,51 @@ class AmiClient:
             raise
 
     async def _open(self) -> None:
+        protocol = await self._connect_transport()
+        protocol.encoding = "utf-8"
+        protocol.queue.clear()
+        protocol.responses = {}
+        protocol.factory = None
+        protocol.log = _LOGGER
+        # The link becomes the client's only once logged in: a PBX that
+        # closes after refusing the login must not look like a lost link
+        # (no reconnect for a wrong secret). close() ends it meanwhile.
+        self._opening = protocol
+        try:
+            self._peer_loopback = _peer_is_loopback(protocol.transport)
+            if self.tls is not None:
+                self._check_certificate(protocol, self.tls)
+            reply, md5 = await self._login(protocol)
+        except BaseException:  # cancelled too: leave no socket behind
+            self._drop(protocol)
+            raise
+        finally:
+            self._opening = None
+        if not reply.success:
+            self._drop(protocol)
+            message = str(reply.get("Message", "Authentication failed"))
+            if not message.lower().startswith("authentication"):
+                # e.g. "Asterisk is shutting down": not the credentials' fault.
+                raise AmiConnectionError(f"The PBX refused the login: {message}")
+            self._auth_failed = True
+            raise AmiAuthError(message)
+        if protocol.closed:  # ended right after the login
+            self._drop(protocol)
+            raise AmiConnectionError("Connection to the PBX lost during login")
+        self._protocol = protocol
+        self._auth_failed = False
+        self._certificate_error = None
+        self._md5_login = md5
+        await self._wait_booted(protocol)
+        self.version = protocol.version
+        _LOGGER.debug(
+            "Logged in to AMI at %s:%s (%s)",
+            self.host,
+            self.port,
+            self.link_security,
+        )
+
+    async def _connect_transport(self) -> _Protocol:
         loop = asyncio.get_running_loop()
 
         def factory() -> _Protocol:
@@ -350,49 +673,110 @@ class AmiClient:
             protocol.decoder = codecs.getincrementaldecoder("utf-8")("replace")
             return protocol
 
+        tls: dict[str, Any] = {}
+        if self.tls is not None:
+            tls["ssl"] = await self._tls_context(self.tls)
+            tls["server_hostname"] = self.tls.server_name or self.host
         try:
             async with asyncio.timeout(self.connect_timeout):
                 _, protocol = await loop.create_connection(
-                    factory, self.host, self.port
+                    factory, self.host, self.port, **tls
                 )
+        except ssl.SSLCertVerificationError as err:
+            raise await self._verification_failed(
+                str(err.verify_message or err)
+            ) from err
+        except ssl.SSLError as err:
+            raise AmiTlsError(
+                f"No TLS handshake with the PBX at {self.host}:{self.port} "
+                f"(is it AMI's TLS port?): {err}"
+            ) from err
         except (OSError, TimeoutError) as err:
             raise AmiConnectionError(
                 f"Cannot reach the PBX at {self.host}:{self.port}: {err}"
             ) from err
-        protocol.encoding = "utf-8"
-        protocol.queue.clear()
-        protocol.responses = {}
-        protocol.factory = None
-        protocol.log = _LOGGER
-        self._protocol = protocol
-        try:
-            reply = await self._send_on(
-                protocol,
-                {
-                    "Action": "Login",
-                    "Username": self.username,
-                    "Secret": self.secret,
-                    "Events": "on",
-                },
-                self.connect_timeout,
+        return protocol
+
+    async def _tls_context(self, tls: TlsSettings) -> ssl.SSLContext:
+        """The SSL context, made once (off the loop: it reads CA files)."""
+        if self._ssl_context is None:
+            loop = asyncio.get_running_loop()
+            self._ssl_context = await loop.run_in_executor(None, build_ssl_context, tls)
+        return self._ssl_context
+
+    def _refuse_certificate(
+        self, reason: str, seen: CertificateInfo | None
+    ) -> AmiCertificateError:
+        self._certificate_error = AmiCertificateError(
+            f"The PBX at {self.host}:{self.port} failed the certificate check "
+            f"({reason}); not logging in",
+            seen,
+        )
+        return self._certificate_error
+
+    async def _verification_failed(self, reason: str) -> AmiCertificateError:
+        """The handshake refused the certificate: look at it once more.
+
+        A second handshake without checks reads what the PBX showed, so the
+        error can name its fingerprint. Nothing else is sent.
+        """
+        seen: CertificateInfo | None = None
+        server_name = self.tls.server_name if self.tls is not None else None
+        with contextlib.suppress(AmiError):
+            seen = await fetch_certificate(
+                self.host, self.port, self.connect_timeout, server_name=server_name
             )
-        except AmiError:
-            self._drop(protocol)
-            raise
+        return self._refuse_certificate(reason, seen)
+
+    def _check_certificate(self, protocol: _Protocol, tls: TlsSettings) -> None:
+        """Check the pin (the handshake checked CA and name); nothing sent yet."""
+        seen = _peer_certificate(protocol.transport)
+        if tls.fingerprint is not None and not hmac.compare_digest(
+            seen.sha256.encode(), tls.fingerprint.encode()
+        ):
+            raise self._refuse_certificate(
+                f"its certificate's SHA-256 fingerprint {seen.sha256} is not "
+                f"the pinned {tls.fingerprint}",
+                seen,
+            )
+        self._certificate = seen
+
+    async def _login(self, protocol: _Protocol) -> tuple[Message, bool]:
+        """Log in; the reply, and whether the MD5 challenge was used."""
+        fields = {"Action": "Login", "Username": self.username}
+        challenge = await self._challenge(protocol)
+        if challenge is not None:
+            fields["AuthType"] = "MD5"
+            fields["Key"] = _md5_key(challenge, self.secret)
+        elif self._plain_login_allowed():
+            _LOGGER.debug("The PBX offers no challenge login; sending the secret")
+            fields["Secret"] = self.secret
+        else:
+            raise AmiInsecureLoginError(
+                f"The PBX at {self.host}:{self.port} offers no challenge login, "
+                "and the secret is not sent in clear over the network: "
+                "use AMI over TLS"
+            )
+        fields["Events"] = "on"
+        reply = await self._send_on(protocol, fields, self.connect_timeout)
         if isinstance(reply, list):  # never for Login; keeps the type exact
             reply = reply[0]
-        if not reply.success:
-            self._drop(protocol)
-            message = str(reply.get("Message", "Authentication failed"))
-            if not message.lower().startswith("authentication"):
-                # e.g. "Asterisk is shutting down": not the credentials' fault.
-                raise AmiConnectionError(f"The PBX refused the login: {message}")
-            self._auth_failed = True
-            raise AmiAuthError(message)
-        self._auth_failed = False
-        await self._wait_booted(protocol)
-        self.version = protocol.version
-        _LOGGER.debug("Logged in to AMI at %s:%s", self.host, self.port)
+        return reply, challenge is not None
+
+    async def _challenge(self, protocol: _Protocol) -> str | None:
+        """The PBX's MD5 challenge, or None if it offers none."""
+        reply = await self._send_on(
+            protocol, {"Action": "Challenge", "AuthType": "MD5"}, self.connect_timeout
+        )
+        if isinstance(reply, list):
+            reply = reply[0]
+        challenge = _first(reply.get("Challenge", "")) if reply.success else ""
+        return challenge or None
+
+    def _plain_login_allowed(self) -> bool:
+        if self.allow_plain_login is not None:
+            return self.allow_plain_login
+        return self.tls is not None or bool(self._peer_loopback)
 
     async def _wait_booted(self, protocol: _Protocol) -> None:
         """Wait for FullyBooted (sent at once after Login when booted)."""
@@ -447,19 +831,18 @@ class AmiClient:
 
     async def _reconnect_loop(self) -> None:
         delay = self.reconnect_min_delay
-        refused = False
+        told: set[type[AmiError]] = set()
         while not self._closing:
             await asyncio.sleep(delay)
             try:
                 await self._open()
-            except AmiAuthError as err:
+            except (AmiAuthError, AmiCertificateError) as err:
                 _LOGGER.debug("Reconnect refused: %s", err)
                 # Tell the owner once per outage; keep trying slowly in case
-                # the PBX side is fixed rather than our stored secret.
-                if not refused:
-                    refused = True
-                    if self.on_auth_failed is not None:
-                        self.on_auth_failed()
+                # the PBX side is fixed rather than our stored settings.
+                if type(err) not in told:
+                    told.add(type(err))
+                    self._report_refusal(err)
             except AmiConnectionError as err:
                 _LOGGER.debug("Reconnect failed: %s", err)
             else:
@@ -486,6 +869,16 @@ class AmiClient:
                 else:
                     return
             delay = min(delay * 2, self.reconnect_max_delay)
+
+    def _report_refusal(self, err: AmiAuthError | AmiCertificateError) -> None:
+        if isinstance(err, AmiAuthError):
+            if self.on_auth_failed is not None:
+                self.on_auth_failed()
+            return
+        # The link stays down while the certificate fails; no secret went out.
+        _LOGGER.warning("%s", err)
+        if self.on_certificate_error is not None:
+            self.on_certificate_error(err)
 
     def _drop_current(self) -> None:
         """Drop the current link without scheduling a reconnect."""
@@ -543,6 +936,8 @@ class AmiClient:
         self._tasks.difference_update(tasks)
         self._reconnect_task = None
         self._ping_task = None
+        if self._opening is not None:  # a connect() still logging in
+            self._drop(self._opening)
         protocol = self._protocol
         if protocol is not None:
             self._protocol = None
