@@ -14,7 +14,12 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.typing import ConfigType
 
-from .ami import AmiActionError, AmiAuthError, AmiConnectionError
+from .ami import (
+    AmiActionError,
+    AmiAuthError,
+    AmiCertificateError,
+    AmiConnectionError,
+)
 from .board import async_register_board
 from .call_log import CallLog
 from .const import DOMAIN, SUBENTRY_ACCOUNT, SUBENTRY_DESK
@@ -132,6 +137,11 @@ async def _async_start_hub(hub: HotdeskHub) -> None:
     """
     try:
         await hub.async_start()
+    except AmiCertificateError as err:
+        hub.certificate_refused(err)
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN, translation_key="certificate_mismatch"
+        ) from err
     except AmiAuthError as err:
         raise ConfigEntryAuthFailed(
             translation_domain=DOMAIN, translation_key="invalid_auth"

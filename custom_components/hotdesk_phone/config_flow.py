@@ -17,6 +17,7 @@ from homeassistant.components.tag.const import (
     EVENT_TAG_SCANNED,
 )
 from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
     ConfigEntry,
     ConfigEntryState,
     ConfigFlow,
@@ -42,7 +43,19 @@ from homeassistant.helpers import (
 )
 from homeassistant.util.ulid import ulid_now
 
-from .ami import AmiAuthError, AmiClient, AmiConnectionError, AmiError
+from .ami import (
+    AmiAuthError,
+    AmiCertificateError,
+    AmiClient,
+    AmiConnectionError,
+    AmiError,
+    AmiInsecureLoginError,
+    AmiTlsError,
+    CertificateInfo,
+    TlsSettings,
+    build_ssl_context,
+    fetch_certificate,
+)
 from .bulk import BulkImportError, ImportPlan, plan_import
 from .bulk_services import (
     MAX_REPORTED_ROWS,
@@ -104,6 +117,16 @@ from .emergency_flow import (
     validate_desk_section,
     validate_settings,
 )
+from .pbx_link import (
+    CONF_TLS,
+    CONF_TLS_CA,
+    CONF_TLS_FINGERPRINT,
+    CONF_TLS_VERIFY,
+    VERIFY_CA,
+    VERIFY_MODES,
+    VERIFY_PIN,
+    tls_settings,
+)
 from .pcsc import async_host_readers
 from .readers import valid_reader_name
 from .site_flow import SiteSubentryFlow
@@ -153,6 +176,7 @@ async def _try_login(data: Mapping[str, Any]) -> dict[str, str]:
         port=data[CONF_PORT],
         username=data[CONF_USERNAME],
         secret=data[CONF_PASSWORD],
+        tls=tls_settings(data),
     )
     try:
         await client.connect()
@@ -160,14 +184,25 @@ async def _try_login(data: Mapping[str, Any]) -> dict[str, str]:
         await client.core_settings()
     except AmiAuthError:
         return {"base": "invalid_auth"}
-    except AmiConnectionError:
-        return {"base": "cannot_connect"}
+    except AmiConnectionError as err:
+        return {"base": _connection_error(err)}
     except Exception:
         _LOGGER.exception("Unexpected error while testing the PBX login")
         return {"base": "unknown"}
     finally:
         await client.close()
     return {}
+
+
+def _connection_error(err: AmiConnectionError) -> str:
+    """The form's error for a link that could not be made."""
+    if isinstance(err, AmiCertificateError):
+        return "certificate_mismatch"
+    if isinstance(err, AmiTlsError):
+        return "tls_failed"
+    if isinstance(err, AmiInsecureLoginError):
+        return "insecure_login"
+    return "cannot_connect"
 
 
 def _connection_schema(defaults: Mapping[str, Any]) -> vol.Schema:
@@ -190,8 +225,54 @@ def _connection_schema(defaults: Mapping[str, Any]) -> vol.Schema:
                 CONF_USERNAME, default=defaults.get(CONF_USERNAME, vol.UNDEFINED)
             ): str,
             vol.Required(CONF_PASSWORD): _PASSWORD,
+            vol.Required(CONF_TLS, default=defaults.get(CONF_TLS, False)): bool,
+            vol.Required(
+                CONF_TLS_VERIFY, default=defaults.get(CONF_TLS_VERIFY, VERIFY_PIN)
+            ): selector.SelectSelector(
+                selector.SelectSelectorConfig(
+                    options=list(VERIFY_MODES), translation_key=CONF_TLS_VERIFY
+                )
+            ),
+            vol.Optional(
+                CONF_TLS_CA,
+                description={"suggested_value": defaults.get(CONF_TLS_CA)},
+            ): selector.TextSelector(selector.TextSelectorConfig(multiline=True)),
         }
     )
+
+
+def _needs_pin(data: Mapping[str, Any]) -> bool:
+    return bool(data.get(CONF_TLS)) and data.get(CONF_TLS_VERIFY) == VERIFY_PIN
+
+
+def _link_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """What is stored of the form: TLS fields only with TLS on."""
+    data = {
+        k: v
+        for k, v in user_input.items()
+        if k not in (CONF_TLS, CONF_TLS_VERIFY, CONF_TLS_CA, CONF_TLS_FINGERPRINT)
+    }
+    if user_input.get(CONF_TLS):
+        data[CONF_TLS] = True
+        data[CONF_TLS_VERIFY] = user_input.get(CONF_TLS_VERIFY, VERIFY_PIN)
+        if data[CONF_TLS_VERIFY] == VERIFY_CA:
+            data[CONF_TLS_CA] = str(user_input.get(CONF_TLS_CA) or "").strip()
+    return data
+
+
+async def _check_ca(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, str]:
+    """A CA that is given must load (a PEM text or a file on the host)."""
+    if data.get(CONF_TLS_VERIFY) != VERIFY_CA or not data.get(CONF_TLS):
+        return {}
+    if not data.get(CONF_TLS_CA):
+        return {CONF_TLS_CA: "no_ca"}
+    try:
+        await hass.async_add_executor_job(
+            build_ssl_context, TlsSettings(ca=data[CONF_TLS_CA])
+        )
+    except AmiTlsError:
+        return {CONF_TLS_CA: "invalid_ca"}
+    return {}
 
 
 class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -220,6 +301,9 @@ class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
             SUBENTRY_SITE: SiteSubentryFlow,
         }
 
+    _link: dict[str, Any]
+    _certificate: CertificateInfo | None = None
+
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
@@ -230,19 +314,67 @@ class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
                 f"{user_input[CONF_HOST]}:{user_input[CONF_PORT]}"
             )
             self._abort_if_unique_id_configured()
-            errors = await _try_login(user_input)
+            data = _link_data(user_input)
+            errors = await _check_ca(self.hass, data)
+            if not errors and _needs_pin(data):
+                errors = await self._fetch_certificate(data)
+                if not errors:
+                    return await self.async_step_trust()
             if not errors:
-                # The success dialog says what comes next (desk phones).
-                return self.async_create_entry(
-                    title=f"Asterisk {user_input[CONF_HOST]}",
-                    data=user_input,
-                    description="next_steps",
-                )
+                errors = await _try_login(data)
+            if not errors:
+                return self._create(data)
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
                 _connection_schema({}), user_input or {}
             ),
+            errors=errors,
+        )
+
+    def _create(self, data: dict[str, Any]) -> ConfigFlowResult:
+        # The success dialog says what comes next (desk phones).
+        return self.async_create_entry(
+            title=f"Asterisk {data[CONF_HOST]}",
+            data=data,
+            description="next_steps",
+        )
+
+    async def _fetch_certificate(self, data: dict[str, Any]) -> dict[str, str]:
+        """Read the certificate the PBX shows (nothing is sent to it)."""
+        try:
+            self._certificate = await fetch_certificate(
+                data[CONF_HOST], data[CONF_PORT]
+            )
+        except AmiConnectionError:
+            return {"base": "tls_failed"}
+        self._link = data
+        return {}
+
+    async def async_step_trust(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Trust on first use: the admin compares the fingerprint, then pins it."""
+        certificate = self._certificate
+        if certificate is None:  # the step is only reached after a fetch
+            return self.async_abort(reason="unknown")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {**self._link, CONF_TLS_FINGERPRINT: certificate.sha256}
+            errors = await _try_login(data)
+            if not errors:
+                if self.source == SOURCE_RECONFIGURE:
+                    return await self._reconfigured(data)
+                return self._create(data)
+        return self.async_show_form(
+            step_id="trust",
+            data_schema=vol.Schema({}),
+            description_placeholders={
+                "host": self._link[CONF_HOST],
+                "fingerprint": certificate.sha256,
+                "subject": certificate.subject or "?",
+                "not_after": str(certificate.not_after or "?"),
+            },
             errors=errors,
         )
 
@@ -290,18 +422,33 @@ class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
                 for other in self._async_current_entries(include_ignore=False)
             ):
                 return self.async_abort(reason="already_configured")
-            errors = await _try_login(user_input)
+            data = _link_data(user_input)
+            errors = await _check_ca(self.hass, data)
+            if not errors and _needs_pin(data):
+                errors = await self._fetch_certificate(data)
+                stored = entry.data.get(CONF_TLS_FINGERPRINT)
+                if not errors and self._certificate is not None:
+                    if self._certificate.sha256 != stored:
+                        # A new certificate (or a new PBX): confirm it first.
+                        return await self.async_step_trust()
+                    data[CONF_TLS_FINGERPRINT] = stored
             if not errors:
-                self.hass.config_entries.async_update_entry(
-                    entry, data=user_input, unique_id=unique_id
-                )
-                await self.hass.config_entries.async_reload(entry.entry_id)
-                return self.async_abort(reason="reconfigure_successful")
+                errors = await _try_login(data)
+            if not errors:
+                return await self._reconfigured(data)
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=_connection_schema(user_input or entry.data),
             errors=errors,
         )
+
+    async def _reconfigured(self, data: dict[str, Any]) -> ConfigFlowResult:
+        entry = self._get_reconfigure_entry()
+        self.hass.config_entries.async_update_entry(
+            entry, data=data, unique_id=f"{data[CONF_HOST]}:{data[CONF_PORT]}"
+        )
+        await self.hass.config_entries.async_reload(entry.entry_id)
+        return self.async_abort(reason="reconfigure_successful")
 
 
 # Fields of the import step.

@@ -28,6 +28,7 @@ from .const import (
 from .emergency import CONF_CONTACTS
 from .emergency_alerts import desk_location
 from .hub import HotdeskConfigEntry
+from .pbx_link import CONF_TLS_VERIFY
 from .sites import links_of, site_reachable, visitor_at
 from .titles import subentry_title
 
@@ -79,6 +80,18 @@ async def async_get_config_entry_diagnostics(
             "connected": hub.connected,
             "asterisk_version": hub.asterisk_version,
             "last_resync_seconds": hub.last_resync_seconds,
+            # How the link is protected, and the certificate it trusts.
+            "link_security": hub.client.link_security,
+            "tls_verify": entry.data.get(CONF_TLS_VERIFY),
+            "peer_is_loopback": hub.client.peer_is_loopback,
+            "certificate": (
+                {
+                    "sha256": certificate.sha256,
+                    "not_after": str(certificate.not_after),
+                }
+                if (certificate := hub.client.server_certificate) is not None
+                else None
+            ),
         },
         "logins": dict(hub.logins),
         "desk_states": dict(hub.tracker.desk_states),

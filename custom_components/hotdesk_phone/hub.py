@@ -17,14 +17,16 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
 
-from .ami import AmiActionError, AmiClient, AmiError, AmiEvent
+from .ami import AmiActionError, AmiCertificateError, AmiClient, AmiError, AmiEvent
 from .astdb import AstdbWriter
 from .const import (
     CONF_EMERGENCY,
     CONF_MULTIPLE_LOGINS,
     CONTEXT_CLAIM,
     CONTEXT_UNANSWERED,
+    DOMAIN,
     EVENT_CLAIM_REFUSED,
     EVENT_DND,
     EVENT_LOGIN,
@@ -43,6 +45,7 @@ from .emergency import (
 from .emergency_alerts import EmergencyAlerts, emergency_tree, emergency_values
 from .events import CallEvent, call_event, call_event_data
 from .logins import LoginBook
+from .pbx_link import exposed, tls_settings
 from .pcsc import PcscMonitor
 from .presence import (
     PRESENCE_FAMILIES,
@@ -174,6 +177,8 @@ class HotdeskHub:
             on_disconnected=self._on_disconnected,
             on_auth_failed=self._on_auth_failed,
             ping_interval=KEEPALIVE_INTERVAL,
+            tls=tls_settings(entry.data),
+            on_certificate_error=self.certificate_refused,
         )
         self.astdb = AstdbWriter(
             hass,
@@ -401,10 +406,58 @@ class HotdeskHub:
         self.last_resync_seconds = asyncio.get_running_loop().time() - started
         if not self.connected and self._was_connected:
             LOGGER.info("Connection to the PBX is back")
+        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id("certificate_changed"))
+        self._update_exposed_issue()
         self.connected = True
         self._was_connected = True
         self._fire_reconciled_events(notices)
         self._update_entities()
+
+    def _issue_id(self, kind: str) -> str:
+        return f"{kind}_{self.entry.entry_id}"
+
+    @callback
+    def certificate_refused(self, err: AmiCertificateError) -> None:
+        """The PBX shows another certificate than the one trusted: stay down.
+
+        Nothing was sent to it; a repair issue names what it showed, and
+        reconfiguring the entry confirms a new one.
+        """
+        LOGGER.error(
+            "The PBX at %s:%s shows a certificate that is not trusted (SHA-256 "
+            "%s); the link stays down until it is confirmed",
+            self.client.host,
+            self.client.port,
+            err.fingerprint,
+        )
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            self._issue_id("certificate_changed"),
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="certificate_changed",
+            translation_placeholders={
+                "host": f"{self.client.host}:{self.client.port}",
+                "fingerprint": err.fingerprint or "?",
+            },
+        )
+
+    def _update_exposed_issue(self) -> None:
+        """A repair issue while plain AMI crosses a network."""
+        issue_id = self._issue_id("plain_ami_link")
+        if not exposed(self.client.link_security, self.client.peer_is_loopback):
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="plain_ami_link",
+            translation_placeholders={"host": self.client.host},
+        )
 
     @callback
     def _on_disconnected(self) -> None:
