@@ -191,7 +191,7 @@ async def test_plain_link_to_another_host_raises_a_repair(
     assert issues.async_get_issue(DOMAIN, issue_id) is None
     hub = hub_of(init_integration)
     with patch.object(type(hub.client), "peer_is_loopback", False):
-        hub._update_exposed_issue()  # noqa: SLF001
+        hub._update_exposed_issue()
     issue = issues.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.severity is ir.IssueSeverity.WARNING
