@@ -488,6 +488,19 @@ class AmiTestServer:
                     ],
                     "DBGetComplete",
                 )
+        elif name == "dbgettree":
+            # As Asterisk 22 answers: every key below the family, with its
+            # whole path; an empty list when there is none.
+            family = action.get("Family", "")
+            listing(
+                "Result will follow",
+                [
+                    {"Event": "DBGetTreeResponse", "Key": f"/{key}", "Val": value}
+                    for key, value in sorted(self.astdb.items())
+                    if key.startswith(f"{family}/")
+                ],
+                "DBGetTreeComplete",
+            )
         elif name == "pjsipshowendpoints":
             listing(
                 "A listing of Endpoints follows, presented as EndpointList events",

@@ -281,6 +281,9 @@ def subentries() -> list[dict[str, Any]]:
 async def test_desk_locations_written_and_follow_the_area(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry, ami_server: AmiTestServer
 ) -> None:
+    # Left from before a restart: a number and a route no longer set.
+    ami_server.astdb["hotdesk/enumber/112"] = "1"
+    ami_server.astdb["hotdesk/elin/01GONE"] = "3125550000"
     floor = fr.async_get(hass).async_create("Third floor")
     area = ar.async_get(hass).async_create("Sales", floor_id=floor.floor_id)
     mock_config_entry.add_to_hass(hass)
@@ -288,6 +291,8 @@ async def test_desk_locations_written_and_follow_the_area(
     await hass.async_block_till_done()
     db = ami_server.astdb
     assert db["hotdesk/enumber/911"] == db["hotdesk/enumber/933"] == "1"
+    assert "hotdesk/enumber/112" not in db
+    assert "hotdesk/elin/01GONE" not in db
     assert db["hotdesk/emergency/dial"] == "PJSIP/{number}@carrier"
     assert db["hotdesk/emergency/callback"] == "10800"
     assert db[f"hotdesk/elin/{D1}"] == "3125550100"

@@ -1105,6 +1105,22 @@ class AmiClient:
                 return str(message.get("Val", ""))
         return None
 
+    async def db_get_tree(self, family: str) -> dict[str, str]:
+        """Every AstDB key below ``family`` (keys relative to it) and its value.
+
+        Asterisk 18.14 and later; an older one refuses it (``AmiActionError``).
+        """
+        prefix = f"/{family}/"
+        return {
+            item["Key"].removeprefix(prefix): item.get("Val")
+            for item in _items(
+                await self._list({"Action": "DBGetTree", "Family": family}),
+                "DBGetTreeResponse",
+                "Key",
+            )
+            if item["Key"].startswith(prefix)
+        }
+
     async def endpoints(self) -> list[Endpoint]:
         """List PJSIP endpoints with their device state."""
         items = _items(

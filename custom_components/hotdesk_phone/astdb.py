@@ -67,8 +67,9 @@ class AstdbWriter:
             # Emergency keys are never cleared first: a 911 dialled while the
             # tree is rewritten must still find its number, ELIN and location.
             # They are overwritten before anything else, then the stale ones
-            # we know of go.
+            # go (those the PBX holds and the tree has not).
             await self._put_all((k, v) for k, v in good.items() if is_emergency_key(k))
+            stale = await self._stale_emergency_keys(tree)
             # One connection handles actions in order, so the deletes land
             # before the writes even though nothing waits in between.
             await asyncio.gather(
@@ -84,13 +85,30 @@ class AstdbWriter:
             await asyncio.gather(
                 *(
                     self._del(key)
-                    for key in self.written
+                    for key in {*self.written, *stale}
                     if key not in tree
                     and (key.partition("/")[0] in kept or is_emergency_key(key))
                 )
             )
             self.written = self._after_write(good, bad)
             self._update_too_long_issue(bad)
+
+    async def _stale_emergency_keys(self, tree: Mapping[str, str]) -> list[str]:
+        """Emergency keys the PBX holds that the tree has not.
+
+        After a restart Home Assistant does not know what it wrote before: an
+        emergency number or route removed meanwhile would stay. An Asterisk
+        without ``DBGetTree`` (before 18.14) keeps them (logged).
+        """
+        stale: list[str] = []
+        for family in EMERGENCY_FAMILIES:
+            try:
+                held = await self.client.db_get_tree(f"{ASTDB_FAMILY}/{family}")
+            except AmiActionError as err:
+                LOGGER.info("Old emergency keys not checked: %s", err)
+                return stale
+            stale += [f"{family}/{k}" for k in held if f"{family}/{k}" not in tree]
+        return stale
 
     async def async_sync(self) -> None:
         """Write what changed since the last write; delete what is gone."""

@@ -97,6 +97,8 @@ async def test_astdb_matches_configuration(
     # Left-overs of an older configuration, and a family that is not ours.
     await in_thread(hass, clean_pbx.cli, "database put hotdesk/route 999 PJSIP/gone")
     await in_thread(hass, clean_pbx.cli, "database put other keep 1")
+    # An emergency number set before a restart, no longer configured.
+    await in_thread(hass, clean_pbx.cli, "database put hotdesk/enumber 999 1")
     pbx_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(pbx_entry.entry_id)
     await hass.async_block_till_done()
