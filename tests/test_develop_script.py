@@ -135,7 +135,16 @@ def test_develop_runs_ha_and_integration_is_added(processes: dict[str, Any]) -> 
     )
     assert flow["step_id"] == "user"
     names = [field["name"] for field in flow["data_schema"]]
-    assert names == ["host", "port", "username", "password"]
+    # The PBX, the AMI user, and whether (and how) the link uses TLS.
+    assert names == [
+        "host",
+        "port",
+        "username",
+        "password",
+        "tls",
+        "tls_verify",
+        "tls_ca",
+    ]
     bad = request(
         f"{base}/api/config/config_entries/flow/{flow['flow_id']}",
         {
