@@ -12,11 +12,11 @@ import asyncio
 from collections.abc import Callable, Collection, Iterable, Mapping
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
 
 from .ami import AmiActionError, AmiClient, AmiError, db_put_fits
-from .const import ASTDB_FAMILY, ASTDB_SUBFAMILIES, DOMAIN, LOGGER
+from .const import ASTDB_FAMILY, ASTDB_SUBFAMILIES, LOGGER
 from .emergency import EMERGENCY_FAMILIES, is_emergency_key
+from .repairs import set_issue
 
 # DBPut actions in flight at once while the AstDB tree is rewritten: enough
 # to keep the link busy, few enough that a tree of thousands of keys does not
@@ -174,22 +174,17 @@ class AstdbWriter:
         if bad == self._too_long:
             return
         self._too_long = bad
-        if not bad:
-            ir.async_delete_issue(self.hass, DOMAIN, self._issue_id)
-            return
-        LOGGER.error(
-            "AstDB values longer than one AMI line were not written (the PBX "
-            "keeps their previous values): %s",
-            ", ".join(bad),
-        )
-        ir.async_create_issue(
+        if bad:
+            LOGGER.error(
+                "AstDB values longer than one AMI line were not written (the PBX "
+                "keeps their previous values): %s",
+                ", ".join(bad),
+            )
+        set_issue(
             self.hass,
-            DOMAIN,
+            "astdb_value_too_long",
             self._issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key="astdb_value_too_long",
-            translation_placeholders={"keys": ", ".join(bad)},
+            {"keys": ", ".join(bad)} if bad else None,
         )
 
     async def _put_all(self, items: Iterable[tuple[str, str]]) -> None:

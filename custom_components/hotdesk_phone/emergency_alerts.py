@@ -21,7 +21,6 @@ from homeassistant.helpers import (
     area_registry as ar,
     device_registry as dr,
     floor_registry as fr,
-    issue_registry as ir,
 )
 from homeassistant.util import dt as dt_util
 
@@ -41,6 +40,7 @@ from .emergency import (
     settings_tree,
 )
 from .location import CivicAddress
+from .repairs import set_issue
 from .texts import text
 
 if TYPE_CHECKING:
@@ -172,18 +172,11 @@ class EmergencyAlerts:
             for a in self.hub.directory.accounts.values()
             if a.extension in numbers
         )
-        issue_id = f"extension_is_emergency_{self.hub.entry.entry_id}"
-        if not taken:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-            return
-        ir.async_create_issue(
+        set_issue(
             self.hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key="extension_is_emergency",
-            translation_placeholders={"extensions": ", ".join(taken)},
+            "extension_is_emergency",
+            f"extension_is_emergency_{self.hub.entry.entry_id}",
+            {"extensions": ", ".join(taken)} if taken else None,
         )
 
     # Where the desks are.

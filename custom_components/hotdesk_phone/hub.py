@@ -26,7 +26,6 @@ from .const import (
     CONF_MULTIPLE_LOGINS,
     CONTEXT_CLAIM,
     CONTEXT_UNANSWERED,
-    DOMAIN,
     EVENT_CLAIM_REFUSED,
     EVENT_DND,
     EVENT_LOGIN,
@@ -54,6 +53,7 @@ from .presence import (
     presence_values,
 )
 from .readers import CardReaders
+from .repairs import set_issue
 from .sites import (
     async_desks_changed,
     async_end_others_at,
@@ -406,7 +406,12 @@ class HotdeskHub:
         self.last_resync_seconds = asyncio.get_running_loop().time() - started
         if not self.connected and self._was_connected:
             LOGGER.info("Connection to the PBX is back")
-        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id("certificate_changed"))
+        set_issue(
+            self.hass,
+            "certificate_changed",
+            self._issue_id("certificate_changed"),
+            None,
+        )
         self._update_exposed_issue()
         self.connected = True
         self._was_connected = True
@@ -430,14 +435,11 @@ class HotdeskHub:
             self.client.port,
             err.fingerprint,
         )
-        ir.async_create_issue(
+        set_issue(
             self.hass,
-            DOMAIN,
+            "certificate_changed",
             self._issue_id("certificate_changed"),
-            is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key="certificate_changed",
-            translation_placeholders={
+            {
                 "host": f"{self.client.host}:{self.client.port}",
                 "fingerprint": err.fingerprint or "?",
             },
@@ -445,18 +447,14 @@ class HotdeskHub:
 
     def _update_exposed_issue(self) -> None:
         """A repair issue while plain AMI crosses a network."""
-        issue_id = self._issue_id("plain_ami_link")
-        if not exposed(self.client.link_security, self.client.peer_is_loopback):
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-            return
-        ir.async_create_issue(
+        set_issue(
             self.hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="plain_ami_link",
-            translation_placeholders={"host": self.client.host},
+            "plain_ami_link",
+            self._issue_id("plain_ami_link"),
+            {"host": self.client.host}
+            if exposed(self.client.link_security, self.client.peer_is_loopback)
+            else None,
+            ir.IssueSeverity.WARNING,
         )
 
     @callback

@@ -32,6 +32,7 @@ from .directory import DirectoryError
 from .hub import HotdeskConfigEntry, HotdeskHub
 from .pcsc import PcscMonitor, async_start_monitor
 from .readers import CardReaders
+from .repairs import set_issue
 
 # Seats whose entities are added before the event loop gets a turn (setup).
 SETUP_BATCH = 200
@@ -316,16 +317,12 @@ def update_orphan_issue(
     hass: HomeAssistant, entry: HotdeskConfigEntry, hub: HotdeskHub
 ) -> None:
     """A repair issue names the accounts left without any desk (or goes)."""
-    issue_id = f"account_without_desk_{entry.entry_id}"
-    if hub.accounts_without_desk:
-        ir.async_create_issue(
-            hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="account_without_desk",
-            translation_placeholders={"accounts": ", ".join(hub.accounts_without_desk)},
-        )
-    else:
-        ir.async_delete_issue(hass, DOMAIN, issue_id)
+    set_issue(
+        hass,
+        "account_without_desk",
+        f"account_without_desk_{entry.entry_id}",
+        {"accounts": ", ".join(hub.accounts_without_desk)}
+        if hub.accounts_without_desk
+        else None,
+        ir.IssueSeverity.WARNING,
+    )
