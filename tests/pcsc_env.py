@@ -256,6 +256,8 @@ class PcscEnvironment:
 class VirtualCard:
     """A contactless card with a UID, put on and taken off a vpcd reader."""
 
+    atr = ATR
+
     def __init__(self, env: PcscEnvironment, uid: str, slot: int = 0) -> None:
         """A card; not on any reader yet."""
         self.env = env
@@ -313,7 +315,7 @@ class VirtualCard:
                 payload = await reader.readexactly(length)
                 if length == 1:
                     if payload[0] == 0x04:
-                        self._send(writer, ATR)
+                        self._send(writer, self.atr)
                     else:
                         self.powered = payload[0] in (0x01, 0x02)
                     continue
