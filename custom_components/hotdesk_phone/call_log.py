@@ -2,8 +2,11 @@
 
 Kept across restarts in HA's storage (a burst of calls makes one write) and
 bounded per account. The actions ``call_log`` and ``clear_call_log`` read and
-clear it; the missed-call push's "Call back" button and the ``call`` action
-use it to find whom to call.
+clear it. The board card reads it (through ``call_log``) to show each account's
+newest missed call, whose Call back then runs the ``call`` action with that
+number. Nothing else looks a number up here: the ``call`` action dials the number
+it is given, and the missed-call push's "Call back" button keeps the caller's
+number with the push (``notifications.py``).
 """
 
 from __future__ import annotations

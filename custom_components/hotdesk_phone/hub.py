@@ -2,9 +2,14 @@
 
 Like WLED's coordinator, the hub holds a long-lived connection and pushes
 changes to entities; nothing is polled. It is the HA glue around the pure
-directory and call tracker; the AstDB writer (astdb.py) and the login book
-(logins.py) are its parts. Scans, card readers, PC/SC and pushes are built
-beside it in the entry's setup and only call it.
+directory and call tracker; the AstDB writer (astdb.py), the login book
+(logins.py) and the emergency alerts (emergency_alerts.py) are its parts. The
+scan handler (with the card readers), the pushes, presence, the call log and
+the live changes are built beside it in the entry's setup (__init__.py); the
+live changes start and stop the PC/SC monitor (live.py). The modules built
+beside it import this one only for type checking; the entry's setup, the
+platforms, the actions, diagnostics and the logbook import it at run time
+(docs/ARCHITECTURE.md lists them).
 """
 
 from __future__ import annotations

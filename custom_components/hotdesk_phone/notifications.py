@@ -3,7 +3,9 @@
 A call also rings on the called person's phone and watch, as a push. Each
 account names ``notify.mobile_app_*`` targets; every call gets one tag so
 later pushes replace or clear the first, and the push's buttons carry the
-call id so a tap acts on that call only.
+call id so a tap acts on that call only. A missed call's push offers "Call
+back": the caller's number is kept with the push here (the newest
+``MAX_MISSED_PUSHES``, in memory), not looked up in the call log.
 """
 
 from __future__ import annotations
