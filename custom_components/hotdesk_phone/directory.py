@@ -1,6 +1,7 @@
 """Accounts, desks, identities and scanners, and the routing they imply.
 
-Pure Python: no Home Assistant imports. Extension -> account, account ->
+Pure Python: no Home Assistant imports (ruff's TID251 and
+tests/test_architecture_doc.py check it). Extension -> account, account ->
 its desks, plus the validation that keeps the PBX's dialplan and the AMI
 stream safe.
 """

@@ -1,6 +1,7 @@
 """Call tracking: from AMI events to calls, and what a scan means.
 
-Pure Python: no Home Assistant imports. Which desks ring for a call,
+Pure Python: no Home Assistant imports (ruff's TID251 and
+tests/test_architecture_doc.py check it). Which desks ring for a call,
 whether a scan claims it, and how each call ends are decided here. The
 tracker never talks to the PBX; it returns notices that the HA glue turns
 into events, entity updates and AMI actions.
