@@ -22,6 +22,13 @@ older than ``--max-age`` seconds are dropped (a late login would surprise).
     python3 hotdesk_bridge.py --url https://homeassistant.local:8123 \
         --token-file ~/.config/hotdesk-bridge/token --reader-id desk-3f-12
 
+A PIV card (a badge or YubiKey with a Card Authentication Key) also answers a
+challenge: the bridge sends the card's certificate to
+``/api/hotdesk_phone/challenge``, passes the GENERAL AUTHENTICATE commands it
+gets back to the card, and posts the card's answer with the scan. Home
+Assistant made the challenge and checks the signature; the bridge decides
+nothing (``--no-piv`` turns this off).
+
 ``--send UID`` posts one scan and exits (0 delivered, 1 refused, 2 Home
 Assistant unreachable, 3 no usable token: refused, missing or in a file others
 can read, 4 the ``--ca-file`` cannot be used): a check of the set-up without a card.
@@ -59,9 +66,18 @@ import aiohttp
 
 LOG = logging.getLogger("hotdesk_bridge")
 SCAN_PATH = "/api/hotdesk_phone/scan"
+CHALLENGE_PATH = "/api/hotdesk_phone/challenge"
 GET_UID = [0xFF, 0xCA, 0x00, 0x00, 0x00]
 SW_OK = [0x90, 0x00]
 MIN_UID_RESPONSE = 3  # at least one UID byte + SW1 SW2
+# A PIV card (badge, YubiKey): select the application, read the certificate of
+# its Card Authentication Key. Home Assistant then sends the challenge.
+SELECT_PIV = bytes.fromhex("00A4040009A00000030800001000")
+GET_CAK_CERTIFICATE = bytes.fromhex("00CB3FFF055C035FC10100")
+INS_GENERAL_AUTHENTICATE = 0x87
+KEY_CAK = 0x9E
+MAX_CARD_ANSWER = 8192
+CHALLENGE_TIMEOUT = 5.0
 PNP_NOTIFICATION = "\\\\?PnP?\\Notification"
 DEBOUNCE_SECONDS = 0.5
 EXIT_OK, EXIT_REFUSED, EXIT_UNREACHABLE, EXIT_AUTH, EXIT_CA = 0, 1, 2, 3, 4
@@ -122,6 +138,8 @@ class Scan:
 
     uid: str
     reader: str = ""  # the local PC/SC reader, for the log
+    # A PIV card's answer to Home Assistant's challenge: {"challenge_id", "answer"}.
+    card: dict[str, str] | None = None
     at: float = field(default_factory=time.monotonic)
     # Sent with every post of this tap: Home Assistant applies a tap once even
     # when a retry follows a post whose answer was lost.
@@ -155,6 +173,8 @@ class Bridge:
         default verification against the system's CAs.
         """
         self.url = url.rstrip("/") + SCAN_PATH
+        self.challenge_url = url.rstrip("/") + CHALLENGE_PATH
+        self.session: aiohttp.ClientSession | None = None
         self.token = token
         self.reader_id = reader_id
         self.queue: collections.deque[Scan] = collections.deque(maxlen=queue_size)
@@ -169,7 +189,50 @@ class Bridge:
         self._stopping = asyncio.Event()
         self._unreachable = False
 
-    def submit(self, uid: str, reader: str = "") -> None:
+    async def challenge(self, certificate: bytes) -> tuple[str, list[bytes]] | None:
+        """Home Assistant's one-use challenge for a PIV card (None: none now).
+
+        ``certificate``: the card's certificate object as read. The answer is
+        the GENERAL AUTHENTICATE commands to send the card; only those are sent.
+        """
+        tls: dict[str, Any] = {"ssl": self.ssl_context} if self.ssl_context else {}
+        session = self.session or aiohttp.ClientSession()
+        try:
+            async with session.post(
+                self.challenge_url,
+                json={"reader": self.reader_id, "certificate": certificate.hex()},
+                headers={"Authorization": f"Bearer {self.token}"},
+                timeout=aiohttp.ClientTimeout(total=CHALLENGE_TIMEOUT),
+                **tls,
+            ) as response:
+                body = await response.json(content_type=None)
+                if response.status != 200:  # noqa: PLR2004
+                    LOG.warning(
+                        "No challenge for the card (HTTP %d: %s)",
+                        response.status,
+                        body.get("message") if isinstance(body, dict) else "",
+                    )
+                    return None
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError) as err:
+            LOG.warning("No challenge for the card: %s", type(err).__name__)
+            return None
+        finally:
+            if session is not self.session:
+                await session.close()
+        try:
+            apdus = [bytes.fromhex(apdu) for apdu in body["apdus"]]
+            challenge_id = str(body["challenge_id"])
+        except (KeyError, TypeError, ValueError):
+            LOG.warning("Home Assistant's challenge is malformed")
+            return None
+        if not apdus or not all(_is_authenticate(apdu) for apdu in apdus):
+            LOG.warning("Home Assistant's challenge is not GENERAL AUTHENTICATE")
+            return None
+        return challenge_id, apdus
+
+    def submit(
+        self, uid: str, reader: str = "", card: dict[str, str] | None = None
+    ) -> None:
         """Queue a scan (on the event loop's thread)."""
         if len(self.queue) == self.queue.maxlen:
             dropped = self.queue[0]
@@ -178,7 +241,7 @@ class Bridge:
                 len(self.queue),
                 dropped.label,
             )
-        scan = Scan(uid, reader)
+        scan = Scan(uid, reader, card=card)
         self.queue.append(scan)
         LOG.info("%s on %s queued", _capital(scan.label), reader or self.reader_id)
         self._wakeup.set()
@@ -199,6 +262,7 @@ class Bridge:
                     "reader": self.reader_id,
                     "uid": scan.uid,
                     "scan_id": scan.scan_id,
+                    **({"card": scan.card} if scan.card else {}),
                 },
                 headers={"Authorization": f"Bearer {self.token}"},
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
@@ -235,9 +299,11 @@ class Bridge:
         """Deliver queued scans until stopped; returns an exit code."""
         own = session is None
         session = session or aiohttp.ClientSession()
+        self.session = session
         try:
             return await self._deliver(session)
         finally:
+            self.session = None
             if own:
                 await session.close()
             if self.queue:
@@ -306,6 +372,16 @@ class Bridge:
             await asyncio.wait_for(self._stopping.wait(), seconds)
 
 
+def _is_authenticate(apdu: bytes) -> bool:
+    """A GENERAL AUTHENTICATE to the Card Authentication Key (all HA may ask)."""
+    return (
+        len(apdu) >= 5  # noqa: PLR2004
+        and apdu[0] in (0x00, 0x10)
+        and apdu[1] == INS_GENERAL_AUTHENTICATE
+        and apdu[3] == KEY_CAK
+    )
+
+
 def _message(response: aiohttp.ClientResponse, text: str) -> str:
     """What Home Assistant answered, in a few words.
 
@@ -335,11 +411,17 @@ class CardWatcher:
 
     def __init__(
         self,
-        on_card: Callable[[str, str], object],
+        on_card: Callable[[str, str, dict[str, str] | None], object],
         readers: list[str] | None = None,
         retry_max: float = 30.0,
+        get_challenge: Callable[[bytes], tuple[str, list[bytes]] | None] | None = None,
     ) -> None:
-        """``readers``: names to watch (None: every reader)."""
+        """``readers``: names to watch (None: every reader).
+
+        ``get_challenge(certificate)``: Home Assistant's challenge for a PIV
+        card (blocking; None: no PIV check, the card number alone is sent).
+        """
+        self.get_challenge = get_challenge
         from smartcard import scard  # noqa: PLC0415 - pyscard only where needed
 
         self.scard: Any = scard
@@ -469,9 +551,10 @@ class CardWatcher:
         if not present:
             self._last[reader] = (last_uid, now)
             return
-        uid = self._read_uid(context, reader)
-        if uid is None:
+        read = self._read_card(context, reader)
+        if read is None:
             return
+        uid, card = read
         self._last[reader] = (uid, None)
         if (
             uid == last_uid
@@ -479,9 +562,11 @@ class CardWatcher:
             and now - removed_at < DEBOUNCE_SECONDS
         ):
             return
-        self.on_card(reader, uid)
+        self.on_card(reader, uid, card)
 
-    def _read_uid(self, context: Any, reader: str) -> str | None:
+    def _read_card(
+        self, context: Any, reader: str
+    ) -> tuple[str, dict[str, str] | None] | None:
         s = self.scard
         code, card, protocol = s.SCardConnect(
             context,
@@ -496,16 +581,57 @@ class CardWatcher:
             return None
         try:
             code, response = s.SCardTransmit(card, protocol, GET_UID)
+            if (
+                code != s.SCARD_S_SUCCESS
+                or len(response) < MIN_UID_RESPONSE
+                or response[-2:] != SW_OK
+            ):
+                LOG.warning("The card on %s has no readable UID", reader)
+                return None
+            uid = bytes(response[:-2]).hex().upper()
+            return uid, self._piv_answer(card, protocol)
         finally:
             s.SCardDisconnect(card, s.SCARD_LEAVE_CARD)
-        if (
-            code != s.SCARD_S_SUCCESS
-            or len(response) < MIN_UID_RESPONSE
-            or response[-2:] != SW_OK
-        ):
-            LOG.warning("The card on %s has no readable UID", reader)
+
+    def _piv_answer(self, card: Any, protocol: Any) -> dict[str, str] | None:
+        """A PIV card's answer to Home Assistant's challenge (None: no PIV)."""
+        if self.get_challenge is None:
             return None
-        return bytes(response[:-2]).hex().upper()
+
+        def exchange(apdu: bytes) -> tuple[bytes, int]:
+            # Response chaining: 61xx = GET RESPONSE for xx more bytes.
+            data, sw = self._transmit(card, protocol, apdu)
+            while sw >> 8 == 0x61 and len(data) <= MAX_CARD_ANSWER:  # noqa: PLR2004
+                more, sw = self._transmit(
+                    card, protocol, bytes([0, 0xC0, 0, 0, sw & 0xFF])
+                )
+                data += more
+            return data, sw
+
+        try:
+            if exchange(SELECT_PIV)[1] != 0x9000:  # noqa: PLR2004
+                return None  # a card without PIV: its number only
+            certificate, sw = exchange(GET_CAK_CERTIFICATE)
+            if sw != 0x9000:  # noqa: PLR2004
+                return None
+            challenge = self.get_challenge(certificate)
+            if challenge is None:
+                return None
+            challenge_id, apdus = challenge
+            answer = b""
+            for apdu in apdus:
+                answer, sw = exchange(apdu)
+        except OSError as err:
+            LOG.warning("The PIV card stopped answering: %s", err)
+            return None
+        return {"challenge_id": challenge_id, "answer": answer.hex()}
+
+    def _transmit(self, card: Any, protocol: Any, apdu: bytes) -> tuple[bytes, int]:
+        s = self.scard
+        code, response = s.SCardTransmit(card, protocol, list(apdu))
+        if code != s.SCARD_S_SUCCESS or len(response) < 2:  # noqa: PLR2004
+            raise OSError(f"transmit failed (0x{code & 0xFFFFFFFF:08X})")
+        return bytes(response[:-2]), (response[-2] << 8) | response[-1]
 
 
 def read_token(args: argparse.Namespace) -> str:
@@ -636,6 +762,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--send", metavar="UID", help="post this one UID and exit (a set-up check)"
     )
+    parser.add_argument(
+        "--no-piv",
+        action="store_true",
+        help="send card numbers only, never a PIV card's answer to a challenge",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     return parser.parse_args(argv)
 
@@ -678,10 +809,23 @@ async def main_async(args: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, bridge.stop)
+
+    def get_challenge(certificate: bytes) -> tuple[str, list[bytes]] | None:
+        # Watcher thread: ask on the loop, wait (the card stays connected).
+        future = asyncio.run_coroutine_threadsafe(bridge.challenge(certificate), loop)
+        try:
+            return future.result(CHALLENGE_TIMEOUT + 1)
+        except Exception:  # noqa: BLE001 - no challenge: the card number only
+            future.cancel()
+            return None
+
     watcher = CardWatcher(
-        lambda reader, uid: loop.call_soon_threadsafe(bridge.submit, uid, reader),
+        lambda reader, uid, card: loop.call_soon_threadsafe(
+            bridge.submit, uid, reader, card
+        ),
         args.reader,
         retry_max=args.retry_max,
+        get_challenge=None if args.no_piv else get_challenge,
     )
     LOG.info("Posting scans as reader id %r to %s", args.reader_id, bridge.url)
     watcher.start()

@@ -11,7 +11,7 @@ reader (``pcsc_env``); ``transmit`` talks to it without PC/SC.
 
 from __future__ import annotations
 
-import datetime
+import datetime as dt
 from typing import Final
 
 from cryptography import x509
@@ -46,15 +46,15 @@ def self_signed(
 ) -> bytes:
     """A CAK certificate (DER) for the key, as a badge issuer would make."""
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.datetime.now(datetime.UTC)
+    now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=365))
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365))
         .sign(key, hashes.SHA256())
     )
     return cert.public_bytes(serialization.Encoding.DER)
@@ -105,19 +105,19 @@ class PivApplet:
     def process(self, apdu: bytes) -> bytes:
         """Answer one command APDU (data + status word)."""
         cla, ins, p1, p2 = apdu[:4]
-        body = apdu[5 : 5 + apdu[4]] if len(apdu) > 5 else b""  # noqa: PLR2004
+        body = apdu[5 : 5 + apdu[4]] if len(apdu) > 5 else b""
         if ins == 0xC0:
             return self._chunk()
         self._pending = b""
         if ins == 0xA4 and p1 == 0x04:
-            self.selected = len(body) >= 5 and PIV_AID.startswith(body)  # noqa: PLR2004
+            self.selected = len(body) >= 5 and PIV_AID.startswith(body)
             return SW_OK if self.selected else SW_NOT_FOUND
         if not self.selected:
             return SW_NOT_SUPPORTED
         if ins == 0xCB and body == bytes.fromhex("5C035FC101"):
             obj = _tlv(b"\x70", self.certificate) + _tlv(b"\x71", b"\x00")
             return self._long(_tlv(b"\x53", obj + _tlv(b"\xfe", b"")))
-        if ins == 0x87 and p2 == 0x9E:  # noqa: PLR2004
+        if ins == 0x87 and p2 == 0x9E:
             if cla & 0x10:
                 self._chained += body
                 return SW_OK
@@ -137,7 +137,9 @@ class PivApplet:
             signature = self.key.sign(challenge, ec.ECDSA(Prehashed(algorithm)))
         else:  # raw RSA on the block the reader padded, as the card does
             numbers = self.key.private_numbers()
-            value = pow(int.from_bytes(challenge, "big"), numbers.d, numbers.public_numbers.n)
+            value = pow(
+                int.from_bytes(challenge, "big"), numbers.d, numbers.public_numbers.n
+            )
             signature = value.to_bytes(256, "big")
         self.signatures.append(signature)
         return _tlv(b"\x7c", _tlv(b"\x82", signature))

@@ -453,6 +453,9 @@ async def test_add_account(
         "presence": "off",
         "presence_entities": [],
         "ring_delay": 10,
+        # No PIV card enrolled, no authenticated card required.
+        "card_certificates": [],
+        "card_required": False,
     }
     await hass.async_block_till_done()
     assert ami_server.astdb["hotdesk/route/104"] == "PJSIP/desk3"

@@ -24,7 +24,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 
-from custom_components.hotdesk_phone import pcsc
+from custom_components.hotdesk_phone import pcsc, piv
 from custom_components.hotdesk_phone.const import CONF_READERS, DOMAIN
 
 from .ami_server import AmiTestServer
@@ -142,7 +142,8 @@ async def test_card_on_reader_claims_ringing_call(
     assert claimed[0].data["desk_id"] == D3
     assert claimed[0].data["from_desks"] == [D1, D2]
     assert claimed[0].data["via"] == "pcsc"
-    assert alice.apdus == [bytes.fromhex("FFCA000000")]
+    # The UID, then whether the card offers PIV (a MIFARE card does not).
+    assert alice.apdus == [bytes.fromhex("FFCA000000"), piv.SELECT_PIV]
     device = dr.async_get(hass).async_get(device_id)
     assert device is not None
     assert device.model == "Card reader"

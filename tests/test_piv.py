@@ -67,7 +67,8 @@ def test_unsupported_key_is_refused() -> None:
     from .piv_card import self_signed  # noqa: PLC0415
 
     card.certificate = self_signed(
-        rsa.generate_private_key(public_exponent=65537, key_size=1024), "weak"
+        rsa.generate_private_key(public_exponent=65537, key_size=1024),  # noqa: S505 - the weak key refused here
+        "weak",
     )
     proof = piv.authenticate(card.transmit)
     assert proof is not None
@@ -182,7 +183,13 @@ def test_challenge_book_is_bounded() -> None:
         (False, set(), None, False, None),
         (True, {"K"}, None, True, piv.CARD_NOT_AUTHENTICATED),
         (True, {"K"}, None, False, piv.TAG_NOT_CARD),
-        (True, {"K"}, piv.CardProof(None, piv.SIGNATURE_INVALID), True, "signature_invalid"),
+        (
+            True,
+            {"K"},
+            piv.CardProof(None, piv.SIGNATURE_INVALID),
+            True,
+            "signature_invalid",
+        ),
     ],
 )
 def test_card_refusal(
@@ -203,4 +210,6 @@ def test_card_refusal_checks_the_enrolled_key() -> None:
     assert piv.card_refusal(True, {"OTHER"}, proof, at_card_reader=True) == (
         piv.CARD_KEY_UNKNOWN
     )
-    assert piv.card_refusal(True, {cert.fingerprint}, proof, at_card_reader=True) is None
+    assert (
+        piv.card_refusal(True, {cert.fingerprint}, proof, at_card_reader=True) is None
+    )

@@ -34,7 +34,7 @@ from homeassistant.const import (
     CONF_PORT,
     CONF_USERNAME,
 )
-from homeassistant.core import Event, EventOrigin, callback
+from homeassistant.core import Context, Event, EventOrigin, callback
 from homeassistant.helpers import (
     area_registry as ar,
     device_registry as dr,
@@ -63,9 +63,12 @@ from .bulk_services import (
     existing_of,
     plan_summary,
 )
+from .card_enrolment import CONF_CARD_KEYS, CardKeys, proof_of_scan
 from .const import (
     CONF_AUTO_LOGOUT_HOURS,
     CONF_AUTO_LOGOUT_TIME,
+    CONF_CARD_CERTIFICATES,
+    CONF_CARD_REQUIRED,
     CONF_DIAL_STRING,
     CONF_EMERGENCY,
     CONF_EXTENSION,
@@ -153,6 +156,8 @@ _ERROR_FIELD = {
     "duplicate_dial_string": CONF_DIAL_STRING,
     "duplicate_scanner": CONF_SCANNERS,
     "duplicate_reader": CONF_READERS,
+    "duplicate_card_key": CONF_CARD_KEYS,
+    "no_card_key": CONF_CARD_KEYS,
 }
 
 # How long the "scan the card now" step waits for a scan.
@@ -852,6 +857,8 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
             if not errors:
                 errors = self._check_not_emergency(data[CONF_EXTENSION])
             if not errors:
+                errors = self._with_cards(data, user_input)
+            if not errors:
                 errors = self._check(
                     Account(
                         self._editing_id() or "new",
@@ -864,6 +871,8 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
                         presence=data[CONF_PRESENCE],
                         ring_delay=data[CONF_RING_DELAY],
                         presence_entities=tuple(data[CONF_PRESENCE_ENTITIES]),
+                        card_keys=frozenset(self._cards.chosen(user_input)),
+                        card_required=data[CONF_CARD_REQUIRED],
                     )
                 )
             if not errors and tag_used_elsewhere(
@@ -875,12 +884,33 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
                 return self._finish(data)
         return self._account_form(desks, user_input or self._current(), errors)
 
+    _card_keys: CardKeys | None = None
+
+    @property
+    def _cards(self) -> CardKeys:
+        """The card keys this form knows (the account's, then learned ones)."""
+        if self._card_keys is None:
+            self._card_keys = CardKeys(self._current().get(CONF_CARD_CERTIFICATES, []))
+        return self._card_keys
+
+    def _with_cards(
+        self, data: dict[str, Any], user_input: Mapping[str, Any]
+    ) -> dict[str, str]:
+        """Add the chosen card certificates and the policy to ``data``."""
+        certificates = self._cards.certificates_of(self._cards.chosen(user_input))
+        if certificates is None:
+            return {CONF_CARD_KEYS: "unknown_card_key"}
+        data[CONF_CARD_CERTIFICATES] = certificates
+        data[CONF_CARD_REQUIRED] = bool(user_input.get(CONF_CARD_REQUIRED, False))
+        return {}
+
     def _account_form(
         self,
         desks: Mapping[str, str],
         values: Mapping[str, Any],
         errors: dict[str, str],
     ) -> SubentryFlowResult:
+        values = {**values, CONF_CARD_KEYS: self._cards.chosen(values)}
         # Home desks are optional in the schema and checked in the step: the
         # browser ticks the first option of a required multi-select.
         schema = vol.Schema(
@@ -905,6 +935,10 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
                     )
                 ),
                 vol.Optional(CONF_SCAN_TAG, default=False): selector.BooleanSelector(),
+                vol.Optional(CONF_CARD_KEYS): self._cards.selector(),
+                vol.Optional(
+                    CONF_CARD_REQUIRED, default=False
+                ): selector.BooleanSelector(),
                 vol.Optional(CONF_PEOPLE): selector.EntitySelector(
                     selector.EntitySelectorConfig(domain="person", multiple=True)
                 ),
@@ -948,7 +982,7 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
         return [selector.SelectOptionDict(value=k, label=v) for k, v in options.items()]
 
     _before_scan: dict[str, Any]
-    _scan_task: asyncio.Task[str | None] | None = None
+    _scan_task: asyncio.Task[tuple[str, Context] | None] | None = None
 
     async def async_step_scan(
         self, user_input: dict[str, Any] | None = None
@@ -973,29 +1007,41 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
     ) -> SubentryFlowResult:
         """Back to the account form, with the scanned tag added."""
         task, self._scan_task = self._scan_task, None
-        tag = task.result() if task is not None else None
+        scan = task.result() if task is not None else None
         values = dict(self._before_scan)
         errors: dict[str, str] = {}
-        if tag is None:
-            errors = {CONF_TAGS: "scan_timeout"}
-        elif tag not in (tags := list(values.get(CONF_TAGS) or [])):
+        if scan is None:
+            return self._account_form(
+                self._desks(), values, {CONF_TAGS: "scan_timeout"}
+            )
+        tag, context = scan
+        if tag not in (tags := list(values.get(CONF_TAGS) or [])):
             values[CONF_TAGS] = [*tags, tag]
-        desks = {
+        # A PIV card that proved its key at a reader: enrol the key too.
+        if (proof := proof_of_scan(self._get_entry(), context)) is not None:
+            if (key := self._cards.learn(proof)) is None:
+                errors = {CONF_CARD_KEYS: "card_not_verified"}
+            elif key not in (keys := self._cards.chosen(values)):
+                values[CONF_CARD_KEYS] = [*keys, key]
+        return self._account_form(self._desks(), values, errors)
+
+    def _desks(self) -> dict[str, str]:
+        """The entry's desks: id -> title."""
+        return {
             sub.subentry_id: sub.title
             for sub in self._get_entry().subentries.values()
             if sub.subentry_type == SUBENTRY_DESK
         }
-        return self._account_form(desks, values, errors)
 
-    async def _async_next_scan(self) -> str | None:
-        """The tag id of the next scan here (None after SCAN_TIMEOUT seconds).
+    async def _async_next_scan(self) -> tuple[str, Context] | None:
+        """The tag id and context of the next scan (None after SCAN_TIMEOUT s).
 
         HA's tag_scanned (ESPHome, companion apps, MQTT, the tag component)
         and this integration's unknown-tag event (a card its readers do not
         know yet); only events fired inside HA count, not ones posted
         through the API.
         """
-        seen: asyncio.Future[str] = self.hass.loop.create_future()
+        seen: asyncio.Future[tuple[str, Context]] = self.hass.loop.create_future()
 
         @callback
         def _on_scan(event: Event[dict[str, Any]]) -> None:
@@ -1006,7 +1052,7 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
                 and tag.strip()
                 and not seen.done()
             ):
-                seen.set_result(tag.strip())
+                seen.set_result((tag.strip(), event.context))
 
         unsubscribe = [
             self.hass.bus.async_listen(EVENT_TAG_SCANNED, _on_scan),

@@ -34,6 +34,9 @@ CONF_PRESENCE: Final = "presence"
 CONF_RING_DELAY: Final = "ring_delay"
 # Entities (room-presence sensors, trackers) that say which area the person is in.
 CONF_PRESENCE_ENTITIES: Final = "presence_entities"
+# An account's enrolled PIV card certificates (base64 DER) and its policy.
+CONF_CARD_CERTIFICATES: Final = "card_certificates"
+CONF_CARD_REQUIRED: Final = "card_required"
 # HA users whose bridge (its token) may post scans for a desk's card readers.
 CONF_READER_USERS: Final = "reader_users"
 # Site subentry fields: the linked entry, how this PBX dials one of its desks
@@ -90,6 +93,8 @@ EVENT_LOGIN: Final = f"{DOMAIN}_login"
 EVENT_LOGOUT: Final = f"{DOMAIN}_logout"
 EVENT_DND: Final = f"{DOMAIN}_do_not_disturb"
 EVENT_UNKNOWN_TAG: Final = f"{DOMAIN}_unknown_tag"
+# A scan that may not act for its account (authenticated card required).
+EVENT_SCAN_REFUSED: Final = f"{DOMAIN}_scan_refused"
 # Emergency calls: the PBX dialled out (people on site must know at once),
 # the call ended, the emergency centre's callback rang the desk.
 EVENT_EMERGENCY_CALL: Final = f"{DOMAIN}_emergency_call"

@@ -15,6 +15,7 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
 from .const import (
+    CONF_CARD_CERTIFICATES,
     CONF_DIAL_STRING,
     CONF_NOTIFY_TARGETS,
     CONF_PEOPLE,
@@ -44,6 +45,8 @@ TO_REDACT = {
     CONF_READER_USERS,
     CONF_NOTIFY_TARGETS,
     CONF_WATCH_TARGETS,
+    # Card certificates name their holder.
+    CONF_CARD_CERTIFICATES,
     # A desk's channel (its PBX device name).
     CONF_DIAL_STRING,
     # Who is told of an emergency call (people's companion apps).
@@ -106,6 +109,19 @@ async def async_get_config_entry_diagnostics(
             for call in hub.tracker.calls.values()
         ],
         "accounts_without_desk": hub.accounts_without_desk,
+        # Who needs an authenticated card, how many keys each has enrolled,
+        # and the latest scans refused for want of one (no card data).
+        "authenticated_cards": {
+            "required": sorted(
+                a.account_id for a in hub.directory.accounts.values() if a.card_required
+            ),
+            "keys": {
+                a.account_id: len(a.card_keys)
+                for a in hub.directory.accounts.values()
+                if a.card_keys
+            },
+            "refused_scans": list(entry.runtime_data.card_readers.refusals),
+        },
         # What an emergency call from each desk sends (the office's address
         # and numbers, no person's), and the emergency calls in progress.
         "emergency": {

@@ -169,6 +169,9 @@ def _check_account_options(account: Account) -> None:
         raise DirectoryError("invalid_presence", mode=account.presence[:20])
     if not MIN_RING_DELAY <= account.ring_delay <= MAX_RING_DELAY:
         raise DirectoryError("invalid_ring_delay", seconds=str(account.ring_delay))
+    if account.card_required and not account.card_keys:
+        # Nothing could ever act for it: say so rather than lock it out.
+        raise DirectoryError("no_card_key", account=account.name)
 
 
 def _check_dial_string_syntax(value: str) -> None:
@@ -243,6 +246,10 @@ class Account:
     ring_delay: int = DEFAULT_RING_DELAY
     # Entities that say which area its person is in (room-presence sensors).
     presence_entities: tuple[str, ...] = ()
+    # Fingerprints of its cards' PIV authentication keys (piv.py), and
+    # whether a scan must prove one of them to act for it.
+    card_keys: frozenset[str] = frozenset()
+    card_required: bool = False
 
     def ring_options(self) -> dict[str, str]:
         """The AstDB keys (below ``hotdesk/``) of its mobile and presence options."""
@@ -267,6 +274,7 @@ _UNIQUE_INDEXES: Final = {
     "_by_reader": "duplicate_reader",
     "_by_extension": "duplicate_extension",
     "_by_tag": "duplicate_tag",
+    "_by_card_key": "duplicate_card_key",
 }
 _INDEXES: Final = frozenset({*_UNIQUE_INDEXES, "_by_home_desk"})
 # Rebuild whole when more than an eighth of the office changed at once.
@@ -313,6 +321,7 @@ class Directory:
     desks: Mapping[str, Desk]
     _by_extension: dict[str, Account] = field(init=False, repr=False)
     _by_tag: dict[str, Account] = field(init=False, repr=False)
+    _by_card_key: dict[str, Account] = field(init=False, repr=False)
     _by_scanner: dict[str, Desk] = field(init=False, repr=False)
     _by_reader: dict[str, Desk] = field(init=False, repr=False)
     _by_dial_string: dict[str, Desk] = field(init=False, repr=False)
@@ -430,6 +439,9 @@ class Directory:
             "_by_tag": _unique_index(
                 ((t, a) for a in accounts for t in a.tags), "duplicate_tag"
             ),
+            "_by_card_key": _unique_index(
+                ((k, a) for a in accounts for k in a.card_keys), "duplicate_card_key"
+            ),
         }
         for name, index in indexes.items():
             object.__setattr__(self, name, index)
@@ -446,6 +458,10 @@ class Directory:
     def account_by_tag(self, tag: str) -> Account | None:
         """The account that an identity (tag id or card UID) belongs to."""
         return self._by_tag.get(normalize_tag(tag))
+
+    def account_by_card_key(self, fingerprint: str) -> Account | None:
+        """The account whose card holds this PIV key (certificate fingerprint)."""
+        return self._by_card_key.get(fingerprint)
 
     def desk_by_scanner(self, device_id: str) -> Desk | None:
         """The desk whose scanner is this HA device."""

@@ -36,6 +36,7 @@ from .const import (
     EVENT_INCOMING_CALL,
     EVENT_LOGIN,
     EVENT_LOGOUT,
+    EVENT_SCAN_REFUSED,
     EVENT_UNKNOWN_TAG,
 )
 from .directory import Directory
@@ -181,6 +182,18 @@ def _refused(hass: HomeAssistant, event: Event) -> dict[str, str | None]:
 
 
 @callback
+def _scan_refused(hass: HomeAssistant, event: Event) -> dict[str, str | None]:
+    reason = str(event.data.get("reason") or "")
+    message = text(
+        hass,
+        "logbook_scan_refused",
+        desk=_desk_name(event.data),
+        reason=text_or(hass, f"scan_refused_{reason}", reason),
+    )
+    return _call_line(hass, event, message)
+
+
+@callback
 def _login(hass: HomeAssistant, event: Event) -> dict[str, str | None]:
     return _login_line(
         hass, event, text(hass, "logbook_login", desk=_desk_name(event.data))
@@ -276,6 +289,7 @@ _DESCRIBERS: dict[str, Callable[[HomeAssistant, Event], dict[str, str | None]]] 
     EVENT_CALL_MISSED: _missed,
     EVENT_CALL_ENDED: _ended,
     EVENT_CLAIM_REFUSED: _refused,
+    EVENT_SCAN_REFUSED: _scan_refused,
     EVENT_LOGIN: _login,
     EVENT_LOGOUT: _logout,
     EVENT_UNKNOWN_TAG: _unknown_tag,

@@ -4,8 +4,9 @@ pyscard is optional (it builds from source against pcsc-lite), so it is not in
 the manifest's requirements: without it this feature is off and nothing here
 runs. With it, one thread per entry watches the configured PC/SC readers with
 ``SCardGetStatusChange``, reads the UID of each card put on a reader (APDU
-``FF CA 00 00 00``) and hands it to Home Assistant's event loop, where it
-becomes a tag scan from the reader's device (``readers.CardReaders``).
+``FF CA 00 00 00``), challenges a PIV card's authentication key (``piv``) in
+the same connection, and hands both to Home Assistant's event loop, where the
+read becomes a tag scan from the reader's device (``readers.CardReaders``).
 
 pyscard's own ``CardMonitor`` is not used: it is a process-wide singleton whose
 thread never stops, and it dies silently when pcscd is missing. This thread
@@ -25,6 +26,7 @@ from homeassistant.helpers import issue_registry as ir
 
 from .const import DOMAIN, LOGGER
 from .directory import normalize_tag
+from .piv import CARD_ERROR, CardError, CardProof, authenticate
 
 if TYPE_CHECKING:
     from .hub import HotdeskConfigEntry
@@ -37,7 +39,7 @@ except ImportError:  # pyscard is optional
 
 GET_UID: Final = [0xFF, 0xCA, 0x00, 0x00, 0x00]
 SW_OK: Final = [0x90, 0x00]
-MIN_UID_RESPONSE: Final = 3  # at least one UID byte + SW1 SW2
+SW_OK_WORD: Final = 0x9000
 PNP_NOTIFICATION: Final = "\\\\?PnP?\\Notification"
 # A card taken away and put back within this many seconds is the same tap.
 DEBOUNCE_SECONDS: Final = 0.5
@@ -47,7 +49,7 @@ RETRY_MAX_SECONDS: Final = 30.0
 # sooner on stop.
 STATUS_TIMEOUT_MS: Final = 2000
 
-type CardCallback = Callable[[str, str], None]
+type CardCallback = Callable[[str, str, CardProof | None], None]
 type StatusCallback = Callable[[str | None], None]
 
 
@@ -96,8 +98,12 @@ async def async_host_readers(hass: HomeAssistant) -> list[str]:
     return await hass.async_add_executor_job(list_host_readers)
 
 
-def read_uid(context: Any, reader: str) -> str | None:
-    """The UID of the card on a reader (upper-case hex), or None."""
+def read_card(context: Any, reader: str) -> tuple[str, CardProof | None] | None:
+    """The UID of the card on a reader, and what its PIV key proved; None: no UID.
+
+    A card that offers the PIV application is challenged in the same
+    connection (``piv.authenticate``); other cards give no proof.
+    """
     code, card, protocol = scard.SCardConnect(
         context,
         reader,
@@ -107,24 +113,32 @@ def read_uid(context: Any, reader: str) -> str | None:
     if code != scard.SCARD_S_SUCCESS:
         LOGGER.debug("Cannot connect to the card on %s: 0x%08X", reader, code)
         return None
+
+    def transmit(apdu: bytes) -> tuple[bytes, int]:
+        code, response = scard.SCardTransmit(card, protocol, list(apdu))
+        if code != scard.SCARD_S_SUCCESS or len(response) < len(SW_OK):
+            raise CardError(CARD_ERROR, f"The card stopped answering: 0x{code:08X}")
+        return bytes(response[:-2]), (response[-2] << 8) | response[-1]
+
     try:
-        code, response = scard.SCardTransmit(card, protocol, GET_UID)
+        try:
+            data, status = transmit(bytes(GET_UID))
+        except CardError:
+            data, status = b"", 0
+        if status != SW_OK_WORD or not data:
+            # Card data stays out of the log: only that it gave none.
+            LOGGER.debug("The card on %s gave no UID", reader)
+            return None
+        return normalize_tag(data.hex()), authenticate(transmit)
     finally:
         scard.SCardDisconnect(card, scard.SCARD_LEAVE_CARD)
-    if (
-        code != scard.SCARD_S_SUCCESS
-        or len(response) < MIN_UID_RESPONSE
-        or response[-2:] != SW_OK
-    ):
-        LOGGER.debug("The card on %s gave no UID: 0x%08X %s", reader, code, response)
-        return None
-    return normalize_tag(bytes(response[:-2]).hex())
 
 
 class CardWatcher:
     """One thread: waits for cards on some PC/SC readers and reports their UIDs.
 
-    ``on_card(reader, uid)`` is called once per card put on a reader: a card
+    ``on_card(reader, uid, proof)`` is called once per card put on a reader
+    (``proof``: what its PIV key proved, None for a card without PIV): a card
     that stays gives one call; a new call needs the card taken away and put
     back (after ``DEBOUNCE_SECONDS``). A card already on a reader when the
     watcher first sees that reader is not a scan. ``on_status(error)`` is called
@@ -275,9 +289,10 @@ class CardWatcher:
         if not present:
             self._last[reader] = (last_uid, now)
             return
-        uid = read_uid(context, reader)
-        if uid is None:
+        read = read_card(context, reader)
+        if read is None:
             return
+        uid, proof = read
         if (
             uid == last_uid
             and removed_at is not None
@@ -287,10 +302,10 @@ class CardWatcher:
             self._last[reader] = (uid, None)
             return
         self._last[reader] = (uid, None)
-        self._on_card(reader, uid)
+        self._on_card(reader, uid, proof)
 
 
-type ScanHandler = Callable[[str, str], Coroutine[Any, Any, Any]]
+type ScanHandler = Callable[[str, str, CardProof | None], Coroutine[Any, Any, Any]]
 
 
 class PcscMonitor:
@@ -329,21 +344,26 @@ class PcscMonitor:
         await self.hass.async_add_executor_job(self.watcher.stop)
         ir.async_delete_issue(self.hass, DOMAIN, self.issue_id)
 
-    def _card(self, reader: str, uid: str) -> None:
+    def _card(self, reader: str, uid: str, proof: CardProof | None) -> None:
         """Watcher thread: a card was put on a reader."""
-        self.hass.loop.call_soon_threadsafe(self._async_card, reader, uid)
+        self.hass.loop.call_soon_threadsafe(self._async_card, reader, uid, proof)
 
     def _status(self, error: str | None) -> None:
         """Watcher thread: pcscd reachable (None) or not (a message)."""
         self.hass.loop.call_soon_threadsafe(self._async_status, error)
 
     @callback
-    def _async_card(self, reader: str, uid: str) -> None:
+    def _async_card(self, reader: str, uid: str, proof: CardProof | None) -> None:
         if not self._running:
             return
-        LOGGER.debug("Card %s on reader %s", uid, reader)
+        # Card data stays out of the log (a UID is all a clone needs).
+        LOGGER.debug(
+            "A card on reader %s (PIV: %s)",
+            reader,
+            "none" if proof is None else proof.failure or "proved its key",
+        )
         self.entry.async_create_background_task(
-            self.hass, self._on_scan(reader, uid), f"{DOMAIN} card on {reader}"
+            self.hass, self._on_scan(reader, uid, proof), f"{DOMAIN} card on {reader}"
         )
 
     @callback

@@ -40,6 +40,10 @@ GET_CAK_CERTIFICATE: Final = bytes.fromhex("00CB3FFF055C035FC10100")
 KEY_CAK: Final = 0x9E
 INS_AUTHENTICATE: Final = 0x87
 SW_OK: Final = 0x9000
+SW1_MORE: Final = 0x61  # 61xx: xx more bytes wait for GET RESPONSE
+SW1_WRONG_LE: Final = 0x6C  # 6Cxx: send again with Le xx
+_SHORT_LENGTH: Final = 0x80  # BER: lengths below are one byte
+_MULTI_BYTE_TAG: Final = 0x1F
 # PIV algorithm identifiers (SP 800-78).
 ALG_RSA_2048: Final = 0x07
 ALG_ECC_P256: Final = 0x11
@@ -124,12 +128,12 @@ def fingerprint_label(fingerprint: str) -> str:
 def exchange(transmit: Transmit, apdu: bytes) -> tuple[bytes, int]:
     """One command with its response chaining (61xx GET RESPONSE, 6Cxx Le)."""
     data, sw = transmit(apdu)
-    if sw >> 8 == 0x6C:  # wrong Le: send again with the length the card has
+    if sw >> 8 == SW1_WRONG_LE:  # wrong Le: send again with the length the card has
         data, sw = transmit(apdu[:-1] + bytes([sw & 0xFF]))
     chunks = [data]
     size = len(data)
     for _ in range(MAX_CHAINED_RESPONSES):
-        if sw >> 8 != 0x61:
+        if sw >> 8 != SW1_MORE:
             break
         data, sw = transmit(bytes([0x00, 0xC0, 0x00, 0x00, sw & 0xFF]))
         chunks.append(data)
@@ -144,9 +148,9 @@ def exchange(transmit: Transmit, apdu: bytes) -> tuple[bytes, int]:
 def _tlv(tag: int, value: bytes) -> bytes:
     """A BER-TLV with a one-byte tag."""
     size = len(value)
-    if size < 0x80:
+    if size < _SHORT_LENGTH:
         length = bytes([size])
-    elif size <= 0xFF:
+    elif size <= 0xFF:  # noqa: PLR2004 - one length byte after 0x81
         length = bytes([0x81, size])
     else:
         length = bytes([0x82]) + size.to_bytes(2, "big")
@@ -160,7 +164,7 @@ def parse_tlv(data: bytes) -> dict[int, bytes]:
     while pos < len(data):
         tag = data[pos]
         pos += 1
-        if tag & 0x1F == 0x1F:  # multi-byte tag
+        if tag & _MULTI_BYTE_TAG == _MULTI_BYTE_TAG:
             while pos < len(data) and data[pos] & 0x80:
                 tag = (tag << 8) | data[pos]
                 pos += 1

@@ -10,9 +10,10 @@ that the reader is bound to.
 
 from __future__ import annotations
 
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 import re
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.tag import async_scan_tag
 from homeassistant.core import Context, HomeAssistant, callback
@@ -20,6 +21,7 @@ from homeassistant.helpers import device_registry as dr
 
 from .const import DOMAIN, VIA_BRIDGE, VIA_PCSC
 from .directory import Directory, normalize_tag
+from .piv import CardProof
 from .texts import text
 
 if TYPE_CHECKING:
@@ -29,6 +31,11 @@ if TYPE_CHECKING:
 # end ("ACS ACR122U PICC Interface 00 00"); bridge reader ids do not end so.
 _PCSC_NAME: Final = re.compile(r" [0-9A-F]{2} [0-9A-F]{2}$")
 MAX_READER_LENGTH: Final = 200
+# Card proofs kept by the context of their scan, for the scan handler and the
+# account form's enrolment (both read them at once; a few spare for bursts).
+MAX_PROOFS: Final = 64
+# Refused scans kept for diagnostics.
+MAX_REFUSALS: Final = 20
 _READER_FORBIDDEN: Final = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -72,6 +79,12 @@ class CardReaders:
         self._device_of: dict[str, str] = {}  # reader name -> device id
         self._reader_of: dict[str, str] = {}  # device id -> reader name
         self._via: dict[str, str] = {}  # device id -> how it last scanned
+        # What a PIV card proved, by the id of its scan's context: each read
+        # makes its own context, so a proof never outlives the scan it
+        # came with, and a UID-only read never finds one.
+        self._proofs: OrderedDict[str, CardProof] = OrderedDict()
+        # The latest scans refused for want of an authenticated card.
+        self.refusals: deque[dict[str, Any]] = deque(maxlen=MAX_REFUSALS)
 
     @callback
     def async_set_names(self, names: frozenset[str]) -> None:
@@ -126,8 +139,22 @@ class CardReaders:
         reader = self._reader_of.get(device_id, "")
         return VIA_PCSC if is_pcsc_reader(reader) else VIA_BRIDGE
 
+    @callback
+    def note_refusal(self, refusal: dict[str, Any]) -> None:
+        """Keep a refused scan for diagnostics (no card data in it)."""
+        self.refusals.append(refusal)
+
+    def proof_of(self, context: Context | None) -> CardProof | None:
+        """What the card of the scan made in this context proved (None: nothing)."""
+        return self._proofs.get(context.id) if context is not None else None
+
     async def async_scan(
-        self, reader: str, uid: str, via: str, context: Context | None = None
+        self,
+        reader: str,
+        uid: str,
+        via: str,
+        context: Context | None = None,
+        proof: CardProof | None = None,
     ) -> bool:
         """A card read on a reader: scan it as an HA tag from the reader's device.
 
@@ -140,12 +167,24 @@ class CardReaders:
             return False
         self._via[device_id] = via
         tag_id = normalize_tag(uid)
-        if self.directory.account_by_tag(tag_id) is None:
+        # Every read gets its own context: the proof is found by it.
+        context = Context(user_id=context.user_id if context else None)
+        if proof is not None:
+            self._proofs[context.id] = proof
+            while len(self._proofs) > MAX_PROOFS:
+                self._proofs.popitem(last=False)
+        if self.directory.account_by_tag(tag_id) is None and (
+            proof is None
+            or proof.fingerprint is None
+            or self.directory.account_by_card_key(proof.fingerprint) is None
+        ):
             await self._on_unmatched(device_id, tag_id, via, context)
         else:
             await async_scan_tag(self.hass, tag_id, device_id, context=context)
         return True
 
-    async def async_scan_pcsc(self, reader: str, uid: str) -> None:
+    async def async_scan_pcsc(
+        self, reader: str, uid: str, proof: CardProof | None
+    ) -> None:
         """A card read on a PC/SC reader of this host."""
-        await self.async_scan(reader, uid, VIA_PCSC)
+        await self.async_scan(reader, uid, VIA_PCSC, proof=proof)

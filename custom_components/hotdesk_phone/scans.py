@@ -17,11 +17,15 @@ from homeassistant.util import dt as dt_util
 from .const import (
     CONF_SCAN_DEBOUNCE_SECONDS,
     DEFAULT_SCAN_DEBOUNCE,
+    EVENT_SCAN_REFUSED,
     EVENT_UNKNOWN_TAG,
     LOGGER,
+    VIA_BRIDGE,
+    VIA_PCSC,
     VIA_TAG,
 )
 from .directory import Account, Desk, RouteTooLongError, normalize_tag
+from .piv import card_refusal
 from .readers import CardReaders
 from .sites import (
     may_claim,
@@ -147,7 +151,13 @@ class ScanHandler:
         are global): its call moves here through the trunk, or it logs in here.
         """
         hub = self.hub
-        account = hub.directory.account_by_tag(tag_id)
+        proof = self.card_readers.proof_of(context)
+        # A card that proved an enrolled key is that person whatever its UID
+        # (many PIV cards show a new random UID at every tap).
+        account = None
+        if proof is not None and proof.fingerprint is not None:
+            account = hub.directory.account_by_card_key(proof.fingerprint)
+        account = account or hub.directory.account_by_tag(tag_id)
         link = None
         if account is None and desk is not None:
             found = visiting_account(hub, tag_id)
@@ -180,7 +190,45 @@ class ScanHandler:
                 context=context,
             )
             return
+        reason = card_refusal(
+            account.card_required,
+            account.card_keys,
+            proof,
+            at_card_reader=via in (VIA_PCSC, VIA_BRIDGE),
+        )
+        if reason is not None:
+            self._refuse_scan(
+                account, desk, device_id, via, reason=reason, context=context
+            )
+            return
         await async_act_on_scan(hub, account, desk, via, link=link, context=context)
+
+    def _refuse_scan(
+        self,
+        account: Account,
+        desk: Desk,
+        device_id: str | None,
+        via: str,
+        *,
+        reason: str,
+        context: Context | None,
+    ) -> None:
+        """An account that needs an authenticated card: this scan is not one."""
+        LOGGER.info(
+            "Scan for %s at %s (%s) refused: %s", account.name, desk.name, via, reason
+        )
+        data = {
+            "account_id": account.account_id,
+            "account": account.name,
+            "extension": account.extension,
+            "desk_id": desk.desk_id,
+            "desk": desk.name,
+            "device_id": device_id,
+            "via": via,
+            "reason": reason,
+        }
+        self.card_readers.note_refusal({**data, "time": dt_util.utcnow().isoformat()})
+        self.hass.bus.async_fire(EVENT_SCAN_REFUSED, data, context=context)
 
 
 async def async_act_on_scan(

@@ -6,6 +6,7 @@ a field added to a subentry reaches both.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
@@ -14,6 +15,8 @@ from homeassistant.const import CONF_NAME
 
 from . import emergency
 from .const import (
+    CONF_CARD_CERTIFICATES,
+    CONF_CARD_REQUIRED,
     CONF_DIAL_STRING,
     CONF_DIAL_TEMPLATE,
     CONF_EMERGENCY,
@@ -44,6 +47,7 @@ from .directory import (
     Directory,
     normalize_tag,
 )
+from .piv import fingerprint_of
 
 type SiteLink = tuple[ConfigSubentry, ConfigEntry]  # site subentry, linked entry
 
@@ -95,7 +99,14 @@ def account_from_subentry(sub: ConfigSubentry) -> Account:
         presence=sub.data.get(CONF_PRESENCE) or PRESENCE_OFF,
         ring_delay=int(sub.data.get(CONF_RING_DELAY) or DEFAULT_RING_DELAY),
         presence_entities=tuple(sub.data.get(CONF_PRESENCE_ENTITIES, [])),
+        card_keys=card_keys(sub.data.get(CONF_CARD_CERTIFICATES, [])),
+        card_required=bool(sub.data.get(CONF_CARD_REQUIRED, False)),
     )
+
+
+def card_keys(certificates: Iterable[str]) -> frozenset[str]:
+    """The fingerprints of stored card certificates (base64 DER)."""
+    return frozenset(fingerprint_of(base64.b64decode(c)) for c in certificates)
 
 
 class SubentryCache:
