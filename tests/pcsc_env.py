@@ -264,6 +264,8 @@ class VirtualCard:
         self.uid = bytes.fromhex(uid)
         self.slot = slot
         self.apdus: list[bytes] = []
+        self.first_apdu_at: float | None = None  # perf_counter of the first APDU
+        self.last_apdu_at: float | None = None  # ... and of the latest
         self._task: asyncio.Task[None] | None = None
         self._writer: asyncio.StreamWriter | None = None
         self.powered = False
@@ -319,7 +321,10 @@ class VirtualCard:
                     else:
                         self.powered = payload[0] in (0x01, 0x02)
                     continue
+                if self.first_apdu_at is None:
+                    self.first_apdu_at = time.perf_counter()
                 self.apdus.append(payload)
+                self.last_apdu_at = time.perf_counter()
                 self._send(writer, self.answer(payload))
         except (asyncio.IncompleteReadError, ConnectionError):
             pass

@@ -97,6 +97,7 @@ class PivApplet:
         self.certificate = self_signed(self.key, name)
         self.selected = False
         self.replay: bytes | None = None  # answer every challenge with this
+        self.hidden = False  # no PIV application: a UID-only card
         self.signatures: list[bytes] = []  # the GENERAL AUTHENTICATE answers given
         self.challenges = 0
         self._pending = b""  # long answer still to fetch with GET RESPONSE
@@ -110,7 +111,9 @@ class PivApplet:
             return self._chunk()
         self._pending = b""
         if ins == 0xA4 and p1 == 0x04:
-            self.selected = len(body) >= 5 and PIV_AID.startswith(body)
+            self.selected = (
+                not self.hidden and len(body) >= 5 and PIV_AID.startswith(body)
+            )
             return SW_OK if self.selected else SW_NOT_FOUND
         if not self.selected:
             return SW_NOT_SUPPORTED
