@@ -17,6 +17,7 @@ import base64
 from collections.abc import AsyncIterator
 import contextlib
 import functools
+import logging
 import os
 from pathlib import Path
 import signal
@@ -170,8 +171,10 @@ async def test_enrolled_card_claims_the_call(
     ami_server: AmiTestServer,
     cards: list[VirtualCard],
     pcsc_env: PcscEnvironment,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Alice's own PIV card proves its key to a fresh challenge: the call moves."""
+    caplog.set_level(logging.DEBUG, logger="custom_components.hotdesk_phone")
     claimed = async_capture_events(hass, "hotdesk_phone_call_claimed")
     refused = async_capture_events(hass, "hotdesk_phone_scan_refused")
     await _ring_alice(hass, entry, ami_server)
@@ -184,6 +187,16 @@ async def test_enrolled_card_claims_the_call(
     assert ALICE_CARD.challenges == challenges + 1
     assert any(apdu[1] == piv.INS_AUTHENTICATE for apdu in card.apdus)
     assert refused == []
+    # The integration's log names no card data: UID, certificate, signature.
+    ours = "\n".join(
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith("custom_components.hotdesk_phone")
+    )
+    assert "A card on reader Virtual PCD 00 00 (PIV: proved its key)" in ours
+    fingerprint = piv.fingerprint_of(ALICE_CARD.certificate)
+    for secret in (ALICE_UID, fingerprint, ALICE_CARD.signatures[-1].hex()):
+        assert secret.lower() not in ours.lower()
 
 
 @pytest.mark.parametrize(

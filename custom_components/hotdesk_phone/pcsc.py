@@ -298,7 +298,7 @@ class CardWatcher:
             and removed_at is not None
             and now - removed_at < DEBOUNCE_SECONDS
         ):
-            LOGGER.debug("Ignoring %s put back on %s at once", uid, reader)
+            LOGGER.debug("Ignoring the same card put back on %s at once", reader)
             self._last[reader] = (uid, None)
             return
         self._last[reader] = (uid, None)
