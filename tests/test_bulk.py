@@ -400,3 +400,18 @@ def test_an_account_row_with_emergency_values_is_refused() -> None:
         (2, "emergency_elin", "bulk_column_not_for_type"),
         (2, "emergency_floor", "bulk_column_not_for_type"),
     ]
+
+
+@pytest.mark.parametrize(
+    "reader",
+    ["pc\x07desk", "r" * 201],
+    ids=["control_character", "longer_than_the_form_allows"],
+)
+def test_reader_names_follow_the_desk_forms_rules(reader: str) -> None:
+    """A reader the desk form refuses is refused by the import too."""
+    text = HEADER + f'desk,,Desk 9,,PJSIP/desk9,,,,"{reader}",,,,\n'
+    with pytest.raises(BulkImportError) as err:
+        plan_import(text, office(), new_id=ids())
+    assert [(e.line, e.column, e.code) for e in err.value.errors] == [
+        (2, "readers", "invalid_reader")
+    ]

@@ -16,7 +16,7 @@ from homeassistant.helpers import device_registry as dr
 
 from custom_components.hotdesk_phone import pcsc
 from custom_components.hotdesk_phone.const import CONF_READERS, DOMAIN
-from custom_components.hotdesk_phone.readers import is_pcsc_reader
+from custom_components.hotdesk_phone.desk_schema import is_pcsc_reader
 
 from .ami_server import AmiTestServer
 from .conftest import ALICE, CAROL, DESK_IDS, account_subentry, desk_subentry

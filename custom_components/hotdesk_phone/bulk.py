@@ -20,35 +20,23 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 import csv
 from dataclasses import dataclass, field
 import io
-import re
 from typing import Any, Final
 
-from .const import CONF_EMERGENCY
-from .directory import (
-    DEFAULT_RING_DELAY,
-    MAX_RING_DELAY,
-    MIN_RING_DELAY,
-    MOBILE_AWAY,
-    MOBILE_MODES,
-    PRESENCE_MODES,
-    PRESENCE_OFF,
-    Account,
-    Desk,
-    Directory,
-    DirectoryError,
-    normalize_tag,
-    validate_dial_string,
-    validate_extension,
-    validate_mobile,
-    validate_tag,
+from .account_schema import (
+    CARD_CERTIFICATES,
+    CARD_REQUIRED,
+    check_account,
+    make_account,
+    stored_account,
 )
+from .const import CONF_EMERGENCY
+from .desk_schema import check_desk, make_desk, stored_desk
+from .directory import Directory, DirectoryError, normalize_tag
 from .emergency import CONF_ELIN, desk_data, desk_from_data, validate_desk
 from .location import ADDRESS_FIELDS
 from .titles import subentry_title
 
 DESK: Final = "desk"
-# An entity id (presence entities): domain.object_id.
-_ENTITY_ID: Final = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
 ACCOUNT: Final = "account"
 # A desk's emergency fields -> their columns; prefixed, as an account's own
 # columns could otherwise read the same ("room", "floor").
@@ -173,19 +161,10 @@ def _split(value: str) -> list[str]:
     return [v.strip() for v in value.split(_LIST_SEPARATOR) if v.strip()]
 
 
-def _targets(values: Iterable[str]) -> list[str]:
-    """Notify action names without ``notify.``, once each (as the forms keep them)."""
-    return sorted({v.strip().removeprefix("notify.") for v in values if v.strip()})
-
-
 def _desk_data(data: Mapping[str, Any]) -> dict[str, Any]:
-    """A desk's data as the forms store it (missing lists empty)."""
+    """A desk's data as the forms store it, its emergency fields included."""
     return {
-        "name": str(data.get("name", "")).strip(),
-        "dial_string": str(data.get("dial_string", "")).strip(),
-        "scanners": list(data.get("scanners") or []),
-        "readers": sorted({str(r).strip() for r in data.get("readers") or []} - {""}),
-        "reader_users": sorted(set(data.get("reader_users") or [])),
+        **stored_desk(data),
         # Only the fields that are set ({}: none), as the desk form stores them.
         CONF_EMERGENCY: desk_data(desk_from_data(data.get(CONF_EMERGENCY))),
     }
@@ -197,23 +176,14 @@ def _stored(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _account_data(data: Mapping[str, Any]) -> dict[str, Any]:
-    """An account's data as the forms store it (missing lists empty)."""
-    return {
-        "name": str(data.get("name", "")).strip(),
-        "extension": str(data.get("extension", "")).strip(),
-        "home_desks": list(data.get("home_desks") or []),
-        # Normalised as the directory reads them: stored spellings compare equal.
-        "tags": sorted({normalize_tag(str(t)) for t in data.get("tags") or []}),
-        "people": sorted(set(data.get("people") or [])),
-        "notify_targets": _targets(data.get("notify_targets") or []),
-        "watch_targets": _targets(data.get("watch_targets") or []),
-        # As the forms store them; accounts from before these fields: none.
-        "mobile": str(data.get("mobile") or ""),
-        "mobile_mode": str(data.get("mobile_mode") or MOBILE_AWAY),
-        "presence": str(data.get("presence") or PRESENCE_OFF),
-        "ring_delay": int(data.get("ring_delay") or DEFAULT_RING_DELAY),
-        "presence_entities": sorted(set(data.get("presence_entities") or [])),
-    }
+    """An account's data as the forms store it, without its card keys.
+
+    A file has no card columns: an account's enrolled cards and its policy
+    are kept as they are.
+    """
+    stored = stored_account(data)
+    del stored[CARD_CERTIFICATES], stored[CARD_REQUIRED]
+    return stored
 
 
 def export_csv(existing: Iterable[Existing]) -> str:
@@ -346,21 +316,21 @@ class _Reader:
     def _desk(
         self, line: int, values: Mapping[str, str], name: str, subentry_id: str
     ) -> _Row | None:
-        try:
-            dial = validate_dial_string(values.get("dial_string", ""))
-        except DirectoryError as err:
-            self.error(line, "dial_string", err.code, **err.placeholders)
-            return None
-        subentry_id = subentry_id or self._desk_by_dial.get(dial) or self._new_id()
-        data = _desk_data(
+        data, errors = check_desk(
             {
                 "name": name,
-                "dial_string": dial,
+                "dial_string": values.get("dial_string", ""),
                 "scanners": _split(values.get("scanners", "")),
                 "readers": _split(values.get("readers", "")),
                 "reader_users": _split(values.get("reader_users", "")),
             }
         )
+        self._field_errors(line, errors, skip="name")
+        if errors.keys() - {"name"}:
+            return None
+        dial = data["dial_string"]
+        subentry_id = subentry_id or self._desk_by_dial.get(dial) or self._new_id()
+        data = _desk_data(data)
         if self.emergency_columns:
             data[CONF_EMERGENCY] = self._emergency(line, values, subentry_id)
         else:
@@ -397,70 +367,42 @@ class _Reader:
     def _account(
         self, line: int, values: Mapping[str, str], name: str, subentry_id: str
     ) -> _Row | None:
-        try:
-            extension = validate_extension(values.get("extension", ""))
-        except DirectoryError as err:
-            self.error(line, "extension", err.code, **err.placeholders)
-            return None
-        tags: list[str] = []
-        for tag in _split(values.get("tags", "")):
-            try:
-                tags.append(validate_tag(tag))
-            except DirectoryError as err:
-                self.error(line, "tags", err.code, **err.placeholders)
-        people = _split(values.get("people", ""))
-        if not all(p.startswith("person.") for p in people):
-            self.error(line, "people", "invalid_person")
-        home = _split(values.get("home_desks", ""))
-        if not home:
-            self.error(line, "home_desks", "no_home_desk", account=name)
-        subentry_id = (
-            subentry_id or self._account_by_ext.get(extension) or self._new_id()
-        )
-        data = _account_data(
+        data, errors = check_account(
             {
                 "name": name,
-                "extension": extension,
-                "tags": tags,
-                "people": people,
+                "extension": values.get("extension", ""),
+                "home_desks": _split(values.get("home_desks", "")),
+                "tags": _split(values.get("tags", "")),
+                "people": _split(values.get("people", "")),
                 "notify_targets": _split(values.get("notify_targets", "")),
                 "watch_targets": _split(values.get("watch_targets", "")),
-                **self._ring_options(line, values),
+                "mobile": values.get("mobile", ""),
+                "mobile_mode": values.get("mobile_mode", "").strip(),
+                "presence": values.get("presence", "").strip(),
+                "ring_delay": values.get("ring_delay", "").strip(),
+                "presence_entities": _split(values.get("presence_entities", "")),
             }
         )
+        self._field_errors(line, errors, skip="name")
+        if "extension" in errors:
+            return None
+        home = data["home_desks"]
+        subentry_id = (
+            subentry_id or self._account_by_ext.get(data["extension"]) or self._new_id()
+        )
+        data = _account_data(data)
         for column in _RING_COLUMNS:
             if column not in self.ring_columns:
                 del data[column]  # kept as the account has it
         return _Row(line, ACCOUNT, subentry_id, data, home)
 
-    def _ring_options(self, line: int, values: Mapping[str, str]) -> dict[str, Any]:
-        """The mobile and presence cells, checked as the account form does."""
-        options: dict[str, Any] = {}
-        try:
-            options["mobile"] = validate_mobile(values.get("mobile", ""))
-        except DirectoryError as err:
-            self.error(line, "mobile", err.code, **err.placeholders)
-        for column, allowed, code in (
-            ("mobile_mode", MOBILE_MODES, "invalid_mobile_mode"),
-            ("presence", PRESENCE_MODES, "invalid_presence"),
-        ):
-            value = values.get(column, "").strip()
-            if value and value not in allowed:
-                self.error(line, column, code, mode=value[:20])
-            options[column] = value
-        delay = values.get("ring_delay", "").strip()
-        if delay:
-            if not delay.isdigit() or not (
-                MIN_RING_DELAY <= int(delay) <= MAX_RING_DELAY
-            ):
-                self.error(line, "ring_delay", "invalid_ring_delay", seconds=delay[:20])
-            else:
-                options["ring_delay"] = int(delay)
-        entities = _split(values.get("presence_entities", ""))
-        if not all(_ENTITY_ID.match(e) for e in entities):
-            self.error(line, "presence_entities", "invalid_presence_entity")
-        options["presence_entities"] = entities
-        return options
+    def _field_errors(
+        self, line: int, errors: Mapping[str, DirectoryError], skip: str
+    ) -> None:
+        """A schema's errors, each in its column (``skip``: reported already)."""
+        for column, err in errors.items():
+            if column != skip:
+                self.error(line, column, err.code, **err.placeholders)
 
 
 def plan_import(
@@ -613,20 +555,21 @@ def _plan(
     return ImportPlan(create, update, remove, unchanged)
 
 
+# The column a directory error is about (else the home desks: routes, desks).
+_DIRECTORY_COLUMN: Final = {
+    "duplicate_extension": "extension",
+    "duplicate_tag": "tags",
+    "duplicate_card_key": "tags",
+    "duplicate_dial_string": "dial_string",
+    "duplicate_reader": "readers",
+    "duplicate_scanner": "scanners",
+}
+
+
 def _check_directory(
     reader: _Reader, items: list[Existing], lines: Mapping[str, int]
 ) -> None:
-    desks = [
-        Desk(
-            i.subentry_id,
-            str(i.data.get("name", "")),
-            str(i.data.get("dial_string", "")),
-            frozenset(i.data.get("scanners") or []),
-            frozenset(i.data.get("readers") or []),
-        )
-        for i in items
-        if i.subentry_type == DESK
-    ]
+    desks = [make_desk(i.subentry_id, i.data) for i in items if i.subentry_type == DESK]
     desk_ids = {d.desk_id for d in desks}
     accounts = []
     for item in items:
@@ -636,13 +579,7 @@ def _check_directory(
         if not home and item.subentry_id not in lines:
             continue  # an account left alone, already without a desk
         accounts.append(
-            Account(
-                item.subentry_id,
-                str(item.data.get("name", "")),
-                str(item.data.get("extension", "")),
-                home,
-                frozenset(item.data.get("tags") or []),
-            )
+            make_account(item.subentry_id, {**item.data, "home_desks": home})
         )
     try:
         Directory.build(accounts, desks)
@@ -666,5 +603,5 @@ def _check_directory(
             ),
             1,
         )
-        column = "extension" if "extension" in err.code else "home_desks"
+        column = _DIRECTORY_COLUMN.get(err.code, "home_desks")
         reader.error(line, column, err.code, **err.placeholders)

@@ -43,6 +43,7 @@ from homeassistant.helpers import (
 )
 from homeassistant.util.ulid import ulid_now
 
+from .account_schema import check_account, make_account
 from .ami import (
     AmiAuthError,
     AmiCertificateError,
@@ -95,6 +96,7 @@ from .const import (
     SUBENTRY_DESK,
     SUBENTRY_SITE,
 )
+from .desk_schema import check_desk, make_desk
 from .directory import (
     DEFAULT_RING_DELAY,
     MAX_RING_DELAY,
@@ -108,10 +110,6 @@ from .directory import (
     Directory,
     DirectoryError,
     normalize_tag,
-    validate_dial_string,
-    validate_extension,
-    validate_mobile,
-    validate_tag,
 )
 from .emergency import check_extensions, settings_from_options
 from .emergency_flow import (
@@ -131,7 +129,6 @@ from .pbx_link import (
     tls_settings,
 )
 from .pcsc import async_host_readers
-from .readers import valid_reader_name
 from .site_flow import SiteSubentryFlow
 from .sites import tag_used_elsewhere, tags_elsewhere
 from .subentries import directory_parts
@@ -724,43 +721,6 @@ _RING_FIELDS: dict[Any, Any] = {
 }
 
 
-def _ring_options(
-    user_input: Mapping[str, Any],
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """The account's mobile and presence fields, checked; or the form's errors."""
-    try:
-        mobile = validate_mobile(user_input.get(CONF_MOBILE) or "")
-    except DirectoryError as err:
-        return {}, {CONF_MOBILE: err.code}
-    mode = user_input.get(CONF_MOBILE_MODE) or MOBILE_AWAY
-    presence = user_input.get(CONF_PRESENCE) or PRESENCE_OFF
-    if mode not in MOBILE_MODES:
-        return {}, {CONF_MOBILE_MODE: "invalid_mobile_mode"}
-    if presence not in PRESENCE_MODES:
-        return {}, {CONF_PRESENCE: "invalid_presence"}
-    try:
-        delay = int(user_input.get(CONF_RING_DELAY) or DEFAULT_RING_DELAY)
-    except (TypeError, ValueError):
-        delay = -1
-    if not MIN_RING_DELAY <= delay <= MAX_RING_DELAY:
-        return {}, {CONF_RING_DELAY: "invalid_ring_delay"}
-    entities = sorted(set(user_input.get(CONF_PRESENCE_ENTITIES) or []))
-    return {
-        CONF_MOBILE: mobile,
-        CONF_MOBILE_MODE: mode,
-        CONF_PRESENCE: presence,
-        CONF_RING_DELAY: delay,
-        CONF_PRESENCE_ENTITIES: entities,
-    }, {}
-
-
-def _targets(values: list[str] | None) -> list[str]:
-    """Notify action names without the ``notify.`` prefix, once each."""
-    return sorted(
-        {v.strip().removeprefix("notify.") for v in values or [] if v.strip()}
-    )
-
-
 class _DirectorySubentryFlow(ConfigSubentryFlow):
     """Shared validation: the whole directory must still be consistent."""
 
@@ -859,22 +819,7 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
             if not errors:
                 errors = self._with_cards(data, user_input)
             if not errors:
-                errors = self._check(
-                    Account(
-                        self._editing_id() or "new",
-                        data[CONF_NAME],
-                        data[CONF_EXTENSION],
-                        tuple(data[CONF_HOME_DESKS]),
-                        frozenset(data[CONF_TAGS]),
-                        mobile=data[CONF_MOBILE],
-                        mobile_mode=data[CONF_MOBILE_MODE],
-                        presence=data[CONF_PRESENCE],
-                        ring_delay=data[CONF_RING_DELAY],
-                        presence_entities=tuple(data[CONF_PRESENCE_ENTITIES]),
-                        card_keys=frozenset(self._cards.chosen(user_input)),
-                        card_required=data[CONF_CARD_REQUIRED],
-                    )
-                )
+                errors = self._check(make_account(self._editing_id() or "new", data))
             if not errors and tag_used_elsewhere(
                 self.hass, self._get_entry().entry_id, data[CONF_TAGS]
             ):
@@ -1093,35 +1038,8 @@ class AccountSubentryFlow(_DirectorySubentryFlow):
 
     @staticmethod
     def _validate(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-        try:
-            extension = validate_extension(user_input[CONF_EXTENSION])
-            tags = sorted(
-                {validate_tag(t) for t in user_input.get(CONF_TAGS) or [] if t.strip()}
-            )
-        except DirectoryError as err:
-            return {}, {_ERROR_FIELD[err.code]: err.code}
-        name = user_input[CONF_NAME].strip()
-        if not name:
-            return {}, {CONF_NAME: "invalid_name"}
-        home = list(user_input.get(CONF_HOME_DESKS) or [])
-        if not home:
-            return {}, {CONF_HOME_DESKS: "no_home_desk"}
-        people = sorted(set(user_input.get(CONF_PEOPLE) or []))
-        if not all(p.startswith("person.") for p in people):
-            return {}, {CONF_PEOPLE: "invalid_person"}
-        ring, errors = _ring_options(user_input)
-        if errors:
-            return {}, errors
-        return {
-            **ring,
-            CONF_NAME: name,
-            CONF_EXTENSION: extension,
-            CONF_HOME_DESKS: home,
-            CONF_TAGS: tags,
-            CONF_PEOPLE: people,
-            CONF_NOTIFY_TARGETS: _targets(user_input.get(CONF_NOTIFY_TARGETS)),
-            CONF_WATCH_TARGETS: _targets(user_input.get(CONF_WATCH_TARGETS)),
-        }, {}
+        data, errors = check_account(user_input)
+        return data, {field: err.code for field, err in errors.items()}
 
 
 class DeskSubentryFlow(_DirectorySubentryFlow):
@@ -1155,15 +1073,7 @@ class DeskSubentryFlow(_DirectorySubentryFlow):
         if user_input is not None:
             data, errors = self._validate(user_input, users)
             if not errors:
-                errors = self._check(
-                    Desk(
-                        self._editing_id() or "new",
-                        data[CONF_NAME],
-                        data[CONF_DIAL_STRING],
-                        frozenset(data[CONF_SCANNERS]),
-                        frozenset(data[CONF_READERS]),
-                    )
-                )
+                errors = self._check(make_desk(self._editing_id() or "new", data))
             if not errors:
                 self._desk_data = data
                 dial_string = data[CONF_DIAL_STRING]
@@ -1241,39 +1151,21 @@ class DeskSubentryFlow(_DirectorySubentryFlow):
     def _validate(
         self, user_input: dict[str, Any], users: Mapping[str, str]
     ) -> tuple[dict[str, Any], dict[str, str]]:
-        raw_dial_string = str(user_input.get(CONF_DIAL_STRING) or "").strip()
-        if not raw_dial_string:
-            return {}, {CONF_DIAL_STRING: "no_dial_string"}
-        try:
-            data: dict[str, Any] = {
-                CONF_NAME: user_input[CONF_NAME].strip(),
-                CONF_DIAL_STRING: validate_dial_string(raw_dial_string),
-                CONF_SCANNERS: list(user_input.get(CONF_SCANNERS) or []),
-                CONF_READERS: sorted(
-                    {r.strip() for r in user_input.get(CONF_READERS) or []} - {""}
-                ),
-                CONF_READER_USERS: sorted(set(user_input.get(CONF_READER_USERS) or [])),
-            }
-        except DirectoryError as err:
-            return {}, {CONF_DIAL_STRING: err.code}
+        data, field_errors = check_desk(user_input)
+        errors = {field: err.code for field, err in field_errors.items()}
         emergency, emergency_error = validate_desk_section(
             user_input.get(CONF_EMERGENCY)
         )
         if emergency_error is not None:
-            return {}, {CONF_EMERGENCY: emergency_error}
-        if emergency:
+            errors[CONF_EMERGENCY] = emergency_error
+        elif emergency:
             data[CONF_EMERGENCY] = emergency
         if area := user_input.get(ATTR_AREA_ID):
             data[ATTR_AREA_ID] = area
-        errors: dict[str, str] = {}
-        if not data[CONF_NAME]:
-            errors = {CONF_NAME: "invalid_name"}
-        elif not all(map(valid_reader_name, data[CONF_READERS])):
-            errors = {CONF_READERS: "invalid_reader"}
-        elif not set(data[CONF_READER_USERS]) <= set(users):
-            errors = {CONF_READER_USERS: "unknown_user"}
-        elif any(map(self._ours, data[CONF_SCANNERS])):
-            errors = {CONF_SCANNERS: "not_a_scanner"}
+        if not set(data[CONF_READER_USERS]) <= set(users):
+            errors[CONF_READER_USERS] = "unknown_user"
+        if any(map(self._ours, data[CONF_SCANNERS])):
+            errors[CONF_SCANNERS] = "not_a_scanner"
         return ({}, errors) if errors else (data, {})
 
     def _ours(self, device_id: str) -> bool:

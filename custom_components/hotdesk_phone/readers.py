@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
-import re
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components.tag import async_scan_tag
@@ -20,6 +19,7 @@ from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
 from .const import DOMAIN, VIA_BRIDGE, VIA_PCSC
+from .desk_schema import is_pcsc_reader
 from .directory import Directory, normalize_tag
 from .piv import CardProof
 from .texts import text
@@ -27,27 +27,11 @@ from .texts import text
 if TYPE_CHECKING:
     from .hub import HotdeskConfigEntry
 
-# pcsc-lite names every reader "<name> <index> <slot>" with two hex bytes at the
-# end ("ACS ACR122U PICC Interface 00 00"); bridge reader ids do not end so.
-_PCSC_NAME: Final = re.compile(r" [0-9A-F]{2} [0-9A-F]{2}$")
-MAX_READER_LENGTH: Final = 200
 # Card proofs kept by the context of their scan, for the scan handler and the
 # account form's enrolment (both read them at once; a few spare for bursts).
 MAX_PROOFS: Final = 64
 # Refused scans kept for diagnostics.
 MAX_REFUSALS: Final = 20
-_READER_FORBIDDEN: Final = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def is_pcsc_reader(name: str) -> bool:
-    """Whether a reader name is a PC/SC reader (not a bridge reader id)."""
-    return bool(_PCSC_NAME.search(name))
-
-
-def valid_reader_name(name: str) -> bool:
-    """A reader name or id fits: not empty, not too long, no control characters."""
-    return 0 < len(name) <= MAX_READER_LENGTH and not _READER_FORBIDDEN.search(name)
-
 
 # A read of a card that no account knows: (reader device id, uid, via, context).
 type UnmatchedScan = Callable[[str, str, str, Context | None], Awaitable[None]]

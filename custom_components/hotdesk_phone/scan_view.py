@@ -41,6 +41,7 @@ from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
 from .const import CONF_READER_USERS, CONF_READERS, DOMAIN, SUBENTRY_DESK, VIA_BRIDGE
+from .desk_schema import valid_reader_name
 from .directory import DirectoryError, validate_tag
 from .piv import (
     MAX_RESPONSE_BYTES,
@@ -50,7 +51,7 @@ from .piv import (
     certificate_from_object,
     load_certificate,
 )
-from .readers import CardReaders, valid_reader_name
+from .readers import CardReaders
 
 URL = f"/api/{DOMAIN}/scan"
 CHALLENGE_URL = f"/api/{DOMAIN}/challenge"

@@ -1,67 +1,41 @@
-"""Subentries -> the directory's accounts and desks: the one place that reads them.
+"""Subentries -> the directory's accounts and desks for the running entry.
 
-The entry's setup and the subentry forms' validation both build from here, so
-a field added to a subentry reaches both.
+The accounts and desks themselves are built by their schemas
+(``account_schema.make_account``, ``desk_schema.make_desk``), the same builders
+the forms and the CSV import use; this module reads the entry's subentries,
+keeps what it built while a subentry's data stays the same, and adds a linked
+site's desks as this PBX dials them.
 """
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.const import CONF_NAME
 
-from . import emergency
+from .account_schema import make_account
 from .const import (
-    CONF_CARD_CERTIFICATES,
-    CONF_CARD_REQUIRED,
-    CONF_DIAL_STRING,
     CONF_DIAL_TEMPLATE,
-    CONF_EMERGENCY,
-    CONF_EXTENSION,
-    CONF_HOME_DESKS,
-    CONF_MOBILE,
-    CONF_MOBILE_MODE,
-    CONF_NOTIFY_TARGETS,
-    CONF_PEOPLE,
-    CONF_PRESENCE,
-    CONF_PRESENCE_ENTITIES,
-    CONF_READERS,
-    CONF_RING_DELAY,
-    CONF_SCANNERS,
-    CONF_TAGS,
-    CONF_WATCH_TARGETS,
     DESK_PLACEHOLDER,
     SUBENTRY_ACCOUNT,
     SUBENTRY_DESK,
     SUBENTRY_SITE,
 )
+from .desk_schema import make_desk
 from .directory import (
-    DEFAULT_RING_DELAY,
-    MOBILE_AWAY,
-    PRESENCE_OFF,
     Account,
     Desk,
     Directory,
-    normalize_tag,
 )
-from .piv import fingerprint_of
 
 type SiteLink = tuple[ConfigSubentry, ConfigEntry]  # site subentry, linked entry
 
 
 def desk_from_subentry(sub: ConfigSubentry) -> Desk:
     """A desk subentry as the directory's desk."""
-    return Desk(
-        desk_id=sub.subentry_id,
-        name=sub.data[CONF_NAME],
-        dial_string=sub.data[CONF_DIAL_STRING],
-        scanners=frozenset(sub.data.get(CONF_SCANNERS, [])),
-        readers=frozenset(sub.data.get(CONF_READERS, [])),
-        emergency=emergency.desk_from_data(sub.data.get(CONF_EMERGENCY)),
-    )
+    return make_desk(sub.subentry_id, sub.data)
 
 
 def site_dial_string(template: str, desk_id: str) -> str:
@@ -84,29 +58,7 @@ def site_desk(link: ConfigSubentry, site: ConfigEntry, sub: ConfigSubentry) -> D
 
 def account_from_subentry(sub: ConfigSubentry) -> Account:
     """An account subentry as the directory's account."""
-    return Account(
-        account_id=sub.subentry_id,
-        name=sub.data[CONF_NAME],
-        extension=sub.data[CONF_EXTENSION],
-        home_desks=tuple(sub.data.get(CONF_HOME_DESKS, [])),
-        tags=frozenset(normalize_tag(t) for t in sub.data.get(CONF_TAGS, [])),
-        notify_targets=tuple(sub.data.get(CONF_NOTIFY_TARGETS, [])),
-        watch_targets=tuple(sub.data.get(CONF_WATCH_TARGETS, [])),
-        people=tuple(sub.data.get(CONF_PEOPLE, [])),
-        # Accounts stored before these fields existed: no mobile, no presence.
-        mobile=sub.data.get(CONF_MOBILE) or "",
-        mobile_mode=sub.data.get(CONF_MOBILE_MODE) or MOBILE_AWAY,
-        presence=sub.data.get(CONF_PRESENCE) or PRESENCE_OFF,
-        ring_delay=int(sub.data.get(CONF_RING_DELAY) or DEFAULT_RING_DELAY),
-        presence_entities=tuple(sub.data.get(CONF_PRESENCE_ENTITIES, [])),
-        card_keys=card_keys(sub.data.get(CONF_CARD_CERTIFICATES, [])),
-        card_required=bool(sub.data.get(CONF_CARD_REQUIRED, False)),
-    )
-
-
-def card_keys(certificates: Iterable[str]) -> frozenset[str]:
-    """The fingerprints of stored card certificates (base64 DER)."""
-    return frozenset(fingerprint_of(base64.b64decode(c)) for c in certificates)
+    return make_account(sub.subentry_id, sub.data)
 
 
 class SubentryCache:
