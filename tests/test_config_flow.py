@@ -84,6 +84,33 @@ async def test_user_flow_creates_entry(
     assert ami_server.actions_named("Logoff")
 
 
+async def test_two_pbxs_on_one_host_get_titles_that_tell_them_apart(
+    hass: HomeAssistant, ami_server: AmiTestServer, mock_setup_entry: None
+) -> None:
+    """A second PBX on the same host (another port) is titled with its port.
+
+    Both used to be "Asterisk 127.0.0.1" in the integration page, the site
+    picker and the sensors' ``site`` attribute.
+    """
+    first = MockConfigEntry(
+        domain=DOMAIN,
+        title="Asterisk 127.0.0.1",
+        unique_id="127.0.0.1:5038",
+        data={CONF_HOST: "127.0.0.1", CONF_PORT: 5038},
+    )
+    first.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(ami_server)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == f"Asterisk 127.0.0.1:{ami_server.port}"
+    titles = [e.title for e in hass.config_entries.async_entries(DOMAIN)]
+    assert len(set(titles)) == len(titles) == 2
+
+
 @pytest.mark.parametrize(
     ("change", "error"),
     [
@@ -184,6 +211,48 @@ async def test_reconfigure_flow(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert entry.data[CONF_USERNAME] == "renamed"
+
+
+@pytest.mark.parametrize("source", ["reconfigure", "reauth"])
+async def test_a_changed_link_sets_the_entry_up_once(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+    monkeypatch: pytest.MonkeyPatch,
+    source: str,
+) -> None:
+    """Reconfigure and reauth reload the entry once, not twice.
+
+    The update listener reloads on a changed link; the flows used to reload
+    again on their own.
+    """
+    import custom_components.hotdesk_phone as integration  # noqa: PLC0415
+
+    setups: list[str] = []
+    original = integration.async_setup_entry
+
+    async def counting(hass: HomeAssistant, entry: Any) -> bool:
+        setups.append(entry.entry_id)
+        return await original(hass, entry)
+
+    monkeypatch.setattr(integration, "async_setup_entry", counting)
+    entry = init_integration
+    ami_server.username = "renamed"
+    if source == "reconfigure":
+        result = await entry.start_reconfigure_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], user_input(ami_server, **{CONF_USERNAME: "renamed"})
+        )
+    else:
+        result = await entry.start_reauth_flow(hass)
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], {CONF_USERNAME: "renamed", CONF_PASSWORD: "s3cret"}
+        )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == f"{source}_successful"
+    await hass.async_block_till_done()
+    assert setups == [entry.entry_id]
+    assert entry.runtime_data.hub.connected
 
 
 async def test_reconfigure_to_the_pbxs_new_address(

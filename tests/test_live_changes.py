@@ -290,10 +290,21 @@ async def test_connection_change_reloads(
     )  # unchanged data: nothing happens
     await hass.async_block_till_done()
     assert hub_of(entry) is hub
+    # The link changes through the reconfigure flow, which reloads the entry
+    # (once: the update listener leaves a changed link to it).
     ami_server.username = "other"
-    hass.config_entries.async_update_entry(
-        entry, data={**entry.data, "username": "other"}
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            "host": "127.0.0.1",
+            "port": ami_server.port,
+            "username": "other",
+            "password": ami_server.secret,
+        },
     )
+    assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
     assert hub_of(entry) is not hub
-    assert ami_server.logins == 2
+    # The flow's own check, then the one setup.
+    assert ami_server.logins == 3

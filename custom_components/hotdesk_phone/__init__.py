@@ -167,12 +167,13 @@ async def async_unload_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> 
 
 
 async def _async_entry_updated(hass: HomeAssistant, entry: HotdeskConfigEntry) -> None:
-    """Apply a change: in place, unless the PBX connection changed."""
+    """Apply a change in place; a changed PBX connection is the flow's reload."""
     if entry.state is not ConfigEntryState.LOADED:
         return  # not running: the next setup reads the entry as it is
     live = entry.runtime_data.live
     if dict(entry.data) != live.connection:
-        await hass.config_entries.async_reload(entry.entry_id)
+        # Only the reauth and reconfigure flows change it, and they reload
+        # the entry themselves (async_update_reload_and_abort): once.
         return
     await live.async_apply()
 

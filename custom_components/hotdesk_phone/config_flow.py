@@ -337,10 +337,18 @@ class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
     def _create(self, data: dict[str, Any]) -> ConfigFlowResult:
         # The success dialog says what comes next (desk phones).
         return self.async_create_entry(
-            title=f"Asterisk {data[CONF_HOST]}",
-            data=data,
-            description="next_steps",
+            title=self._new_title(data), data=data, description="next_steps"
         )
+
+    def _new_title(self, data: Mapping[str, Any]) -> str:
+        """ "Asterisk <host>", with the port when an entry has that title already.
+
+        Titles tell entries apart on the integration's page, in the site
+        picker and in the sensors' ``site`` attribute.
+        """
+        title = f"Asterisk {data[CONF_HOST]}"
+        taken = {e.title for e in self._async_current_entries(include_ignore=False)}
+        return f"{title}:{data[CONF_PORT]}" if title in taken else title
 
     async def _fetch_certificate(self, data: dict[str, Any]) -> dict[str, str]:
         """Read the certificate the PBX shows (nothing is sent to it)."""
@@ -396,9 +404,7 @@ class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
             data = {**entry.data, **user_input}
             errors = await _try_login(data)
             if not errors:
-                self.hass.config_entries.async_update_entry(entry, data=data)
-                await self.hass.config_entries.async_reload(entry.entry_id)
-                return self.async_abort(reason="reauth_successful")
+                return self.async_update_reload_and_abort(entry, data=data)
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=vol.Schema(
@@ -445,12 +451,11 @@ class HotdeskConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def _reconfigured(self, data: dict[str, Any]) -> ConfigFlowResult:
-        entry = self._get_reconfigure_entry()
-        self.hass.config_entries.async_update_entry(
-            entry, data=data, unique_id=f"{data[CONF_HOST]}:{data[CONF_PORT]}"
+        return self.async_update_reload_and_abort(
+            self._get_reconfigure_entry(),
+            data=data,
+            unique_id=f"{data[CONF_HOST]}:{data[CONF_PORT]}",
         )
-        await self.hass.config_entries.async_reload(entry.entry_id)
-        return self.async_abort(reason="reconfigure_successful")
 
 
 # Fields of the import step.
