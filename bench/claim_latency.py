@@ -6,7 +6,7 @@ process with the integration (desks PJSIP/desk1..4 with scanner-1..4; account
 101 rings desks 1+2, tag ``tag-1``). Each iteration places a call to 101
 (Originate of a Local channel into hotdesk-inbound), waits until both home
 desks ring, moves the call to desk 3, waits until desk 3 rings, hangs up and
-waits until the call is gone. Iterations rotate over three ways of moving it:
+waits until the call is gone. Iterations rotate over four ways of moving it:
 
 - ``claim``: ``tag.async_scan_tag(hass, "tag-1", "scanner-3")`` in HA; timed
   to the integration's ``hotdesk_phone_call_claimed`` event (fired once
@@ -16,8 +16,10 @@ waits until the call is gone. Iterations rotate over three ways of moving it:
   HA's bus (what the integration listens to), without the tag component's
   own bookkeeping (its storage and tag entity update) that ``async_scan_tag``
   does right after firing the event;
-- ``panoramisk``: the floor, a bare Redirect with a raw ``panoramisk.Manager``
-  on its own AMI connection, timed to Asterisk's response and to the INVITE;
+- ``raw``: the floor, the same Redirect from a minimal AMI client on a raw
+  socket in its own process (``bench/raw_ami.py``: its own connection with
+  events off, the response matched by ActionID and timed when its bytes are
+  read), timed from its write to Asterisk's response and to the INVITE;
 - ``amiclient``: the same bare Redirect with our AmiClient on its own
   connection.
 
@@ -55,16 +57,14 @@ from bench.common import (
     versions,
 )
 
-KINDS = ("claim", "panoramisk", "claim_bus", "amiclient")
+KINDS = ("claim", "raw", "claim_bus", "amiclient")
 STEP_TIMEOUT = 5.0
 # Poll interval of the waits (how finely a latency can be seen).
 POLL = 0.0005
 until = partial(wait_until, limit=STEP_TIMEOUT, poll=POLL)
 
 
-async def run(args: argparse.Namespace, pbx: dict[str, str]) -> dict[str, Any]:  # noqa: PLR0912
-    from panoramisk import Manager  # noqa: PLC0415
-
+async def run(args: argparse.Namespace, pbx: dict[str, str]) -> dict[str, Any]:
     from homeassistant.components.tag import async_scan_tag  # noqa: PLC0415
     from homeassistant.core import Event, callback  # noqa: PLC0415
     from homeassistant.setup import async_setup_component  # noqa: PLC0415
@@ -75,6 +75,7 @@ async def run(args: argparse.Namespace, pbx: dict[str, str]) -> dict[str, Any]: 
         make_entry,
         setup_entry,
     )
+    from bench.raw_ami import FloorProcess  # noqa: PLC0415
     from custom_components.hotdesk_phone.ami import AmiClient, AmiEvent  # noqa: PLC0415
     from custom_components.hotdesk_phone.const import (  # noqa: PLC0415
         CONF_SCAN_DEBOUNCE_SECONDS,
@@ -146,17 +147,7 @@ async def run(args: argparse.Namespace, pbx: dict[str, str]) -> dict[str, Any]: 
             await driver.connect()
             bare = AmiClient(host=host, port=port, username=user, secret=secret)
             await bare.connect()
-            manager = Manager(
-                host=host,
-                port=port,
-                username=user,
-                secret=secret,
-                ping_delay=3600,
-                loop=asyncio.get_running_loop(),
-            )
-            await manager.connect()
-            if not (await manager.authenticated_future).success:
-                raise RuntimeError("panoramisk login failed")
+            floor = await FloorProcess.start(host, port, user, secret)
             await asyncio.sleep(0.2)
 
             total = args.claims * len(KINDS)
@@ -196,19 +187,10 @@ async def run(args: argparse.Namespace, pbx: dict[str, str]) -> dict[str, Any]: 
                     await until(lambda: "at" in claimed, "call_claimed")
                     acked = claimed["at"]
                     assert claimed["data"]["desk_id"] == target
-                elif kind == "panoramisk":
-                    reply = await manager.send_action(
-                        {
-                            "Action": "Redirect",
-                            "Channel": call.caller_channel,
-                            "Context": CONTEXT_CLAIM,
-                            "Exten": target,
-                            "Priority": "1",
-                        }
-                    )
-                    acked = time.perf_counter()
-                    if not reply.success:
-                        raise RuntimeError(f"Redirect failed: {reply}")
+                elif kind == "raw":
+                    # Timed in the floor's process: its write -> its response.
+                    move = [(call.caller_channel, CONTEXT_CLAIM, target)]
+                    t0, wall, [acked] = await floor.redirect_many(move)
                 else:
                     await bare.redirect(call.caller_channel, CONTEXT_CLAIM, target)
                     acked = time.perf_counter()
@@ -225,7 +207,7 @@ async def run(args: argparse.Namespace, pbx: dict[str, str]) -> dict[str, Any]: 
                         flush=True,
                     )
             duration = time.monotonic() - started
-            manager.close()
+            await floor.close()
             await bare.close()
             await driver.close()
     finally:
@@ -286,7 +268,7 @@ def main() -> None:
             "invite_ms": summary(invite, 3),
             "invites_missing": len(rows) - len(invite),
         }
-    floor, ours = figures["panoramisk"], figures["claim"]
+    floor, ours = figures["raw"], figures["claim"]
     ratios = {
         "ack_p50": round(ours["ack_ms"]["p50"] / floor["ack_ms"]["p50"], 2),
         "ack_p99": round(ours["ack_ms"]["p99"] / floor["ack_ms"]["p99"], 2),
@@ -294,7 +276,11 @@ def main() -> None:
         "invite_p99": round(ours["invite_ms"]["p99"] / floor["invite_ms"]["p99"], 2),
     }
     payload = {
-        "what": "tag_scanned in HA -> Redirect acknowledged by Asterisk (and -> INVITE at the new desk), vs a bare panoramisk Redirect in the same run",
+        "what": (
+            "tag_scanned in HA -> Redirect acknowledged by Asterisk (and -> INVITE "
+            "at the new desk), vs the same Redirect from a minimal raw-socket AMI "
+            "client in its own process (floor) in the same run"
+        ),
         "unit": "ms",
         "figures": figures,
         "summary": {
@@ -314,7 +300,8 @@ def main() -> None:
             "claims": args.claims,
             "floor_redirects": args.claims,
             "settle_s": args.settle,
-            "order": "claim, panoramisk, amiclient, repeated",
+            "order": ", ".join(KINDS) + ", repeated",
+            "floor": "raw (bench/raw_ami.py)",
             "ami_port": env["AMI_PORT"],
             "sip_port": env["SIP_PORT"],
             "duration_s": result["duration_s"],
@@ -338,7 +325,7 @@ def main() -> None:
             f" | INVITE p50 {fig['invite_ms'].get('p50', float('nan')):.3f} ms"
             f" p99 {fig['invite_ms'].get('p99', float('nan')):.3f} ms"
         )
-    print("ratios to the panoramisk floor:", ratios, "load", loadavg())
+    print("ratios to the raw floor:", ratios, "load", loadavg())
 
 
 if __name__ == "__main__":
