@@ -179,3 +179,26 @@ def test_the_lint_rule_bans_home_assistant_in_exactly_the_core() -> None:
         f"only in pyproject {sorted(set(keys[0]) - core)}, "
         f"only in the doc {sorted(core - set(keys[0]))}"
     )
+
+
+def _run_time_closure(start: str) -> set[str]:
+    """The package's modules a module loads at run time, directly or not."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        source = (PACKAGE / f"{todo.pop()}.py").read_text(encoding="utf-8")
+        for name, level in _imports(source, run_time_only=True):
+            top = name.split(".")[0]
+            if level == 1 and top not in seen and (PACKAGE / f"{top}.py").exists():
+                seen.add(top)
+                todo.append(top)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "flow", sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem.endswith("_flow"))
+)
+def test_forms_load_neither_the_hub_nor_the_actions(flow: str) -> None:
+    """A form checks and stores; it does not load the runtime or the actions."""
+    runtime = {"hub", "live", "services", "bulk_services", "__init__"}
+    assert not _run_time_closure(flow) & runtime

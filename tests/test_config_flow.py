@@ -943,7 +943,7 @@ async def test_learn_a_card_our_readers_do_not_know(
 async def test_scan_step_times_out(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    with patch("custom_components.hotdesk_phone.config_flow.SCAN_TIMEOUT", 0.01):
+    with patch("custom_components.hotdesk_phone.account_flow.SCAN_TIMEOUT", 0.01):
         result = await _start_scan_quick(hass, init_integration)
         await asyncio.sleep(0.05)
         await hass.async_block_till_done()

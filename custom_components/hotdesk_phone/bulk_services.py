@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any
-
 import voluptuous as vol
 
 from homeassistant.config_entries import ConfigEntryState
@@ -16,11 +13,11 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util.ulid import ulid_now
 
 from .auth import async_acting_user
-from .bulk import BulkImportError, Existing, ImportPlan, export_csv, plan_import
+from .bulk import BulkImportError, ImportPlan, export_csv, plan_import
+from .bulk_report import async_report, existing_of, plan_summary
 from .const import DOMAIN
 from .hub import HotdeskConfigEntry
 from .sites import tags_elsewhere
@@ -31,8 +28,6 @@ ATTR_ENTRY = "config_entry_id"
 ATTR_CSV = "csv"
 ATTR_REMOVE_MISSING = "remove_missing"
 ATTR_DRY_RUN = "dry_run"
-# Bad rows listed in the error message at most (the count says the rest).
-MAX_REPORTED_ROWS = 50
 
 EXPORT_SCHEMA = vol.Schema({vol.Optional(ATTR_ENTRY): cv.string})
 IMPORT_SCHEMA = vol.Schema(
@@ -72,38 +67,6 @@ def _entry(hass: HomeAssistant, entry_id: str | None) -> HotdeskConfigEntry:
     return entries[0]
 
 
-def existing_of(entry: HotdeskConfigEntry) -> list[Existing]:
-    """The entry's subentries in the bulk module's terms."""
-    return [
-        Existing(sub.subentry_id, sub.subentry_type, sub.title, sub.data)
-        for sub in entry.subentries.values()
-    ]
-
-
-async def async_report(hass: HomeAssistant, err: BulkImportError) -> str:
-    """Every bad row as a line of text, in HA's language."""
-    strings = await async_get_translations(
-        hass, hass.config.language, "exceptions", [DOMAIN]
-    )
-
-    def message(key: str, placeholders: dict[str, str]) -> str:
-        template = strings.get(f"component.{DOMAIN}.exceptions.{key}.message", key)
-        # A template naming a placeholder this row lacks shows it empty.
-        return template.format_map(defaultdict(str, placeholders))
-
-    return "\n".join(
-        message(
-            "bulk_row",
-            {
-                "line": str(row.line),
-                "column": row.column,
-                "reason": message(row.code, dict(row.placeholders)),
-            },
-        )
-        for row in err.errors[:MAX_REPORTED_ROWS]
-    )
-
-
 async def async_plan(
     hass: HomeAssistant, entry: HotdeskConfigEntry, text: str, *, remove_missing: bool
 ) -> ImportPlan:
@@ -122,16 +85,6 @@ async def async_plan(
             count=str(len(err.errors)),
             rows=await async_report(hass, err),
         ) from err
-
-
-def plan_summary(plan: ImportPlan) -> dict[str, Any]:
-    """Counts of what an import does."""
-    return {
-        "created": len(plan.create),
-        "updated": len(plan.update),
-        "removed": len(plan.remove),
-        "unchanged": plan.unchanged,
-    }
 
 
 async def _export(call: ServiceCall) -> ServiceResponse:
