@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
@@ -110,18 +111,32 @@ async def test_reconnect_auth_failure_starts_reauth(
     assert len(hass.config_entries.flow.async_progress()) == 1
 
 
+@pytest.mark.parametrize(
+    ("action", "name"),
+    [
+        # The resync's writes (it reads the tree first, then puts what differs).
+        ("dbput", "DBPut"),
+        # A PBX that cannot list the tree gets it rewritten whole: cleared first.
+        ("dbgettree,dbdeltree", "DBDelTree"),
+    ],
+)
 async def test_missing_ami_rights_is_not_ready_with_reason(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry, ami_server: AmiTestServer
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    ami_server: AmiTestServer,
+    action: str,
+    name: str,
 ) -> None:
-    ami_server.handlers["dbdeltree"] = lambda *_: [
-        {"Response": "Error", "Message": "Permission denied"}
-    ]
+    for denied in action.split(","):
+        ami_server.handlers[denied] = lambda *_: [
+            {"Response": "Error", "Message": "Permission denied"}
+        ]
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
     assert (
         mock_config_entry.reason
-        == "The PBX refused DBDelTree: Permission denied. Check the AMI user's read and write rights in manager.conf"
+        == f"The PBX refused {name}: Permission denied. Check the AMI user's read and write rights in manager.conf"
     )
     await wait_for(hass, lambda: ami_server.sessions == 0)

@@ -1,9 +1,13 @@
 """The AstDB writer: keeps the PBX's hotdesk tree equal to what HA knows.
 
-After each login to the PBX the whole tree is rewritten; afterwards only what
-changed is written (a diff against what was last written). A value that one
-AMI line cannot carry is never written and never leaves its key deleted: the
-PBX keeps routing by the old value and a repair issue says which keys.
+After each login to the PBX it reads what the PBX holds (one ``DBGetTree``)
+and writes only what differs: after a short blip with the PBX intact nothing
+at all, after a PBX that lost its AstDB the whole tree; no key is cleared
+first, so routing never has a gap. Afterwards only what changed is written (a
+diff against what was last written). A value that one AMI line cannot carry is
+never written and never leaves its key deleted: the PBX keeps routing by the
+old value and a repair issue says which keys. An Asterisk without
+``DBGetTree`` (before 18.14) gets the tree rewritten whole.
 """
 
 from __future__ import annotations
@@ -53,8 +57,43 @@ class AstdbWriter:
         self._too_long: list[str] | None = None
         self._lock = asyncio.Lock()
 
+    async def async_resync(self) -> None:
+        """Make the PBX's tree what it should be (after each login to the PBX).
+
+        Reads what the PBX holds and writes the difference; emergency keys
+        first. Keys of the integration's families that the tree has not are
+        deleted; the dialplan's own keys (other families) are left alone.
+        """
+        async with self._lock:
+            try:
+                held = await self.client.db_get_tree(ASTDB_FAMILY)
+            except AmiActionError as err:
+                LOGGER.info("Rewriting the whole AstDB tree: %s", err)
+                held = None
+        if held is None:
+            await self.async_rewrite()
+            return
+        async with self._lock:
+            tree = self._tree()
+            good, bad = _split_writable(tree)
+            ours = {*ASTDB_SUBFAMILIES, *EMERGENCY_FAMILIES}
+            changed = [k for k, v in good.items() if held.get(k) != v]
+            await self._put_all((k, good[k]) for k in changed if is_emergency_key(k))
+            await self._put_all(
+                (k, good[k]) for k in changed if not is_emergency_key(k)
+            )
+            await asyncio.gather(
+                *(
+                    self._del(key)
+                    for key in held
+                    if key not in tree and key.partition("/")[0] in ours
+                )
+            )
+            self.written = {**{k: held[k] for k in bad if k in held}, **good}
+            self._update_too_long_issue(bad)
+
     async def async_rewrite(self) -> None:
-        """Replace the whole hotdesk tree (after each login to the PBX).
+        """Replace the whole hotdesk tree (a PBX that cannot list it).
 
         A family holding a value that cannot be written is not cleared: the
         PBX keeps routing by that key's old value (a repair issue says so),

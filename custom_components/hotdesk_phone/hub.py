@@ -398,7 +398,7 @@ class HotdeskHub:
         started = asyncio.get_running_loop().time()
         settings = await self.client.core_settings()
         self.asterisk_version = settings.get("AsteriskVersion") or None
-        await self.astdb.async_rewrite()
+        await self.astdb.async_resync()
         notices = self.tracker.resync_desk_states(await self.client.device_states())
         channels = await self.client.active_channels()
         self._emergency_seen(

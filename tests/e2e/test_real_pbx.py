@@ -474,3 +474,35 @@ async def first_ami_login(pbx: Pbx) -> float:
         finally:
             await probe.close()
         return loop.time()
+
+
+async def test_a_link_blip_resyncs_without_writing(
+    hass: HomeAssistant, clean_pbx: Pbx, hub: HotdeskHub, phones: dict[str, SipPhone]
+) -> None:
+    """The AMI link drops with Asterisk intact: the resync reads, writes nothing."""
+    writes: list[tuple[str, tuple[Any, ...]]] = []
+    for name in ("db_put", "db_del", "db_del_tree"):
+        original = getattr(hub.client, name)
+
+        async def counting(
+            *args: Any, _name: str = name, _original: Any = original
+        ) -> Any:
+            writes.append((_name, args))
+            return await _original(*args)
+
+        setattr(hub.client, name, counting)
+    protocol = hub.client._protocol
+    assert protocol is not None
+    hub.last_resync_seconds = None
+    protocol.transport.abort()
+    await until(
+        lambda: (
+            hub.connected
+            and hub.client._protocol is not protocol
+            and hub.last_resync_seconds is not None
+        ),
+        what="reconnect and resync",
+    )
+    report(f"resync after a blip: {ms(hub.last_resync_seconds or 0)}")
+    assert writes == []
+    assert await read_astdb(hass, clean_pbx) == expected_astdb(hub)
