@@ -444,6 +444,71 @@ def login(base: str) -> str:
     return token_for(base, result["result"])
 
 
+# Entry states the welcome stops waiting at. Not ``not_loaded`` while HA
+# starts: HA serves HTTP (and onboarding) from stage 0 of its start but sets
+# up custom integrations in stage 2, so on a busy machine the demo user is
+# onboarded while the entry is still ``not_loaded``. Nor ``setup_in_progress``
+# or ``setup_retry`` (the PBX may answer the next try).
+SETTLED = {"loaded", "setup_error", "migration_error", "failed_unload"}
+# HA's core state while it starts (/api/config), as the wait reports it.
+CORE_PHASES = {
+    "NOT_RUNNING": "is setting up its integrations",
+    "STARTING": "is starting",
+}
+
+
+def wait_for_entry(base: str, token: str, timeout: float) -> str:
+    """The hotdesk_phone entries' states once settled (or at ``timeout``).
+
+    Once HA runs, a ``not_loaded`` entry (a disabled one) or none at all
+    stays so. Says on stderr what it waits for whenever that changes: the
+    entries' states, and while HA starts whether it has set up hotdesk_phone.
+    """
+    started = time.monotonic()
+    waiting_for = ""
+    while True:
+        entries = http(
+            f"{base}/api/config/config_entries/entry?domain={DOMAIN}", None, token
+        )
+        state = (
+            ", ".join(
+                e["state"] + (f" ({e['reason']})" if e.get("reason") else "")
+                for e in entries
+            )
+            or "no entry"
+        )
+        if entries and all(e["state"] in SETTLED for e in entries):
+            return state
+        core = http(f"{base}/api/config", None, token)
+        core_state = core.get("state")
+        if core_state == "RUNNING" and all(
+            e["state"] in {*SETTLED, "not_loaded"} for e in entries
+        ):
+            return state
+        elapsed = time.monotonic() - started
+        if elapsed > timeout:
+            print(
+                f"demo: gave up waiting for the entry after {timeout:.0f} s: {state}",
+                file=sys.stderr,
+                flush=True,
+            )
+            return state
+        now = f"entry {state}"
+        if core_state != "RUNNING":
+            phase = CORE_PHASES.get(core_state, f"is {core_state}")
+            set_up = DOMAIN in core.get("components", [])
+            now += (
+                f"; Home Assistant {phase}, "
+                f"{DOMAIN} {'set up' if set_up else 'not set up yet'}"
+            )
+        if now != waiting_for:
+            waiting_for = now
+            print(
+                f"demo: waiting ({elapsed:.1f} s): {now}", file=sys.stderr, flush=True
+            )
+        time.sleep(0.5)
+
+
 def cmd_welcome(args: argparse.Namespace) -> None:
     """Wait for HA, onboard the demo user if nobody did, print what to try."""
     demo = load_demo()
@@ -459,16 +524,7 @@ def cmd_welcome(args: argparse.Namespace) -> None:
             token = login(base)
         except (SystemExit, urllib.error.URLError):
             token = ""
-    state = "?"
-    deadline = time.monotonic() + 60
-    while token and time.monotonic() < deadline:
-        entries = http(
-            f"{base}/api/config/config_entries/entry?domain={DOMAIN}", None, token
-        )
-        state = ", ".join(e["state"] for e in entries) or "no entry"
-        if "loaded" in state or "error" in state:
-            break
-        time.sleep(0.5)
+    state = wait_for_entry(base, token, 60) if token else "?"
     print(
         f"""
 ===================================================================

@@ -5,17 +5,25 @@ with a fresh config folder and run folder. The demo must come up configured
 (entities at once), ring both home desks on ``scripts/demo call 101``, move
 the call to desk 3 on ``scripts/demo scan tag-alice desk3`` (desk 3 answers),
 and leave nothing running after SIGTERM (what Ctrl-C triggers too).
+
+The welcome banner against a stand-in HA that is still setting up its
+integrations: it waits for the entry instead of printing ``not_loaded``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import json
 import os
 from pathlib import Path
 import re
 import signal
 import subprocess
+import sys
+import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -168,3 +176,94 @@ def test_develop_runs_the_demo(tmp_path: Path, pytestconfig: pytest.Config) -> N
     assert not alive(asterisk_pid)
     assert phone_pids is not None
     assert [pid for pid in phone_pids if alive(pid)] == []
+
+
+class StartingHA(BaseHTTPRequestHandler):
+    """A Home Assistant still starting: onboarded, its entry not set up yet.
+
+    HA serves HTTP from stage 0 of its start (with the frontend), and sets
+    up custom integrations in stage 2: an entry can be ``not_loaded`` for a
+    while after the demo user is onboarded. The entry here is ``not_loaded``
+    for the first ``NOT_LOADED_POLLS`` polls, then ``loaded``.
+    """
+
+    NOT_LOADED_POLLS = 3
+    polls = 0
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def _json(self, body: Any) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        cls = type(self)
+        starting = cls.polls <= cls.NOT_LOADED_POLLS
+        if self.path == "/api/onboarding":
+            self._json([{"step": "user", "done": True}])
+        elif self.path.startswith("/api/config/config_entries/entry"):
+            cls.polls += 1
+            state = "not_loaded" if cls.polls <= cls.NOT_LOADED_POLLS else "loaded"
+            self._json([{"entry_id": "01HOTDESKDEMOENTRY", "state": state,
+                         "reason": None}])  # fmt: skip
+        elif self.path == "/api/config":
+            components = ["http", "frontend"]
+            if not starting:
+                components.append("hotdesk_phone")
+            self._json(
+                {"state": "NOT_RUNNING" if starting else "RUNNING",
+                 "components": components}
+            )  # fmt: skip
+        else:
+            self.send_error(404)
+
+
+@pytest.fixture
+def starting_ha() -> Iterator[str]:
+    StartingHA.polls = 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), StartingHA)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_welcome_waits_while_the_entry_is_not_loaded(
+    tmp_path: Path, starting_ha: str
+) -> None:
+    """The banner waits for the entry; ``not_loaded`` is not ``loaded``.
+
+    A busy machine onboards the demo user before HA's stage 2 has set up the
+    integration: the welcome must wait (saying what for), not report the
+    entry as it found it first.
+    """
+    (tmp_path / "demo.json").write_text(
+        json.dumps(
+            {"ami": {"port": 5038}, "sip_port": 5060, "ha_url": starting_ha,
+             "config_dir": str(tmp_path)}
+        )
+    )  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "demo.py"), "welcome",
+         "--timeout", "10"],
+        env={**os.environ, "HOTDESK_DEMO_RUN_DIR": str(tmp_path),
+             "HOTDESK_HA_TOKEN": "token"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "Integration entry: loaded\n" in result.stderr, result.stderr
+    assert StartingHA.polls == StartingHA.NOT_LOADED_POLLS + 1
+    # What it waited for, once (not at every poll).
+    waiting = [line for line in result.stderr.splitlines() if "waiting" in line]
+    assert len(waiting) == 1, result.stderr
+    assert "not_loaded" in waiting[0]
+    assert "Home Assistant is setting up its integrations" in waiting[0]
+    assert "hotdesk_phone not set up yet" in waiting[0]
