@@ -247,6 +247,8 @@ class AmiTestServer:
     )
     channels: list[Headers] = field(default_factory=list)
     astdb: dict[str, str] = field(default_factory=dict)
+    # app_queue: queue -> interface -> {"name", "paused", "membership"}.
+    queues: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     received: bytearray = field(default_factory=bytearray)
     actions: list[Headers] = field(default_factory=list)
     handlers: dict[str, ActionHandler] = field(default_factory=dict)
@@ -260,6 +262,72 @@ class AmiTestServer:
     _server: asyncio.Server | None = None
     _sessions: list[_Session] = field(default_factory=list)
     _login_event: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def _queue_action(
+        self,
+        name: str,
+        action: Headers,
+        reply: Callable[..., None],
+        error: Callable[[str], None],
+        listing: Callable[[str, list[Headers], str], None],
+    ) -> bool:
+        """app_queue's actions, as Asterisk 22 answers them (False: not one)."""
+        queue = action.get("Queue", "")
+        members = self.queues.get(queue)
+        interface = action.get("Interface", "")
+        if name == "queuesummary":
+            listing(
+                "Queue summary will follow",
+                [{"Event": "QueueSummary", "Queue": q} for q in sorted(self.queues)],
+                "QueueSummaryComplete",
+            )
+        elif name == "queuestatus":
+            listing(
+                "Queue status will follow",
+                [
+                    {
+                        "Event": "QueueMember",
+                        "Queue": q,
+                        "Name": m["name"],
+                        "Location": i,
+                        "StateInterface": i,
+                        "Membership": m["membership"],
+                        "Paused": m["paused"],
+                    }
+                    for q in sorted(self.queues)
+                    if not queue or q == queue
+                    for i, m in sorted(self.queues[q].items())
+                ],
+                "QueueStatusComplete",
+            )
+        elif members is None and name in ("queueadd", "queueremove", "queuepause"):
+            error("Unable to add interface to queue: No such queue")
+        elif name == "queueadd":
+            if interface in members:  # type: ignore[operator]
+                error("Unable to add interface: Already there")
+            else:
+                members[interface] = {  # type: ignore[index]
+                    "name": action.get("MemberName", interface),
+                    "paused": "1" if action.get("Paused") == "true" else "0",
+                    "membership": "dynamic",
+                }
+                reply(Message="Added interface to queue")
+        elif name == "queueremove":
+            if members.pop(interface, None) is None:  # type: ignore[union-attr]
+                error("Unable to remove interface: Not there")
+            else:
+                reply(Message="Removed interface from queue")
+        elif name == "queuepause":
+            if interface not in members:  # type: ignore[operator]
+                error("Interface not found")
+            else:
+                members[interface]["paused"] = (  # type: ignore[index]
+                    "1" if action.get("Paused") == "true" else "0"
+                )
+                reply(Message="Interface paused successfully")
+        else:
+            return False
+        return True
 
     async def start(self) -> None:
         """Listen on loopback (an ephemeral port unless one was given)."""
@@ -449,6 +517,10 @@ class AmiTestServer:
             return False
         if name == "ping":
             reply(Ping="Pong", Timestamp="1795462792.000000")
+        elif name.startswith("queue") and self._queue_action(
+            name, action, reply, error, listing
+        ):
+            pass
         elif name == "dbput":
             self.astdb[f"{action['Family']}/{action['Key']}"] = action.get("Val", "")
             reply(Message="Updated database successfully")

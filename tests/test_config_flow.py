@@ -525,6 +525,8 @@ async def test_add_account(
         # No PIV card enrolled, no authenticated card required.
         "card_certificates": [],
         "card_required": False,
+        # In no queue.
+        "queues": [],
     }
     await hass.async_block_till_done()
     assert ami_server.astdb["hotdesk/route/104"] == "PJSIP/desk3"

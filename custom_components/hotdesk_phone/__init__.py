@@ -27,6 +27,7 @@ from .hub import HotdeskConfigEntry, HotdeskHub, HotdeskRuntimeData
 from .live import LiveChanges, update_orphan_issue
 from .notifications import CallNotifier
 from .presence import PresenceWatcher
+from .queues import QueueFollower
 from .scan_view import async_register_scan_view
 from .scans import ScanHandler
 from .services import async_setup_services
@@ -93,6 +94,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
     entry.async_on_unload(scans.async_start())
     entry.async_on_unload(CallNotifier(hass, hub).async_start())
     entry.async_on_unload(PresenceWatcher(hass, hub).async_start())
+    entry.async_on_unload(QueueFollower(hass, hub).async_start())
     call_log = CallLog(hass, entry)
     await call_log.async_load()
     entry.async_on_unload(call_log.async_stop)

@@ -14,6 +14,7 @@ from homeassistant.components.tag.const import (
     EVENT_TAG_SCANNED,
 )
 from homeassistant.config_entries import (
+    ConfigEntryState,
     SubentryFlowResult,
 )
 from homeassistant.const import (
@@ -26,6 +27,8 @@ from homeassistant.helpers import (
 )
 
 from .account_schema import check_account, make_account
+from .ami import AmiError
+from .ami_queue import queue_names
 from .card_enrolment import CONF_CARD_KEYS, CardKeys, proof_of_scan
 from .const import (
     CONF_CARD_CERTIFICATES,
@@ -35,6 +38,7 @@ from .const import (
     CONF_HOME_DESKS,
     CONF_NOTIFY_TARGETS,
     CONF_PEOPLE,
+    CONF_QUEUES,
     CONF_TAGS,
     CONF_WATCH_TARGETS,
     DOMAIN,
@@ -70,6 +74,8 @@ class AccountSubentryFlow(DirectorySubentryFlow):
         }
         if not desks:
             return self.async_abort(reason="no_desks")
+        if self._queues is None:
+            self._queues = await self._pbx_queues()
         errors: dict[str, str] = {}
         if user_input is not None and user_input.get(CONF_SCAN_TAG):
             # Keep what was typed; the form comes back with the scanned tag.
@@ -95,6 +101,28 @@ class AccountSubentryFlow(DirectorySubentryFlow):
         return self._account_form(desks, user_input or self._current(), errors)
 
     _card_keys: CardKeys | None = None
+    _queues: list[str] | None = None
+
+    async def _pbx_queues(self) -> list[str]:
+        """The PBX's queues (empty when it cannot be asked)."""
+        entry = self._get_entry()
+        if entry.state is not ConfigEntryState.LOADED:
+            return []
+        try:
+            return await queue_names(entry.runtime_data.hub.client)
+        except AmiError:
+            return []
+
+    def _queue_selector(self, chosen: list[str]) -> selector.SelectSelector:
+        """The PBX's queues, and any chosen or typed in."""
+        return selector.SelectSelector(
+            selector.SelectSelectorConfig(
+                options=sorted({*(self._queues or []), *chosen}),
+                multiple=True,
+                custom_value=True,
+                mode=selector.SelectSelectorMode.DROPDOWN,
+            )
+        )
 
     @property
     def _cards(self) -> CardKeys:
@@ -155,6 +183,9 @@ class AccountSubentryFlow(DirectorySubentryFlow):
                 vol.Optional(CONF_NOTIFY_TARGETS): self._targets_selector(),
                 vol.Optional(CONF_WATCH_TARGETS): self._targets_selector(),
                 **RING_FIELDS,
+                vol.Optional(CONF_QUEUES): self._queue_selector(
+                    list(values.get(CONF_QUEUES) or [])
+                ),
             }
         )
         return self.async_show_form(

@@ -46,8 +46,11 @@ RING_DELAY: Final = "ring_delay"
 PRESENCE_ENTITIES: Final = "presence_entities"
 CARD_CERTIFICATES: Final = "card_certificates"
 CARD_REQUIRED: Final = "card_required"
+QUEUES: Final = "queues"
 # The mobile and presence fields (a CSV file may leave them out: kept then).
 RING_FIELDS: Final = (MOBILE, MOBILE_MODE, PRESENCE, RING_DELAY, PRESENCE_ENTITIES)
+# What a queue's name may be: what app_queue accepts and an AMI header carries.
+QUEUE_NAME: Final = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
 _ENTITY_ID: Final = re.compile(r"^[a-z0-9_]+\.[a-z0-9_]+$")
 
 type FieldErrors = dict[str, DirectoryError]
@@ -85,6 +88,7 @@ def stored_account(data: Mapping[str, Any]) -> dict[str, Any]:
         PRESENCE_ENTITIES: sorted(set(_strings(data.get(PRESENCE_ENTITIES)))),
         CARD_CERTIFICATES: sorted(set(_strings(data.get(CARD_CERTIFICATES)))),
         CARD_REQUIRED: bool(data.get(CARD_REQUIRED, False)),
+        QUEUES: sorted({q.strip() for q in _strings(data.get(QUEUES))} - {""}),
     }
 
 
@@ -129,6 +133,9 @@ def _check_identity(
         errors[PEOPLE] = DirectoryError("invalid_person")
     if not data[HOME_DESKS]:
         errors[HOME_DESKS] = DirectoryError("no_home_desk", account=data[NAME])
+    bad = [q for q in data[QUEUES] if not QUEUE_NAME.match(q)]
+    if bad:
+        errors[QUEUES] = DirectoryError("invalid_queue", queue=bad[0][:80])
 
 
 def _check_ring(
@@ -183,4 +190,5 @@ def make_account(account_id: str, data: Mapping[str, Any]) -> Account:
         presence_entities=tuple(stored[PRESENCE_ENTITIES]),
         card_keys=card_keys(stored[CARD_CERTIFICATES]),
         card_required=stored[CARD_REQUIRED],
+        queues=tuple(stored[QUEUES]),
     )

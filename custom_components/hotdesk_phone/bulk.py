@@ -65,15 +65,17 @@ COLUMNS: Final = (
     "presence_entities",
     # Last, so files and spreadsheets made for the earlier columns still line up.
     *_EMERGENCY_COLUMNS,
+    "queues",
 )
-# An account's mobile and presence columns: a file without one keeps what
-# the accounts have (files written before these columns existed).
+# An account's mobile, presence and queue columns: a file without one keeps
+# what the accounts have (files written before these columns existed).
 _RING_COLUMNS: Final = (
     "mobile",
     "mobile_mode",
     "presence",
     "ring_delay",
     "presence_entities",
+    "queues",
 )
 # Columns of each type (the others must stay empty in its rows).
 _DESK_COLUMNS: Final = (
@@ -238,6 +240,7 @@ def export_csv(existing: Iterable[Existing]) -> str:
                     "presence": data["presence"],
                     "ring_delay": str(data["ring_delay"]),
                     "presence_entities": _join(data["presence_entities"]),
+                    "queues": _join(data["queues"]),
                 }
             )
     return out.getvalue()
@@ -381,6 +384,7 @@ class _Reader:
                 "presence": values.get("presence", "").strip(),
                 "ring_delay": values.get("ring_delay", "").strip(),
                 "presence_entities": _split(values.get("presence_entities", "")),
+                "queues": _split(values.get("queues", "")),
             }
         )
         self._field_errors(line, errors, skip="name")

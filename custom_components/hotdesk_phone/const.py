@@ -37,6 +37,8 @@ CONF_PRESENCE_ENTITIES: Final = "presence_entities"
 # An account's enrolled PIV card certificates (base64 DER) and its policy.
 CONF_CARD_CERTIFICATES: Final = "card_certificates"
 CONF_CARD_REQUIRED: Final = "card_required"
+# The Asterisk queues an account is a member of where it is logged in.
+CONF_QUEUES: Final = "queues"
 # HA users whose bridge (its token) may post scans for a desk's card readers.
 CONF_READER_USERS: Final = "reader_users"
 # Site subentry fields: the linked entry, how this PBX dials one of its desks

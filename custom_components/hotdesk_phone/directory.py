@@ -250,6 +250,8 @@ class Account:
     # whether a scan must prove one of them to act for it.
     card_keys: frozenset[str] = frozenset()
     card_required: bool = False
+    # Asterisk queues whose member it is at the desk where it is logged in.
+    queues: tuple[str, ...] = ()
 
     def ring_options(self) -> dict[str, str]:
         """The AstDB keys (below ``hotdesk/``) of its mobile and presence options."""
