@@ -613,6 +613,16 @@ class AmiTestServer:
                     Variable=variable,
                     Value=self.device_states.get(device, "UNKNOWN"),
                 )
+        elif name == "setvar":
+            # Custom device states, kept in AstDB as Asterisk keeps them.
+            variable = action.get("Variable", "")
+            device = variable.removeprefix("DEVICE_STATE(Custom:").removesuffix(")")
+            if device == variable:
+                error("Only DEVICE_STATE(Custom:...) is known here")
+            else:
+                self.astdb[f"CustomDevstate/{device}"] = action.get("Value", "")
+                self.device_states[f"Custom:{device}"] = action.get("Value", "")
+                reply(Message="Variable Set")
         elif name == "coresettings":
             reply(AMIversion="11.0.0", AsteriskVersion=ASTERISK_VERSION)
         elif name == "redirect":

@@ -21,6 +21,7 @@ from .ami import (
     AmiConnectionError,
 )
 from .board import async_register_board
+from .busy_lamps import BusyLamps
 from .call_log import CallLog
 from .const import DOMAIN, SUBENTRY_ACCOUNT, SUBENTRY_DESK
 from .hub import HotdeskConfigEntry, HotdeskHub, HotdeskRuntimeData
@@ -95,6 +96,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
     entry.async_on_unload(CallNotifier(hass, hub).async_start())
     entry.async_on_unload(PresenceWatcher(hass, hub).async_start())
     entry.async_on_unload(QueueFollower(hass, hub).async_start())
+    entry.async_on_unload(BusyLamps(hass, hub).async_start())
     call_log = CallLog(hass, entry)
     await call_log.async_load()
     entry.async_on_unload(call_log.async_stop)

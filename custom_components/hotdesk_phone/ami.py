@@ -1177,6 +1177,12 @@ class AmiClient:
         )
         return str(reply.get("Value", ""))
 
+    async def set_device_state(self, device: str, state: str) -> None:
+        """Set a custom device state (``Custom:...``), e.g. ``INUSE``."""
+        await self._command(
+            {"Action": "Setvar", "Variable": f"DEVICE_STATE({device})", "Value": state}
+        )
+
     async def core_settings(self) -> Mapping[str, str]:
         """Return the PBX's settings (Asterisk version among them)."""
         reply = await self._command({"Action": "CoreSettings"})

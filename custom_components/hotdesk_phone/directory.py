@@ -461,6 +461,10 @@ class Directory:
         """The account that an identity (tag id or card UID) belongs to."""
         return self._by_tag.get(normalize_tag(tag))
 
+    def accounts_homed_at(self, desk_id: str) -> list[str]:
+        """The ids of the accounts whose home desk this is."""
+        return list(self._by_home_desk.get(desk_id, ()))
+
     def account_by_card_key(self, fingerprint: str) -> Account | None:
         """The account whose card holds this PIV key (certificate fingerprint)."""
         return self._by_card_key.get(fingerprint)

@@ -723,3 +723,86 @@ class SipCall(_SippBase):
 def place_call(endpoint: str, dest: str, sip_port: int, **kwargs: object) -> SipCall:
     """Start a SipCall (see its arguments) and return it."""
     return SipCall(endpoint, dest, sip_port, **kwargs).start()  # type: ignore[arg-type]
+
+
+class SipSubscriber(_SippBase):
+    """A BLF key: an endpoint's SUBSCRIBE to an extension, NOTIFYs answered.
+
+    ``event`` ``dialog`` (dialog-info: ``early`` ringing, ``confirmed`` in use,
+    ``terminated`` idle) or ``presence`` (PIDF: ``open``/``closed``).
+    """
+
+    def __init__(
+        self,
+        endpoint: str,
+        watch: str,
+        sip_port: int,
+        *,
+        event: str = "dialog",
+        sip_host: str = LOOPBACK,
+        host: str = LOOPBACK,
+        work_dir: str | os.PathLike[str] | None = None,
+        sipp: str | None = None,
+    ) -> None:
+        """endpoint subscribes (desk1..4); watch: the extension."""
+        if event not in ("dialog", "presence"):
+            raise ValueError(f"event must be dialog or presence, not {event!r}")
+        super().__init__(f"{endpoint}-blf-{watch}", work_dir, sipp)
+        self.endpoint = endpoint
+        self.watch = watch
+        self.event = event
+        self.sip_port = sip_port
+        self.sip_host = sip_host
+        self.host = host
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def __repr__(self) -> str:
+        return f"SipSubscriber({self.endpoint} -> {self.watch}, {self.event})"
+
+    def start(self) -> Self:
+        """Send the SUBSCRIBE (returns at once)."""
+        accept = (
+            "application/dialog-info+xml"
+            if self.event == "dialog"
+            else "application/pidf+xml"
+        )
+        trace = self._new_trace(f"{self.endpoint}-blf")
+        args = [
+            self.sipp, f"{self.sip_host}:{self.sip_port}",
+            "-sf", str(SIPP_DIR / "subscribe.xml"),
+            "-s", self.endpoint,
+            "-key", "watch", self.watch,
+            "-key", "event", self.event,
+            "-key", "accept", accept,
+            "-i", self.host,
+            "-p", str(free_udp_port(self.host)),
+            "-ci", self.host,
+            "-cp", str(free_udp_port(self.host)),
+            "-m", "1",
+            "-nostdin",
+            "-trace_msg", "-message_file", str(trace),
+            "-trace_err", "-error_file", str(self.work_dir / "errors.log"),
+        ]  # fmt: skip
+        self._process = _spawn(args, self.work_dir / "sipp.out", self.work_dir)
+        return self
+
+    def stop(self) -> None:
+        """End SIPp and keep what it traced."""
+        if self._cache is not None and self._process is None:
+            return
+        _stop_process(self._process)
+        self._process = None
+        self._freeze()
+
+    def states(self) -> list[str]:
+        """The state each NOTIFY carried, in order (dialog-info or PIDF)."""
+        found: list[str] = []
+        pattern = (
+            r"<state[^>]*>([^<]+)</state>"
+            if self.event == "dialog"
+            else r"<basic>([^<]+)</basic>"
+        )
+        for message in self.received("NOTIFY"):
+            match = re.search(pattern, message.body)
+            found.append(match.group(1).strip() if match else "")
+        return found
