@@ -18,12 +18,13 @@ from homeassistant.components.logbook.const import (
     LOGBOOK_ENTRY_MESSAGE,
     LOGBOOK_ENTRY_NAME,
 )
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 
 from .const import (
     DOMAIN,
+    EVENT_BOOKING,
     EVENT_CALL_ANSWERED,
     EVENT_CALL_CLAIMED,
     EVENT_CALL_ENDED,
@@ -40,7 +41,7 @@ from .const import (
     EVENT_UNKNOWN_TAG,
 )
 from .directory import Directory
-from .hub import HotdeskConfigEntry
+from .running import loaded_entries
 from .texts import text, text_or
 
 type Describe = Callable[[Event], dict[str, str | None]]
@@ -86,12 +87,7 @@ def _call_line(
 
 def _directories(hass: HomeAssistant) -> list[Directory]:
     """The directories of the loaded entries (an old line may name a gone desk)."""
-    entries: list[HotdeskConfigEntry] = hass.config_entries.async_entries(DOMAIN)
-    return [
-        e.runtime_data.hub.directory
-        for e in entries
-        if e.state is ConfigEntryState.LOADED
-    ]
+    return [hub.directory for _, hub in loaded_entries(hass)]
 
 
 @callback
@@ -194,6 +190,19 @@ def _scan_refused(hass: HomeAssistant, event: Event) -> dict[str, str | None]:
 
 
 @callback
+def _booking(hass: HomeAssistant, event: Event) -> dict[str, str | None]:
+    data = event.data
+    end = dt_util.parse_datetime(str(data.get("end") or ""))
+    message = text(
+        hass,
+        f"logbook_booking_{data.get('type')}",
+        desk=_desk_name(data),
+        end=dt_util.as_local(end).strftime("%H:%M") if end else "?",
+    )
+    return _login_line(hass, event, message)
+
+
+@callback
 def _login(hass: HomeAssistant, event: Event) -> dict[str, str | None]:
     return _login_line(
         hass, event, text(hass, "logbook_login", desk=_desk_name(event.data))
@@ -290,6 +299,7 @@ _DESCRIBERS: dict[str, Callable[[HomeAssistant, Event], dict[str, str | None]]] 
     EVENT_CALL_ENDED: _ended,
     EVENT_CLAIM_REFUSED: _refused,
     EVENT_SCAN_REFUSED: _scan_refused,
+    EVENT_BOOKING: _booking,
     EVENT_LOGIN: _login,
     EVENT_LOGOUT: _logout,
     EVENT_UNKNOWN_TAG: _unknown_tag,

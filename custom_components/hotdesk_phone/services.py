@@ -6,7 +6,6 @@ from typing import cast
 
 import voluptuous as vol
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
     Context,
     HomeAssistant,
@@ -25,6 +24,7 @@ from .call_back import async_call_back, valid_number
 from .const import DOMAIN, VIA_ACTION
 from .directory import Account, Desk, RouteTooLongError
 from .hub import HotdeskConfigEntry, HotdeskHub
+from .running import loaded_entries
 from .sites import may_claim, may_log_in, occupant, visiting_hubs
 from .tracker import CallPhase
 
@@ -82,11 +82,6 @@ def _pbx_error(key: str, **placeholders: str) -> HomeAssistantError:
     )
 
 
-def _loaded_hubs(hass: HomeAssistant) -> list[HotdeskHub]:
-    entries: list[HotdeskConfigEntry] = hass.config_entries.async_entries(DOMAIN)
-    return [e.runtime_data.hub for e in entries if e.state is ConfigEntryState.LOADED]
-
-
 def _desk(hass: HomeAssistant, device_id: str) -> tuple[HotdeskHub, Desk]:
     device = dr.async_get(hass).async_get(device_id)
     keys = (
@@ -94,7 +89,7 @@ def _desk(hass: HomeAssistant, device_id: str) -> tuple[HotdeskHub, Desk]:
         if device
         else set()
     )
-    for hub in _loaded_hubs(hass):
+    for _, hub in loaded_entries(hass):
         for key in keys:
             desk = hub.directory.desks.get(key)
             if desk is not None and desk.site is None:  # its own PBX's desk
@@ -192,13 +187,8 @@ def _entry_with_account(
     hass: HomeAssistant, extension: str
 ) -> tuple[HotdeskConfigEntry, Account]:
     """The loaded entry that has this extension, and its account."""
-    entries: list[HotdeskConfigEntry] = hass.config_entries.async_entries(DOMAIN)
-    for entry in entries:
-        if entry.state is ConfigEntryState.LOADED and (
-            account := entry.runtime_data.hub.directory.account_by_extension(
-                str(extension).strip()
-            )
-        ):
+    for entry, hub in loaded_entries(hass):
+        if account := hub.directory.account_by_extension(str(extension).strip()):
             return entry, account
     raise _error("unknown_extension", extension=str(extension))
 

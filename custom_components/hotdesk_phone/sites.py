@@ -22,9 +22,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
-from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
+from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
-from homeassistant.util.hass_dict import HassKey
 
 from .const import (
     CONF_ALLOW_CLAIMS,
@@ -35,41 +34,24 @@ from .const import (
     LOGGER,
 )
 from .directory import Account, normalize_tag
+from .running import async_register, running_hubs
 from .subentries import SiteLink, site_links
 
 if TYPE_CHECKING:
     from .hub import HotdeskHub
 
-# The running hubs by entry id (set up and not yet unloaded).
-RUNNING: HassKey[dict[str, HotdeskHub]] = HassKey(f"{DOMAIN}_running_hubs")
-
 
 @dataclass(frozen=True, slots=True)
-class Visitor:
-    """An account of a linked site logged in at one of this PBX's desks."""
+class Occupant:
+    """Who is logged in at a desk: this PBX's own account or a visitor's.
 
-    hub: HotdeskHub  # the account's own entry
+    A visitor is an account of a linked site; ``hub`` is the account's own
+    entry's (the one that logs it out).
+    """
+
+    hub: HotdeskHub
     account: Account
     since: datetime | None
-
-
-def running_hubs(hass: HomeAssistant) -> dict[str, HotdeskHub]:
-    """The hubs of the entries that are set up."""
-    return hass.data.setdefault(RUNNING, {})
-
-
-@callback
-def async_register(hub: HotdeskHub) -> CALLBACK_TYPE:
-    """Count the hub as running until the returned remover is called."""
-    hubs = running_hubs(hub.hass)
-    hubs[hub.entry.entry_id] = hub
-
-    @callback
-    def remove() -> None:
-        if hubs.get(hub.entry.entry_id) is hub:
-            del hubs[hub.entry.entry_id]
-
-    return remove
 
 
 def links_of(hass: HomeAssistant, entry: ConfigEntry) -> list[SiteLink]:
@@ -119,20 +101,20 @@ def site_reachable(hass: HomeAssistant, site_entry_id: str | None) -> bool:
     return hub is not None and hub.connected
 
 
-def visitor_at(hub: HotdeskHub, desk_id: str) -> Visitor | None:
+def visitor_at(hub: HotdeskHub, desk_id: str) -> Occupant | None:
     """The linked site's account logged in at one of the hub's desks, if any."""
     for other, _ in visiting_hubs(hub.hass, hub.entry.entry_id):
         account = other.directory.accounts.get(other.logins.get(desk_id, ""))
         if account is not None:
-            return Visitor(other, account, other.login_times.get(desk_id))
+            return Occupant(other, account, other.login_times.get(desk_id))
     return None
 
 
-def occupant(hub: HotdeskHub, desk_id: str) -> Visitor | None:
+def occupant(hub: HotdeskHub, desk_id: str) -> Occupant | None:
     """Who is logged in at a desk: an account of its own PBX or a visitor."""
     account = hub.directory.accounts.get(hub.logins.get(desk_id, ""))
     if account is not None:
-        return Visitor(hub, account, hub.login_times.get(desk_id))
+        return Occupant(hub, account, hub.login_times.get(desk_id))
     return visitor_at(hub, desk_id)
 
 
