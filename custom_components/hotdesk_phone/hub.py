@@ -53,6 +53,7 @@ from .pbx_link import exposed, tls_settings
 from .pcsc import PcscMonitor
 from .presence import (
     PRESENCE_FAMILIES,
+    UNKNOWN,
     Whereabouts,
     presence_tree,
     presence_values,
@@ -127,7 +128,11 @@ class HotdeskRuntimeData:
     card_readers: CardReaders
     live: LiveChanges
     call_log: CallLog
-    pcsc: PcscMonitor | None = None
+
+    @property
+    def pcsc(self) -> PcscMonitor | None:
+        """The PC/SC monitor running now (None: none); ``live`` owns it."""
+        return self.live.pcsc
 
 
 type HotdeskConfigEntry = ConfigEntry[HotdeskRuntimeData]
@@ -160,8 +165,9 @@ class HotdeskHub:
         )
         self.logins = self.login_book.desks  # desk id -> account id
         self.login_times = self.login_book.since
-        # Where each account's person is (presence.py keeps them): account
-        # id -> whereabouts, and -> the desks near the person (the tracker's).
+        # Where each account's person is (presence.py tells, through
+        # ``set_whereabouts``): account id -> whereabouts, and -> the desks
+        # near the person (the tracker reads this very map).
         self.whereabouts: dict[str, Whereabouts] = {}
         self.near: dict[str, tuple[str, ...]] = {}
         self._directory_listeners: list[Callable[[list[str]], None]] = []
@@ -783,6 +789,27 @@ class HotdeskHub:
             context=context,
         )
         self._update_entities([account_id])
+
+    # Presence.
+
+    def set_whereabouts(self, account_id: str, where: Whereabouts) -> bool:
+        """Where an account's person is now; returns whether it changed.
+
+        ``UNKNOWN`` forgets the account. The desks near the person go to
+        ``near``, which the tracker shares: changed in place. The AstDB keys
+        are the caller's to write (presence.py writes them in one go).
+        """
+        if self.whereabouts.get(account_id, UNKNOWN) == where:
+            return False
+        if where == UNKNOWN:
+            self.whereabouts.pop(account_id, None)
+        else:
+            self.whereabouts[account_id] = where
+        if where.near:
+            self.near[account_id] = where.near
+        else:
+            self.near.pop(account_id, None)
+        return True
 
     def _dnd_tree(self) -> dict[str, str]:
         accounts = self.directory.accounts

@@ -66,6 +66,8 @@ class LiveChanges:
         self._pending = False
         self._held = False
         self._hub_device_id: str | None = None
+        # The PC/SC monitor: started, restarted and stopped here alone
+        # (``runtime_data.pcsc`` reads it).
         self.pcsc: PcscMonitor | None = None
         # Seconds the last pass took (the scale benchmark reads it).
         self.last_apply_seconds: float | None = None
@@ -291,7 +293,6 @@ class LiveChanges:
             self.card_readers.pcsc_names,
             self.card_readers.async_scan_pcsc,
         )
-        self.entry.runtime_data.pcsc = self.pcsc
 
     async def async_stop_pcsc(self) -> None:
         """Stop watching PC/SC readers."""

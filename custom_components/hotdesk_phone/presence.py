@@ -146,7 +146,7 @@ def order_near(
 
 
 class PresenceWatcher:
-    """Follows the persons' presence and keeps the hub's whereabouts and AstDB."""
+    """Follows the persons' presence: tells the hub, writes the AstDB keys."""
 
     def __init__(self, hass: HomeAssistant, hub: HotdeskHub) -> None:
         """Watch for ``hub`` (nothing happens until ``async_start``)."""
@@ -353,9 +353,6 @@ class PresenceWatcher:
             else [directory.accounts[a] for a in account_ids if a in directory.accounts]
         )
         area_desks = self._area_desks()
-        # The hub's maps are shared (the tracker reads ``near``): changed in place.
-        store = self.hub.whereabouts
-        near = self.hub.near
         changed = False
         for account in accounts:
             where = (
@@ -363,21 +360,12 @@ class PresenceWatcher:
                 if account.presence == PRESENCE_OFF
                 else self.whereabouts(account, area_desks)
             )
-            if store.get(account.account_id, UNKNOWN) == where:
-                continue
-            changed = True
-            if where == UNKNOWN:
-                store.pop(account.account_id, None)
-            else:
-                store[account.account_id] = where
-            if where.near:
-                near[account.account_id] = where.near
-            else:
-                near.pop(account.account_id, None)
+            changed |= self.hub.set_whereabouts(account.account_id, where)
         # Accounts that are gone (the hub's live change deleted their keys).
-        for account_id in [a for a in store if a not in directory.accounts]:
-            del store[account_id]
-            near.pop(account_id, None)
+        for account_id in [
+            a for a in self.hub.whereabouts if a not in directory.accounts
+        ]:
+            self.hub.set_whereabouts(account_id, UNKNOWN)
         if rewatch:
             self._watch()
         if changed or account_ids is None or rewatch:
