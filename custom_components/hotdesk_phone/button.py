@@ -10,7 +10,6 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import HotdeskEntity
 from .hub import HotdeskConfigEntry, HotdeskHub
-from .services import async_logout_desk
 
 PARALLEL_UPDATES = 0
 
@@ -53,6 +52,6 @@ class LogoutButton(HotdeskEntity, ButtonEntity):
         # HA sets the press's context (button.press's caller) on the entity
         # before calling this; a press without one comes from HA itself.
         context = self._context or Context()
-        await async_logout_desk(
-            self.hass, hub, hub.directory.desks[desk_id], context, REASON_BUTTON
+        await hub.async_logout_if_allowed(
+            hub.directory.desks[desk_id], context, REASON_BUTTON
         )

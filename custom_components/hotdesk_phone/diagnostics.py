@@ -30,7 +30,6 @@ from .emergency import CONF_CONTACTS
 from .emergency_alerts import desk_location
 from .hub import HotdeskConfigEntry
 from .pbx_link import CONF_TLS_VERIFY
-from .sites import links_of, site_reachable, visitor_at
 from .titles import subentry_title
 
 TO_REDACT = {
@@ -145,15 +144,12 @@ async def async_get_config_entry_diagnostics(
         # Linked sites: whether each linked PBX runs connected, and the
         # desks of this PBX where their accounts are logged in.
         "sites": {
-            "linked": {
-                site.entry_id: site_reachable(hass, site.entry_id)
-                for _, site in links_of(hass, entry)
-            },
+            "linked": hub.linked_sites(),
             "visitors": {
                 desk_id: visitor.account.account_id
                 for desk_id in hub.directory.desks
                 if desk_id not in hub.logins
-                and (visitor := visitor_at(hub, desk_id)) is not None
+                and (visitor := hub.visitor_at(desk_id)) is not None
             },
         },
     }

@@ -26,6 +26,7 @@ from homeassistant.helpers import issue_registry as ir
 
 from .ami import AmiActionError, AmiCertificateError, AmiClient, AmiError, AmiEvent
 from .astdb import AstdbWriter
+from .auth import async_check_may_act
 from .const import (
     CONF_EMERGENCY,
     CONF_MULTIPLE_LOGINS,
@@ -47,6 +48,7 @@ from .emergency import (
     settings_from_options,
 )
 from .emergency_alerts import EmergencyAlerts, emergency_tree, emergency_values
+from .errors import input_error
 from .events import CallEvent, call_event, call_event_data
 from .logins import LoginBook
 from .pbx_link import exposed, tls_settings
@@ -61,11 +63,14 @@ from .presence import (
 from .readers import CardReaders
 from .repairs import set_issue
 from .sites import (
+    Occupant,
     async_desks_changed,
     async_end_others_at,
     async_tell_site,
     links_of,
+    occupant,
     site_reachable,
+    visitor_at,
     visitor_logins,
 )
 from .subentries import SubentryCache, directory_from_entry
@@ -730,6 +735,24 @@ class HotdeskHub:
         await self._logout(desk_id, reason, context)
         self._update_entities([desk_id])
 
+    async def async_logout_if_allowed(
+        self, desk: Desk, context: Context, reason: str
+    ) -> None:
+        """End the login at one of this PBX's desks if the context's user may.
+
+        The ``logout`` action's rules (and the Log out button's): whoever is
+        logged in, this PBX's account or a linked site's, which its own PBX
+        logs out. Raises ``Unauthorized`` or the ``not_logged_in`` error.
+        """
+        present = self.occupant(desk.desk_id)
+        # An unknown user is refused before the desk's state is told.
+        await async_check_may_act(
+            self.hass, context, [present.account if present else None]
+        )
+        if present is None:
+            raise input_error("not_logged_in", desk=desk.name)
+        await present.hub.async_logout(desk.desk_id, reason=reason, context=context)
+
     async def _logout(
         self, desk_id: str, reason: str, context: Context | None = None
     ) -> None:
@@ -758,6 +781,23 @@ class HotdeskHub:
             "extension": account.extension if account else None,
             "desk_id": desk_id,
             "desk": self._desk_name(desk_id),
+        }
+
+    # Linked sites, as this PBX sees them (sites.py finds them).
+
+    def occupant(self, desk_id: str) -> Occupant | None:
+        """Who is logged in at a desk: this PBX's own account or a visitor."""
+        return occupant(self, desk_id)
+
+    def visitor_at(self, desk_id: str) -> Occupant | None:
+        """The linked site's account logged in at one of this PBX's desks."""
+        return visitor_at(self, desk_id)
+
+    def linked_sites(self) -> dict[str, bool]:
+        """The entries this one links to: whether each one's PBX is up now."""
+        return {
+            site.entry_id: site_reachable(self.hass, site.entry_id)
+            for _, site in links_of(self.hass, self.entry)
         }
 
     async def async_visitors_changed(self, desk_ids: list[str]) -> None:

@@ -24,7 +24,6 @@ from .emergency_alerts import desk_location
 from .entity import HotdeskEntity
 from .events import CallEvent
 from .hub import HotdeskConfigEntry, HotdeskHub
-from .sites import occupant
 from .tracker import AccountState, CallPhase, DeskState, NoticeKind
 
 PARALLEL_UPDATES = 0
@@ -113,7 +112,7 @@ def _caller_attrs(hub: HotdeskHub, account_id: str) -> Mapping[str, Any]:
 
 
 def _logged_in(hub: HotdeskHub, desk_id: str) -> str:
-    present = occupant(hub, desk_id)
+    present = hub.occupant(desk_id)
     return present.account.name if present else NOBODY
 
 
@@ -131,7 +130,7 @@ def _emergency_attrs(hub: HotdeskHub, desk_id: str) -> Mapping[str, Any]:
 
 
 def _login_attrs(hub: HotdeskHub, desk_id: str) -> Mapping[str, Any]:
-    present = occupant(hub, desk_id)
+    present = hub.occupant(desk_id)
     since = present.since if present else None
     return {
         "account_id": present.account.account_id if present else None,

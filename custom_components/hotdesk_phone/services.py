@@ -7,13 +7,11 @@ from typing import cast
 import voluptuous as vol
 
 from homeassistant.core import (
-    Context,
     HomeAssistant,
     ServiceCall,
     ServiceResponse,
     SupportsResponse,
 )
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.util.json import JsonValueType
 
@@ -23,9 +21,10 @@ from .bulk_services import async_setup_bulk_services
 from .call_back import async_call_back, valid_number
 from .const import DOMAIN, VIA_ACTION
 from .directory import Account, Desk, RouteTooLongError
+from .errors import input_error, pbx_error
 from .hub import HotdeskConfigEntry, HotdeskHub
 from .running import loaded_entries
-from .sites import may_claim, may_log_in, occupant, visiting_hubs
+from .sites import may_claim, may_log_in, visiting_hubs
 from .tracker import CallPhase
 
 ATTR_EXTENSION = "extension"
@@ -64,24 +63,6 @@ _CLAIM_REFUSALS = {
 }
 
 
-def _error(key: str, **placeholders: str) -> ServiceValidationError:
-    """The caller asked for something invalid (their input)."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
-
-
-def _pbx_error(key: str, **placeholders: str) -> HomeAssistantError:
-    """The PBX side could not do it (not the caller's input)."""
-    return HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
-
-
 def _desk(hass: HomeAssistant, device_id: str) -> tuple[HotdeskHub, Desk]:
     device = dr.async_get(hass).async_get(device_id)
     keys = (
@@ -94,13 +75,13 @@ def _desk(hass: HomeAssistant, device_id: str) -> tuple[HotdeskHub, Desk]:
             desk = hub.directory.desks.get(key)
             if desk is not None and desk.site is None:  # its own PBX's desk
                 return hub, desk
-    raise _error("unknown_desk", desk=device_id)
+    raise input_error("unknown_desk", desk=device_id)
 
 
 def _account(hub: HotdeskHub, extension: str) -> Account:
     account = hub.directory.account_by_extension(str(extension).strip())
     if account is None:
-        raise _error("unknown_extension", extension=str(extension))
+        raise input_error("unknown_extension", extension=str(extension))
     return account
 
 
@@ -120,14 +101,16 @@ def _account_at(
             if account is None or there is None:
                 continue
             if not (may_claim(link) if claim else may_log_in(link)):
-                raise _error("site_not_allowed", account=account.name, desk=desk.name)
+                raise input_error(
+                    "site_not_allowed", account=account.name, desk=desk.name
+                )
             return other, there, account
     return hub, desk, _account(hub, extension)
 
 
 def _connected(hub: HotdeskHub) -> None:
     if not hub.connected:
-        raise _pbx_error("not_connected")
+        raise pbx_error("not_connected")
 
 
 async def _claim_call(call: ServiceCall) -> ServiceResponse:
@@ -137,12 +120,12 @@ async def _claim_call(call: ServiceCall) -> ServiceResponse:
     _connected(hub)
     active = hub.tracker.call_for_account(account.account_id)
     if active is None or active.phase is not CallPhase.RINGING or active.dnd:
-        raise _error("no_ringing_call", extension=account.extension)
+        raise input_error("no_ringing_call", extension=account.extension)
     result = await hub.async_claim(
         active.call_id, desk.desk_id, VIA_ACTION, context=call.context
     )
     if not result.claimed:
-        raise _pbx_error(_CLAIM_REFUSALS.get(result.reason or "", "claim_refused"))
+        raise pbx_error(_CLAIM_REFUSALS.get(result.reason or "", "claim_refused"))
     return {"call_id": active.call_id, "desk_id": desk.desk_id}
 
 
@@ -156,30 +139,17 @@ async def _login(call: ServiceCall) -> None:
     try:
         await hub.async_login(account.account_id, desk.desk_id, context=call.context)
     except RouteTooLongError as err:
-        raise _error(err.code, **err.placeholders) from err
+        raise input_error(err.code, **err.placeholders) from err
 
 
 async def _logout(call: ServiceCall) -> None:
     hub, desk = _desk(call.hass, call.data[ATTR_DESK])
-    await async_logout_desk(call.hass, hub, desk, call.context, "action")
-
-
-async def async_logout_desk(
-    hass: HomeAssistant, hub: HotdeskHub, desk: Desk, context: Context, reason: str
-) -> None:
-    """End the login at a desk if the context's user may (action and button)."""
-    present = occupant(hub, desk.desk_id)
-    # An unknown user is refused before the desk's state is told.
-    await async_check_may_act(hass, context, [present.account if present else None])
-    if present is None:
-        raise _error("not_logged_in", desk=desk.name)
-    # A linked site's account: its own PBX logs it out.
-    await present.hub.async_logout(desk.desk_id, reason=reason, context=context)
+    await hub.async_logout_if_allowed(desk, call.context, "action")
 
 
 def _present(hub: HotdeskHub, desk: Desk) -> Account | None:
     """Who is logged in at a desk: its own PBX's account or a linked site's."""
-    present = occupant(hub, desk.desk_id)
+    present = hub.occupant(desk.desk_id)
     return present.account if present else None
 
 
@@ -190,7 +160,7 @@ def _entry_with_account(
     for entry, hub in loaded_entries(hass):
         if account := hub.directory.account_by_extension(str(extension).strip()):
             return entry, account
-    raise _error("unknown_extension", extension=str(extension))
+    raise input_error("unknown_extension", extension=str(extension))
 
 
 async def _call(call: ServiceCall) -> ServiceResponse:
@@ -200,11 +170,11 @@ async def _call(call: ServiceCall) -> ServiceResponse:
     if ATTR_DESK in call.data:
         desk_hub, desk = _desk(call.hass, call.data[ATTR_DESK])
         if desk_hub is not hub:
-            raise _error("unknown_desk", desk=call.data[ATTR_DESK])
+            raise input_error("unknown_desk", desk=call.data[ATTR_DESK])
         desk_id = desk.desk_id
     number = valid_number(call.data[ATTR_NUMBER])
     if number is None:
-        raise _error("invalid_number", number=call.data[ATTR_NUMBER][:40])
+        raise input_error("invalid_number", number=call.data[ATTR_NUMBER][:40])
     await async_check_may_act(call.hass, call.context, [account])
     _connected(hub)
     try:
@@ -212,9 +182,9 @@ async def _call(call: ServiceCall) -> ServiceResponse:
             hub, account, number, desk_id, context=call.context
         )
     except AmiActionError as err:
-        raise _pbx_error("call_refused", reason=err.reason) from err
+        raise pbx_error("call_refused", reason=err.reason) from err
     except AmiError as err:
-        raise _pbx_error("not_connected") from err
+        raise pbx_error("not_connected") from err
     return {"desk_id": rang, "number": number}
 
 
