@@ -1,7 +1,8 @@
 """The method end to end inside HA, with the test AMI server playing Asterisk 22.
 
-Ring-all (S102), claim by scan (S103-S104), refusals, missed calls, hot-desk
-login/logout, automatic logout, persistence and the actions.
+All home desks ring, a scan claims the call and moves it to that desk,
+refusals, missed calls, hot-desk login/logout, automatic logout, persistence
+and the actions.
 """
 
 from __future__ import annotations

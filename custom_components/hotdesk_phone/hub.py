@@ -74,7 +74,14 @@ from .sites import (
     visitor_logins,
 )
 from .subentries import SubentryCache, directory_from_entry
-from .tracker import Call, CallTracker, ClaimRefusedError, Notice, NoticeKind
+from .tracker import (
+    Call,
+    CallTracker,
+    ClaimRefusedError,
+    DeclineRefusedError,
+    Notice,
+    NoticeKind,
+)
 
 if TYPE_CHECKING:
     from .call_log import CallLog
@@ -668,7 +675,7 @@ class HotdeskHub:
         """Send a ringing call where the dialplan sends unanswered calls."""
         try:
             call = self.tracker.begin_decline(call_id)
-        except ClaimRefusedError as err:
+        except DeclineRefusedError as err:
             LOGGER.info("Decline of call %s refused: %s", call_id, err.reason)
             return False
         try:

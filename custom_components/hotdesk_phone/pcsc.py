@@ -305,7 +305,8 @@ class CardWatcher:
         self._on_card(reader, uid, proof)
 
 
-type ScanHandler = Callable[[str, str, CardProof | None], Coroutine[Any, Any, Any]]
+# What the monitor calls for each card read: (reader, UID, what the card proved).
+type CardScanCallback = Callable[[str, str, CardProof | None], Coroutine[Any, Any, Any]]
 
 
 class PcscMonitor:
@@ -316,7 +317,7 @@ class PcscMonitor:
         hass: HomeAssistant,
         entry: HotdeskConfigEntry,
         readers: Collection[str],
-        on_scan: ScanHandler,
+        on_scan: CardScanCallback,
     ) -> None:
         """Prepare; ``async_start`` starts watching."""
         self.hass = hass
@@ -404,7 +405,7 @@ async def async_start_monitor(
     hass: HomeAssistant,
     entry: HotdeskConfigEntry,
     readers: Collection[str],
-    on_scan: ScanHandler,
+    on_scan: CardScanCallback,
 ) -> PcscMonitor | None:
     """Watch these PC/SC readers; None when there are none or no pyscard."""
     if not readers:

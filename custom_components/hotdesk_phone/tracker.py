@@ -141,6 +141,8 @@ class Call:
     phase: CallPhase = CallPhase.RINGING
     answered_desk: str | None = None
     claimed_desk: str | None = None
+    # A claim's or a decline's Redirect waits for its reply: the call is
+    # reserved (the first one wins).
     claim_pending: bool = False
     # The desk a claim in flight moves the call to, and whether its
     # Redirect got no reply (then only the PBX can say whether it moved).
@@ -180,13 +182,21 @@ class Notice:
     desk_id: str | None = None
 
 
-class ClaimRefusedError(Exception):
-    """A claim that must not move the call; ``reason`` is a translation key."""
+class ReservationRefusedError(Exception):
+    """The call may not be claimed or declined; ``reason`` is a translation key."""
 
     def __init__(self, reason: str) -> None:
         """Keep why."""
         super().__init__(reason)
         self.reason = reason
+
+
+class ClaimRefusedError(ReservationRefusedError):
+    """A claim that must not move the call."""
+
+
+class DeclineRefusedError(ReservationRefusedError):
+    """A decline that must not send the call away."""
 
 
 class ScanAction(StrEnum):
@@ -454,21 +464,25 @@ class CallTracker:
             return ScanDecision(ScanAction.LOGOUT)
         return ScanDecision(ScanAction.LOGIN)
 
-    def _reserve(self, call_id: str) -> Call:
+    def _reserve(self, call_id: str, refused: type[ReservationRefusedError]) -> Call:
+        """The call, if a claim or a decline may reserve it (else ``refused``)."""
         call = self.calls.get(call_id)
         if call is None:
-            raise ClaimRefusedError("call_not_found")
+            raise refused("call_not_found")
         if call.dnd:
-            raise ClaimRefusedError("do_not_disturb")
+            raise refused("do_not_disturb")
         if call.phase is CallPhase.ANSWERED:
-            raise ClaimRefusedError("already_answered")
+            raise refused("already_answered")
         if call.claimed_desk is not None or call.claim_pending or call.declined:
-            raise ClaimRefusedError("already_claimed")
+            raise refused("already_claimed")
         return call
 
     def begin_decline(self, call_id: str) -> Call:
-        """Reserve a ringing call for sending it away (same rules as a claim)."""
-        call = self._reserve(call_id)
+        """Reserve a ringing call for sending it away (same rules as a claim).
+
+        Raises ``DeclineRefusedError``.
+        """
+        call = self._reserve(call_id, DeclineRefusedError)
         call.claim_pending = True
         return call
 
@@ -478,10 +492,13 @@ class CallTracker:
         call.declined = redirected
 
     def begin_claim(self, call_id: str, desk_id: str) -> Call:
-        """Reserve a call for one desk; the first claim wins."""
+        """Reserve a call for one desk; the first claim wins.
+
+        Raises ``ClaimRefusedError``.
+        """
         if desk_id not in self.directory.desks:
             raise ClaimRefusedError("unknown_desk")
-        call = self._reserve(call_id)
+        call = self._reserve(call_id, ClaimRefusedError)
         # The PBX answers the Redirect and moves the call in the same burst
         # of messages: remember where it rang and accept the new desk now.
         call.claim_pending = True

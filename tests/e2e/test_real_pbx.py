@@ -1,9 +1,10 @@
 """The method end to end: Home Assistant, a real Asterisk 22 and SIPp desk phones.
 
 What the phones receive (INVITE, CANCEL, BYE) is the proof: the PBX routes
-from the AstDB tree the integration wrote (S101/S102), a scan moves a ringing
-call to the scanning desk (S103/S104), a hot-desk login changes routing and
-outgoing caller ID, and a PBX restart is survived. Timings are printed
+from the AstDB tree the integration wrote (the routing written, all home desks
+ring), a scan claims a ringing call and moves it to the scanning desk, a
+hot-desk login changes routing and outgoing caller ID, and a PBX restart is
+survived. Timings are printed
 (``pytest -s`` shows them).
 """
 
@@ -93,7 +94,7 @@ async def hang_up_caller(hass: HomeAssistant, hub: HotdeskHub, ami: AmiClient) -
 async def test_astdb_matches_configuration(
     hass: HomeAssistant, clean_pbx: Pbx, pbx_entry: Any, phones: dict[str, SipPhone]
 ) -> None:
-    """S101: what the integration configured is what Asterisk holds."""
+    """The AstDB routing written: what the integration configured, Asterisk holds."""
     # Left-overs of an older configuration, and a family that is not ours.
     await in_thread(hass, clean_pbx.cli, "database put hotdesk/route 999 PJSIP/gone")
     await in_thread(hass, clean_pbx.cli, "database put other keep 1")
@@ -143,7 +144,7 @@ async def test_call_rings_all_home_desks(
     phones: dict[str, SipPhone],
     hotdesk_events: EventLog,
 ) -> None:
-    """S102: a call to 101 rings desk1 and desk2 at once; HA hears of it."""
+    """Ring all home desks: a call to 101 rings desk1 and desk2; HA hears of it."""
     sent, incoming = await ring_101(hass, ami, phones, hotdesk_events)
     invite1, invite2 = phones["desk1"].invites[0], phones["desk2"].invites[0]
     report(
@@ -201,7 +202,7 @@ async def test_scan_at_another_desk_moves_the_call(
     phones: dict[str, SipPhone],
     hotdesk_events: EventLog,
 ) -> None:
-    """S103/S104: Alice taps her card at desk 3; the call rings there, not at home."""
+    """A scan claims the call: Alice taps at desk 3; it rings there, not at home."""
     await in_thread(hass, phones["desk3"].set_mode, "answer", 300)
     await ring_101(hass, ami, phones, hotdesk_events)
     scanned = time.time()
