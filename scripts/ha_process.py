@@ -28,14 +28,23 @@
     long-lived token, reader of desk3, tag-alice); check that
     ``hotdesk_phone_call_claimed`` (desk3, via bridge, our user) arrives on
     the websocket, that desk3 gets the INVITE and that Asterisk bridges the
-    caller with desk3; fetch the entry's diagnostics; hang up; wait for
-    ``hotdesk_phone_call_ended``. Writes ``RUN_DIR/report.json``.
+    caller with desk3 (``call_answered`` there); hang up and wait for
+    ``hotdesk_phone_call_ended``; fetch the entry's diagnostics. Writes
+    ``RUN_DIR/report.json``.
 
 ``check-log LOG...`` (anywhere)
-    Exit 1 when a log names this integration in an ERROR or CRITICAL record
-    (tracebacks included), or in a WARNING about a deprecation (``deprecat``,
-    ``will stop working``, ``Detected ...``, Python's DeprecationWarning and
+    Exit 1 when a log names this integration (its name, logger or files) in
+    an ERROR or CRITICAL record, in any record with a traceback, or in a
+    WARNING or stray stderr line about a deprecation (``deprecat``, ``will
+    stop working``, ``Detected ...``, Python's DeprecationWarning and
     friends). Prints every WARNING and ERROR record for the report.
+
+``check-listen PID`` (on the host)
+    Exit 1 unless the process's TCP listeners are all on loopback, and its
+    UDP sockets too unless its network namespace has no interface but lo.
+
+``loopback-up``
+    Bring ``lo`` up in a new network namespace where iproute2 is missing.
 
 Everything talks to 127.0.0.1 only.
 """
