@@ -30,7 +30,7 @@ EMERGENCY_COLUMNS = (
 EXPORT_HEADER = HEADER.rstrip("\n") + (
     ",mobile,mobile_mode,presence,ring_delay,presence_entities,"
     + EMERGENCY_COLUMNS
-    + ",queues\n"
+    + ",queues,calendar\n"
 )
 
 
@@ -226,7 +226,7 @@ def test_mobile_and_presence_round_trip() -> None:
     text = export_csv(items)
     assert text.splitlines()[-1].endswith(
         # The emergency columns are a desk's: empty here; no queues.
-        ",PJSIP/+4917612345678@trunk,delayed,first,15,sensor.alice_room" + "," * 11
+        ",PJSIP/+4917612345678@trunk,delayed,first,15,sensor.alice_room" + "," * 12
     )
     assert plan_import(text, items, new_id=ids()).unchanged == 3
     # Into an office without them: the account gets them.
@@ -298,10 +298,13 @@ def test_emergency_data_round_trip() -> None:
     items = with_emergency()
     text = export_csv(items)
     desk1 = text.splitlines()[1]
-    # The emergency cells, then the (account) queues column, empty.
-    assert desk1.endswith(",+15551230001,US,,Springfield,Main Street,12,,,3,3.12 East,")
+    # The emergency cells, then the (account) queues column and the desk's
+    # calendar, both empty.
+    assert desk1.endswith(
+        ",+15551230001,US,,Springfield,Main Street,12,,,3,3.12 East,,"
+    )
     # Accounts leave the columns empty.
-    assert text.splitlines()[-1].endswith("," * 11)
+    assert text.splitlines()[-1].endswith("," * 12)
     plan = plan_import(text, items, remove_missing=True, new_id=ids())
     assert plan.empty
     assert plan.unchanged == 3

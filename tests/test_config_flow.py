@@ -325,6 +325,9 @@ async def test_options_flow(
         CONF_AUTO_LOGOUT_HOURS: 8,
         CONF_AUTO_LOGOUT_TIME: "19:00:00",
         CONF_SCAN_DEBOUNCE_SECONDS: 2,
+        # Desk bookings, as offered: a push 15 minutes before, no check-in.
+        "booking_warning_minutes": 15,
+        "booking_check_in_minutes": 0,
     }
     await hass.async_block_till_done()
     assert entry.runtime_data.hub.connected

@@ -21,6 +21,7 @@ from .ami import (
     AmiConnectionError,
 )
 from .board import async_register_board
+from .bookings import Bookings
 from .busy_lamps import BusyLamps
 from .call_log import CallLog
 from .const import DOMAIN, SUBENTRY_ACCOUNT, SUBENTRY_DESK
@@ -93,6 +94,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
     entry.async_on_unload(await async_join(hub))
     scans = ScanHandler(hub)
     entry.async_on_unload(scans.async_start())
+    scans.bookings = Bookings(hass, hub)
+    entry.async_on_unload(scans.bookings.async_start())
     entry.async_on_unload(CallNotifier(hass, hub).async_start())
     entry.async_on_unload(PresenceWatcher(hass, hub).async_start())
     entry.async_on_unload(QueueFollower(hass, hub).async_start())

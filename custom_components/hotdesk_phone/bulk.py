@@ -66,6 +66,7 @@ COLUMNS: Final = (
     # Last, so files and spreadsheets made for the earlier columns still line up.
     *_EMERGENCY_COLUMNS,
     "queues",
+    "calendar",
 )
 # An account's mobile, presence and queue columns: a file without one keeps
 # what the accounts have (files written before these columns existed).
@@ -85,6 +86,7 @@ _DESK_COLUMNS: Final = (
     "readers",
     "reader_users",
     *_EMERGENCY_COLUMNS,
+    "calendar",
 )
 _ACCOUNT_COLUMNS: Final = (
     "name",
@@ -215,6 +217,7 @@ def export_csv(existing: Iterable[Existing]) -> str:
                         _EMERGENCY_COLUMN_OF[name]: value
                         for name, value in data[CONF_EMERGENCY].items()
                     },
+                    "calendar": data["calendar"],
                 }
             )
     for item in items:
@@ -267,6 +270,8 @@ class _Reader:
         self.errors: list[RowError] = []
         # The mobile and presence columns the file has (the others are kept).
         self.ring_columns = [c for c in _RING_COLUMNS if c in columns]
+        # A file without the calendar column keeps the desks' calendars.
+        self.calendar_column = "calendar" in columns
         # The desks' emergency fields the file has columns for (field -> column).
         self.emergency_columns = {
             name: column
@@ -326,6 +331,7 @@ class _Reader:
                 "scanners": _split(values.get("scanners", "")),
                 "readers": _split(values.get("readers", "")),
                 "reader_users": _split(values.get("reader_users", "")),
+                "calendar": values.get("calendar", ""),
             }
         )
         self._field_errors(line, errors, skip="name")
@@ -334,6 +340,8 @@ class _Reader:
         dial = data["dial_string"]
         subentry_id = subentry_id or self._desk_by_dial.get(dial) or self._new_id()
         data = _desk_data(data)
+        if not self.calendar_column:
+            del data["calendar"]  # kept as the desk has it
         if self.emergency_columns:
             data[CONF_EMERGENCY] = self._emergency(line, values, subentry_id)
         else:

@@ -52,6 +52,13 @@ DESK_PLACEHOLDER: Final = "{desk}"
 CONF_MULTIPLE_LOGINS: Final = "multiple_logins"
 CONF_AUTO_LOGOUT_HOURS: Final = "auto_logout_hours"
 CONF_AUTO_LOGOUT_TIME: Final = "auto_logout_time"
+# Desk bookings (bookings.py): the minutes of the push before a booking ends,
+# and the minutes a booker has to scan at the desk (0: no check-in needed).
+CONF_BOOKING_WARNING: Final = "booking_warning_minutes"
+CONF_BOOKING_CHECK_IN: Final = "booking_check_in_minutes"
+DEFAULT_BOOKING_WARNING: Final = 15
+# A desk's booking calendar (a calendar entity id).
+CONF_CALENDAR: Final = "calendar"
 CONF_SCAN_DEBOUNCE_SECONDS: Final = "scan_debounce_seconds"
 # The same tag at the same scanner within this many seconds is one tap.
 DEFAULT_SCAN_DEBOUNCE: Final = 1.5
@@ -97,6 +104,8 @@ EVENT_DND: Final = f"{DOMAIN}_do_not_disturb"
 EVENT_UNKNOWN_TAG: Final = f"{DOMAIN}_unknown_tag"
 # A scan that may not act for its account (authenticated card required).
 EVENT_SCAN_REFUSED: Final = f"{DOMAIN}_scan_refused"
+# A desk booking started, is ending soon, was checked in, ended or released.
+EVENT_BOOKING: Final = f"{DOMAIN}_booking"
 # Emergency calls: the PBX dialled out (people on site must know at once),
 # the call ended, the emergency centre's callback rang the desk.
 EVENT_EMERGENCY_CALL: Final = f"{DOMAIN}_emergency_call"

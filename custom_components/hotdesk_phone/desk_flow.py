@@ -25,6 +25,7 @@ from .ami import (
     AmiError,
 )
 from .const import (
+    CONF_CALENDAR,
     CONF_DIAL_STRING,
     CONF_EMERGENCY,
     CONF_READER_USERS,
@@ -143,6 +144,9 @@ class DeskSubentryFlow(DirectorySubentryFlow):
                         multiple=True,
                         mode=selector.SelectSelectorMode.DROPDOWN,
                     )
+                ),
+                vol.Optional(CONF_CALENDAR): selector.EntitySelector(
+                    selector.EntitySelectorConfig(domain="calendar")
                 ),
                 vol.Optional(CONF_EMERGENCY): desk_section(),
             }

@@ -23,6 +23,8 @@ SCANNERS: Final = "scanners"
 READERS: Final = "readers"
 READER_USERS: Final = "reader_users"
 EMERGENCY: Final = "emergency"
+CALENDAR: Final = "calendar"
+_CALENDAR_ENTITY: Final = re.compile(r"^calendar\.[a-z0-9_]+$")
 
 # pcsc-lite names every reader "<name> <index> <slot>" with two hex bytes at the
 # end ("ACS ACR122U PICC Interface 00 00"); bridge reader ids do not end so.
@@ -55,6 +57,7 @@ def stored_desk(data: Mapping[str, Any]) -> dict[str, Any]:
         SCANNERS: _strings(data.get(SCANNERS)),
         READERS: sorted({r.strip() for r in _strings(data.get(READERS))} - {""}),
         READER_USERS: sorted(set(_strings(data.get(READER_USERS)))),
+        CALENDAR: str(data.get(CALENDAR) or "").strip(),
     }
 
 
@@ -74,6 +77,8 @@ def check_desk(values: Mapping[str, Any]) -> tuple[dict[str, Any], FieldErrors]:
     bad = [r for r in data[READERS] if not valid_reader_name(r)]
     if bad:
         errors[READERS] = DirectoryError("invalid_reader", reader=bad[0][:60])
+    if data[CALENDAR] and not _CALENDAR_ENTITY.match(data[CALENDAR]):
+        errors[CALENDAR] = DirectoryError("invalid_calendar")
     return data, errors
 
 
@@ -86,4 +91,5 @@ def make_desk(desk_id: str, data: Mapping[str, Any]) -> Desk:
         scanners=frozenset(data.get(SCANNERS) or []),
         readers=frozenset(data.get(READERS) or []),
         emergency=emergency.desk_from_data(data.get(EMERGENCY)),
+        calendar=str(data.get(CALENDAR) or ""),
     )

@@ -221,6 +221,8 @@ class Desk:
     site: str | None = None
     # Its own emergency callback number and location (unset: inherited).
     emergency: DeskEmergency = NO_DESK_EMERGENCY
+    # The calendar entity whose events book it ("" none).
+    calendar: str = ""
 
 
 @dataclass(frozen=True, slots=True)

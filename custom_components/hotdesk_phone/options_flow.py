@@ -24,10 +24,13 @@ from .bulk_report import MAX_REPORTED_ROWS, async_report, existing_of, plan_summ
 from .const import (
     CONF_AUTO_LOGOUT_HOURS,
     CONF_AUTO_LOGOUT_TIME,
+    CONF_BOOKING_CHECK_IN,
+    CONF_BOOKING_WARNING,
     CONF_EMERGENCY,
     CONF_EXTENSION,
     CONF_MULTIPLE_LOGINS,
     CONF_SCAN_DEBOUNCE_SECONDS,
+    DEFAULT_BOOKING_WARNING,
     DEFAULT_SCAN_DEBOUNCE,
     SUBENTRY_ACCOUNT,
 )
@@ -249,6 +252,30 @@ class HotdeskOptionsFlow(OptionsFlow):
                     CONF_AUTO_LOGOUT_TIME,
                     description={"suggested_value": options.get(CONF_AUTO_LOGOUT_TIME)},
                 ): selector.TimeSelector(),
+                vol.Required(
+                    CONF_BOOKING_WARNING,
+                    default=options.get(CONF_BOOKING_WARNING, DEFAULT_BOOKING_WARNING),
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0,
+                        max=240,
+                        step=1,
+                        mode=selector.NumberSelectorMode.BOX,
+                        unit_of_measurement="min",
+                    )
+                ),
+                vol.Required(
+                    CONF_BOOKING_CHECK_IN,
+                    default=options.get(CONF_BOOKING_CHECK_IN, 0),
+                ): selector.NumberSelector(
+                    selector.NumberSelectorConfig(
+                        min=0,
+                        max=240,
+                        step=1,
+                        mode=selector.NumberSelectorMode.BOX,
+                        unit_of_measurement="min",
+                    )
+                ),
                 vol.Required(
                     CONF_SCAN_DEBOUNCE_SECONDS,
                     default=options.get(

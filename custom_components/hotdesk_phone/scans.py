@@ -37,6 +37,7 @@ from .sites import (
 from .tracker import ScanAction
 
 if TYPE_CHECKING:
+    from .bookings import Bookings
     from .hub import HotdeskHub
 
 # Recent (tag, scanner) taps kept for the repeat check before old ones are
@@ -55,6 +56,8 @@ class ScanHandler:
             hub.hass, hub.entry, hub.directory, self._on_unmatched_reader_scan
         )
         self._last_scans: dict[tuple[str, str | None], float] = {}
+        # The entry's desk bookings (set by the entry's setup).
+        self.bookings: Bookings | None = None
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
@@ -196,12 +199,33 @@ class ScanHandler:
             proof,
             at_card_reader=via in (VIA_PCSC, VIA_BRIDGE),
         )
+        if reason is None and link is None:
+            reason = self._booking_refusal(account, desk)
+            if reason == "checked_in":
+                return  # the booker's scan at its desk: a check-in, no toggle
         if reason is not None:
             self._refuse_scan(
                 account, desk, device_id, via, reason=reason, context=context
             )
             return
         await async_act_on_scan(hub, account, desk, via, link=link, context=context)
+
+    def _booking_refusal(self, account: Account, desk: Desk) -> str | None:
+        """A booked desk: the booker checks in, anyone else may only claim.
+
+        "checked_in" for the booker's check-in scan; "desk_booked" for a scan
+        by someone else that would log them in or out there.
+        """
+        bookings = self.bookings
+        booker = bookings.booked_by(desk.desk_id) if bookings is not None else None
+        if bookings is None or booker is None:
+            return None
+        if booker == account.account_id:
+            return "checked_in" if bookings.check_in(desk.desk_id, booker) else None
+        action = self.hub.tracker.decide_scan(account.account_id, desk.desk_id).action
+        if action in (ScanAction.CLAIM, ScanAction.REFUSE):
+            return None  # a ringing call is theirs to take
+        return "desk_booked"
 
     def _refuse_scan(
         self,
