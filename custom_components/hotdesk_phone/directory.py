@@ -200,8 +200,8 @@ def _unique_index[T](pairs: Iterable[tuple[str, T]], code: str) -> dict[str, T]:
     return index
 
 
-def _changed_ids[T](old: Mapping[str, T], new: Mapping[str, T]) -> list[str]:
-    """Ids added, removed, or whose object is another one."""
+def changed_ids[T](old: Mapping[str, T], new: Mapping[str, T]) -> list[str]:
+    """Ids added, removed, or whose object is another one (parsed anew)."""
     ids = [k for k, v in new.items() if old.get(k) is not v]
     ids += [k for k in old if k not in new]
     return ids
@@ -355,8 +355,8 @@ class Directory:
         """
         new_accounts = {a.account_id: a for a in accounts}
         new_desks = {d.desk_id: d for d in desks}
-        accounts_changed = _changed_ids(previous.accounts, new_accounts)
-        desks_changed = _changed_ids(previous.desks, new_desks)
+        accounts_changed = changed_ids(previous.accounts, new_accounts)
+        desks_changed = changed_ids(previous.desks, new_desks)
         changed = len(accounts_changed) + len(desks_changed)
         indexes = {f.name for f in fields(cls) if f.name.startswith("_by_")}
         size = len(new_accounts) + len(new_desks)

@@ -15,7 +15,7 @@ platforms, the actions, diagnostics and the logbook import it at run time
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +39,7 @@ from .const import (
     LOGGER,
     VIA_TAG,
 )
-from .directory import Desk, Directory
+from .directory import Desk, Directory, changed_ids
 from .emergency import (
     EmergencyCall,
     EmergencyCalls,
@@ -123,13 +123,6 @@ def _owners(notices: Iterable[Notice]) -> list[str]:
         if notice.call is not None:
             owners.append(notice.call.account_id)
     return owners
-
-
-def _changed[T](old: Mapping[str, T], new: Mapping[str, T]) -> list[str]:
-    """Ids added, removed, or whose object is another one (parsed anew)."""
-    ids = [k for k, v in new.items() if old.get(k) is not v]
-    ids += [k for k in old if k not in new]
-    return ids
 
 
 @dataclass(kw_only=True)
@@ -346,8 +339,8 @@ class HotdeskHub:
             links=links_of(self.hass, self.entry),
         )
         self.subentry_cache.forget_others(self.entry.subentries)
-        accounts = _changed(old.accounts, new.accounts)
-        desks = _changed(old.desks, new.desks)
+        accounts = changed_ids(old.accounts, new.accounts)
+        desks = changed_ids(old.desks, new.desks)
         self.accounts_without_desk = skipped
         if not accounts and not desks:
             return []

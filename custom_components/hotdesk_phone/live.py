@@ -21,7 +21,7 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import CONF_NAME
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -72,8 +72,7 @@ class LiveChanges:
         # Seconds the last pass took (the scale benchmark reads it).
         self.last_apply_seconds: float | None = None
 
-    @callback
-    def add_platform(
+    async def async_add_platform(
         self, factory: EntityFactory, add_entities: AddConfigEntryEntitiesCallback
     ) -> None:
         """A platform's entity factory: used now for every seat, later for new ones.
@@ -81,23 +80,14 @@ class LiveChanges:
         Platforms keep HA's ``async_add_entities`` here, as core integrations
         with devices that come and go do, so entities of a subentry added
         later are added with its ``config_subentry_id``.
-        """
-        self._platforms.append((factory, add_entities))
-        directory = self.hub.directory
-        for subentry_id in (*directory.desks, *directory.accounts):
-            self._add(factory, add_entities, subentry_id)
 
-    async def async_add_platform(
-        self, factory: EntityFactory, add_entities: AddConfigEntryEntitiesCallback
-    ) -> None:
-        """``add_platform``, letting the event loop run between batches of seats.
-
-        HA adds each batch's entities eagerly (registry, state) inside the
-        ``add_entities`` call, so an office of 10,000 seats added in one go
-        held the event loop for seconds: AMI replies waited, the keep-alive
-        timed out and the link was dropped during setup (bench/scale.py,
-        ``longest_loop_stall_s``). Yielding every ``SETUP_BATCH`` seats keeps
-        each stretch short; the entities and their order are the same.
+        The event loop runs between batches of seats: HA adds each batch's
+        entities eagerly (registry, state) inside the ``add_entities`` call,
+        so an office of 10,000 seats added in one go held the event loop for
+        seconds: AMI replies waited, the keep-alive timed out and the link
+        was dropped during setup (bench/scale.py, ``longest_loop_stall_s``).
+        Yielding every ``SETUP_BATCH`` seats keeps each stretch short; the
+        entities and their order are the same.
         """
         self._platforms.append((factory, add_entities))
         directory = self.hub.directory

@@ -42,7 +42,7 @@ from .const import (
 )
 from .directory import Directory
 from .running import loaded_entries
-from .texts import text, text_or
+from .texts import caller, text, text_or
 
 type Describe = Callable[[Event], dict[str, str | None]]
 
@@ -51,13 +51,6 @@ PRODUCT = "Hot-desk phone"
 # How much of an unknown tag the logbook shows: enough for an admin to tell
 # cards apart, too little to copy one (everyone with HA access reads this).
 TAG_TAIL = 4
-
-
-def _caller(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
-    name, number = data.get("caller_id_name"), data.get("caller_id_number")
-    if name and number:
-        return f"{name} ({number})"
-    return str(name or number or text(hass, "unknown_caller"))
 
 
 def _entity(hass: HomeAssistant, owner: Any, key: str) -> str | None:
@@ -116,7 +109,7 @@ def _incoming(hass: HomeAssistant, event: Event) -> dict[str, str | None]:
     message = text(
         hass,
         "logbook_incoming_call",
-        caller=_caller(hass, event.data),
+        caller=caller(hass, event.data),
         desks=desks,
     )
     return _call_line(hass, event, message)
@@ -128,7 +121,7 @@ def _claimed(hass: HomeAssistant, event: Event) -> dict[str, str | None]:
     message = text(
         hass,
         "logbook_call_claimed",
-        caller=_caller(hass, event.data),
+        caller=caller(hass, event.data),
         desk=_desk_name(event.data),
         via=text_or(hass, f"via_{via}", via),
     )
@@ -140,7 +133,7 @@ def _answered(hass: HomeAssistant, event: Event) -> dict[str, str | None]:
     message = text(
         hass,
         "logbook_call_answered",
-        caller=_caller(hass, event.data),
+        caller=caller(hass, event.data),
         desk=_desk_name(event.data),
     )
     return _call_line(hass, event, message)
@@ -148,7 +141,7 @@ def _answered(hass: HomeAssistant, event: Event) -> dict[str, str | None]:
 
 @callback
 def _missed(hass: HomeAssistant, event: Event) -> dict[str, str | None]:
-    message = text(hass, "logbook_call_missed", caller=_caller(hass, event.data))
+    message = text(hass, "logbook_call_missed", caller=caller(hass, event.data))
     return _call_line(hass, event, message)
 
 
@@ -158,7 +151,7 @@ def _ended(hass: HomeAssistant, event: Event) -> dict[str, str | None]:
     message = text(
         hass,
         "logbook_call_ended",
-        caller=_caller(hass, event.data),
+        caller=caller(hass, event.data),
         outcome=text_or(hass, f"outcome_{outcome}", outcome),
     )
     return _call_line(hass, event, message)
@@ -170,7 +163,7 @@ def _refused(hass: HomeAssistant, event: Event) -> dict[str, str | None]:
     message = text(
         hass,
         "logbook_claim_refused",
-        caller=_caller(hass, event.data),
+        caller=caller(hass, event.data),
         desk=_desk_name(event.data),
         reason=text_or(hass, f"refused_{reason}", reason),
     )

@@ -26,7 +26,7 @@ from .const import (
     LOGGER,
     VIA_NOTIFICATION,
 )
-from .texts import text
+from .texts import caller, text
 from .tracker import NoticeKind
 
 if TYPE_CHECKING:
@@ -73,13 +73,6 @@ def parse_action(action: str) -> tuple[str, str, str | None] | None:
     if kind == f"{ACTION_PREFIX}_DECLINE" and rest:
         return ("decline", rest, None)
     return None
-
-
-def _caller(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
-    name, number = data.get("caller_id_name"), data.get("caller_id_number")
-    if name and number:
-        return f"{name} ({number})"
-    return str(name or number or text(hass, "unknown_caller"))
 
 
 @dataclass(slots=True)
@@ -207,7 +200,7 @@ class CallNotifier:
             "message": text(
                 self.hass,
                 "push_incoming_message",
-                caller=_caller(self.hass, data),
+                caller=caller(self.hass, data),
                 desks=", ".join(ringing),
             ),
             "data": {
@@ -239,7 +232,7 @@ class CallNotifier:
                 extension=account.extension,
             ),
             "message": text(
-                self.hass, "push_missed_message", caller=_caller(self.hass, data)
+                self.hass, "push_missed_message", caller=caller(self.hass, data)
             ),
             "data": {
                 "tag": notification_tag(data["call_id"]),

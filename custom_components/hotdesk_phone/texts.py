@@ -11,6 +11,9 @@ that cache without waiting; keys a language lacks fall back to English there.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.translation import async_get_cached_translations
 
@@ -40,3 +43,12 @@ def text_or(hass: HomeAssistant, key: str, fallback: str) -> str:
         hass, hass.config.language, "common", DOMAIN
     )
     return strings.get(_PREFIX + key, fallback)
+
+
+@callback
+def caller(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
+    """Who calls, from a call event's data: "name (number)", either, or unknown."""
+    name, number = data.get("caller_id_name"), data.get("caller_id_number")
+    if name and number:
+        return f"{name} ({number})"
+    return str(name or number or text(hass, "unknown_caller"))
