@@ -558,6 +558,13 @@ async def test_bridge_program_sends_the_card_answer(
     """The bridge program with Alice's PIV card, then with a clone of its UID."""
     logins = async_capture_events(hass, "hotdesk_phone_login")
     refused = async_capture_events(hass, "hotdesk_phone_scan_refused")
+    # The clone follows the genuine card at once: not one tap twice (the
+    # double-tap window would take it for one), two cards.
+    hass.config_entries.async_update_entry(
+        init_integration,
+        options={**init_integration.options, "scan_debounce_seconds": 0},
+    )
+    await hass.async_block_till_done()
     forwarder = Forwarder(client.server.port)
     await forwarder.up()
     log_path = tmp_path / "bridge.log"
@@ -577,15 +584,17 @@ async def test_bridge_program_sends_the_card_answer(
                     "--reader-id",
                     PC_2,
                     "--reader",
-                    READERS[0],
+                    READERS[1],
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 env={**os.environ},
             ),
         )
-    genuine = PivVirtualCard(pcscd, ALICE_UID, 0, ALICE_CARD)
-    clone = VirtualCard(pcscd, ALICE_UID, 0)
+    # The desk computer's reader: the second vpcd slot, which Home Assistant
+    # itself does not watch (desk 3's reader on the HA host is the first).
+    genuine = PivVirtualCard(pcscd, ALICE_UID, 1, ALICE_CARD)
+    clone = VirtualCard(pcscd, ALICE_UID, 1)
     try:
         await wait_for(hass, lambda: "Watching readers" in log_path.read_text())
         await asyncio.sleep(0.3)  # the bridge takes its first look
@@ -593,11 +602,16 @@ async def test_bridge_program_sends_the_card_answer(
         await wait_for(hass, lambda: logins)
         assert logins[0].data["account_id"] == ALICE
         await genuine.remove()
-        await wait_for(hass, lambda: not pcscd.card_present(READERS[0]))
-        await asyncio.sleep(1.1)  # past the double-tap window
+        await wait_for(hass, lambda: not pcscd.card_present(READERS[1]))
+        await asyncio.sleep(1.1)  # past the bridge's own put-back window (0.5 s)
         await clone.present()
-        await wait_for(hass, lambda: refused)
-        assert refused[0].data["reason"] == "card_not_authenticated"
+        try:
+            await wait_for(hass, lambda: refused)
+        except TimeoutError as err:
+            raise AssertionError(log_path.read_text()) from err
+        assert refused[0].data["reason"] == "card_not_authenticated", (
+            log_path.read_text()
+        )
         assert len(logins) == 1
         assert ALICE_UID not in log_path.read_text()
     finally:

@@ -25,8 +25,9 @@ from .bookings import Bookings
 from .busy_lamps import BusyLamps
 from .call_log import CallLog
 from .const import DOMAIN, SUBENTRY_ACCOUNT, SUBENTRY_DESK
-from .hub import HotdeskConfigEntry, HotdeskHub, HotdeskRuntimeData
+from .hub import HotdeskHub
 from .live import LiveChanges, update_orphan_issue
+from .models import HotdeskConfigEntry, HotdeskRuntimeData
 from .notifications import CallNotifier
 from .presence import PresenceWatcher
 from .queues import QueueFollower

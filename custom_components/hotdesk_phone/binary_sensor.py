@@ -14,7 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import HotdeskEntity
-from .hub import HotdeskConfigEntry
+from .models import HotdeskConfigEntry
 
 PARALLEL_UPDATES = 0
 

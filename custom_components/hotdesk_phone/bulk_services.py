@@ -19,7 +19,7 @@ from .auth import async_acting_user
 from .bulk import BulkImportError, ImportPlan, export_csv, plan_import
 from .bulk_report import async_report, existing_of, plan_summary
 from .const import DOMAIN
-from .hub import HotdeskConfigEntry
+from .models import HotdeskConfigEntry
 from .sites import tags_elsewhere
 
 SERVICE_EXPORT = "export_directory"

@@ -9,7 +9,8 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import HotdeskEntity
-from .hub import HotdeskConfigEntry, HotdeskHub
+from .hub import HotdeskHub
+from .models import HotdeskConfigEntry
 
 PARALLEL_UPDATES = 0
 

@@ -23,7 +23,8 @@ from .tracker import NoticeKind
 
 if TYPE_CHECKING:
     from .events import CallEvent
-    from .hub import HotdeskConfigEntry, HotdeskHub
+    from .hub import HotdeskHub
+    from .models import HotdeskConfigEntry
 
 STORAGE_VERSION: Final = 1
 # Calls kept per account: a working day's worth for a busy desk.

@@ -28,7 +28,7 @@ from .const import (
 )
 from .emergency import CONF_CONTACTS
 from .emergency_alerts import desk_location
-from .hub import HotdeskConfigEntry
+from .models import HotdeskConfigEntry
 from .pbx_link import CONF_TLS_VERIFY
 from .titles import subentry_title
 

@@ -10,7 +10,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .entity import HotdeskEntity
 from .events import CallEvent
-from .hub import HotdeskConfigEntry, HotdeskHub
+from .hub import HotdeskHub
+from .models import HotdeskConfigEntry
 from .tracker import NoticeKind
 
 PARALLEL_UPDATES = 0

@@ -1,7 +1,8 @@
 """What goes on HA's bus for calls, and what in-process listeners get.
 
 One place names the event types and builds their data, so a new kind of call
-event is added here (and in the tracker's notices), not in every listener.
+event is added here (and in the tracker's notices), not in every listener; the
+claim-refused, login, logout and do-not-disturb payloads are built here too.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from .const import (
     EVENT_CALL_MISSED,
     EVENT_INCOMING_CALL,
 )
-from .directory import Directory
+from .directory import Account, Directory
 from .tracker import MOBILE, Call, Notice, NoticeKind
 
 # The tracker's notices that are call events on HA's bus.
@@ -86,3 +87,56 @@ def call_event(
     if notice.kind is NoticeKind.ENDED and call.outcome is not None:
         data["outcome"] = call.outcome.value
     return CallEvent(notice.kind, call, data)
+
+
+def claim_refused_data(
+    directory: Directory,
+    call: Call,
+    desk_id: str | None,
+    reason: str,
+    *,
+    via: str,
+    user_id: str | None,
+) -> dict[str, Any]:
+    """``hotdesk_phone_claim_refused``: the call's fields, where, why, how, who."""
+    desk = directory.desks.get(desk_id or "")
+    return {
+        **call_event_data(directory, call),
+        "desk_id": desk_id,
+        "desk": desk.name if desk else None,
+        "reason": reason,
+        "via": via,
+        "user_id": user_id,
+    }
+
+
+def login_event_data(
+    directory: Directory,
+    logins: Mapping[str, str],
+    desk_id: str,
+    context: Context | None,
+) -> dict[str, Any]:
+    """``hotdesk_phone_login`` / ``_logout``: who is (was) logged in where."""
+    account = directory.accounts.get(logins.get(desk_id, ""))
+    desk = directory.desks.get(desk_id)
+    return {
+        "user_id": context.user_id if context else None,
+        "account_id": account.account_id if account else None,
+        "account": account.name if account else None,
+        "extension": account.extension if account else None,
+        "desk_id": desk_id,
+        "desk": desk.name if desk else None,
+    }
+
+
+def dnd_event_data(
+    account: Account, on: bool, context: Context | None
+) -> dict[str, Any]:
+    """``hotdesk_phone_do_not_disturb``: whose, on or off, who switched it."""
+    return {
+        "account_id": account.account_id,
+        "account": account.name,
+        "extension": account.extension,
+        "on": on,
+        "user_id": context.user_id if context else None,
+    }

@@ -15,11 +15,10 @@ platforms, the actions, diagnostics and the logbook import it at run time
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
@@ -47,21 +46,25 @@ from .emergency import (
     desk_keys,
     settings_from_options,
 )
-from .emergency_alerts import EmergencyAlerts, emergency_tree, emergency_values
+from .emergency_alerts import EmergencyAlerts, emergency_tree
 from .errors import input_error
-from .events import CallEvent, call_event, call_event_data
+from .events import (
+    CallEvent,
+    call_event,
+    call_event_data,
+    claim_refused_data,
+    dnd_event_data,
+    login_event_data,
+)
 from .logins import LoginBook
+from .models import HotdeskConfigEntry
 from .pbx_link import exposed, tls_settings
-from .pcsc import PcscMonitor
 from .presence import (
-    PRESENCE_FAMILIES,
     UNKNOWN,
     Whereabouts,
-    presence_tree,
-    presence_values,
 )
-from .readers import CardReaders
 from .repairs import set_issue
+from .routing import astdb_tree, astdb_values, with_dnd_keys
 from .sites import (
     Occupant,
     async_desks_changed,
@@ -71,7 +74,6 @@ from .sites import (
     occupant,
     site_reachable,
     visitor_at,
-    visitor_logins,
 )
 from .subentries import SubentryCache, directory_from_entry
 from .tracker import (
@@ -83,26 +85,9 @@ from .tracker import (
     NoticeKind,
 )
 
-if TYPE_CHECKING:
-    from .call_log import CallLog
-    from .live import LiveChanges
-
 # Seconds between AMI keep-alive pings (a half-open link is dropped after
 # one unanswered ping).
 KEEPALIVE_INTERVAL = 20.0
-
-
-def _with_dnd_keys(keys: set[str]) -> set[str]:
-    """Add each routed extension's do-not-disturb and presence keys.
-
-    An extension can change, and the presence key ``wide`` holds the route.
-    """
-    return keys | {
-        f"{family}/{key.removeprefix('route/')}"
-        for key in keys
-        if key.startswith("route/")
-        for family in ("dnd", *PRESENCE_FAMILIES)
-    }
 
 
 def _subscribe[T](
@@ -125,22 +110,6 @@ def _owners(notices: Iterable[Notice]) -> list[str]:
     return owners
 
 
-@dataclass(kw_only=True)
-class HotdeskRuntimeData:
-    """What a loaded entry keeps in ``entry.runtime_data``."""
-
-    hub: HotdeskHub
-    card_readers: CardReaders
-    live: LiveChanges
-    call_log: CallLog
-
-    @property
-    def pcsc(self) -> PcscMonitor | None:
-        """The PC/SC monitor running now (None: none); ``live`` owns it."""
-        return self.live.pcsc
-
-
-type HotdeskConfigEntry = ConfigEntry[HotdeskRuntimeData]
 type CallListener = Callable[[CallEvent], None]
 type EmergencyListener = Callable[[EmergencyCall], None]
 
@@ -201,7 +170,7 @@ class HotdeskHub:
             entry.entry_id,
             self.client,
             self.astdb_tree,
-            self._astdb_values,
+            lambda keys: astdb_values(self, keys),
         )
         self.connected = False
         self.asterisk_version: str | None = None
@@ -344,7 +313,7 @@ class HotdeskHub:
         self.accounts_without_desk = skipped
         if not accounts and not desks:
             return []
-        keys = _with_dnd_keys(old.astdb_keys(self.logins, accounts, desks))
+        keys = with_dnd_keys(old.astdb_keys(self.logins, accounts, desks))
         ended = [
             (desk_id, self._login_event_data(desk_id))
             for desk_id, account_id in self.logins.items()
@@ -357,7 +326,7 @@ class HotdeskHub:
         for desk_id, data in ended:
             self.login_book.remove(desk_id)
             self.hass.bus.async_fire(EVENT_LOGOUT, {**data, "reason": "removed"})
-        keys |= _with_dnd_keys(new.astdb_keys(self.logins, accounts, desks))
+        keys |= with_dnd_keys(new.astdb_keys(self.logins, accounts, desks))
         keys |= desk_keys(desks)
         await self.astdb.async_sync_keys(keys)
         for listener in list(self._directory_listeners):
@@ -550,14 +519,14 @@ class HotdeskHub:
         )
         self.hass.bus.async_fire(
             EVENT_CLAIM_REFUSED,
-            {
-                **self.call_event_data(call),
-                "desk_id": desk_id,
-                "desk": self._desk_name(desk_id),
-                "reason": reason,
-                "via": via,
-                "user_id": context.user_id if context else None,
-            },
+            claim_refused_data(
+                self.directory,
+                call,
+                desk_id,
+                reason,
+                via=via,
+                user_id=context.user_id if context else None,
+            ),
             context=context,
         )
 
@@ -715,7 +684,7 @@ class HotdeskHub:
         self.login_book.add(desk_id, account_id)
         # Only the keys this login shapes (its route, its desk's login key).
         await self.astdb.async_sync_keys(
-            _with_dnd_keys(
+            with_dnd_keys(
                 self.directory.astdb_keys(self.logins, [account_id], [desk_id])
             )
         )
@@ -759,7 +728,7 @@ class HotdeskHub:
         LOGGER.debug("Logout at %s (%s)", self._desk_name(desk_id), reason)
         data = self._login_event_data(desk_id, context)
         # The keys before the logout: the route of the account logged in here.
-        keys = _with_dnd_keys(self.directory.astdb_keys(self.logins, (), [desk_id]))
+        keys = with_dnd_keys(self.directory.astdb_keys(self.logins, (), [desk_id]))
         self.login_book.remove(desk_id)
         await self.astdb.async_sync_keys(keys)
         if (desk := self.directory.desks.get(desk_id)) is not None:
@@ -773,15 +742,7 @@ class HotdeskHub:
     def _login_event_data(
         self, desk_id: str, context: Context | None = None
     ) -> dict[str, Any]:
-        account = self.directory.accounts.get(self.logins.get(desk_id, ""))
-        return {
-            "user_id": context.user_id if context else None,
-            "account_id": account.account_id if account else None,
-            "account": account.name if account else None,
-            "extension": account.extension if account else None,
-            "desk_id": desk_id,
-            "desk": self._desk_name(desk_id),
-        }
+        return login_event_data(self.directory, self.logins, desk_id, context)
 
     # Linked sites, as this PBX sees them (sites.py finds them).
 
@@ -818,15 +779,7 @@ class HotdeskHub:
         await self.astdb.async_sync_keys({f"dnd/{account.extension}"})
         LOGGER.debug("Do not disturb %s for %s", "on" if on else "off", account.name)
         self.hass.bus.async_fire(
-            EVENT_DND,
-            {
-                "account_id": account_id,
-                "account": account.name,
-                "extension": account.extension,
-                "on": on,
-                "user_id": context.user_id if context else None,
-            },
-            context=context,
+            EVENT_DND, dnd_event_data(account, on, context), context=context
         )
         self._update_entities([account_id])
 
@@ -851,34 +804,9 @@ class HotdeskHub:
             self.near.pop(account_id, None)
         return True
 
-    def _dnd_tree(self) -> dict[str, str]:
-        accounts = self.directory.accounts
-        return {
-            f"dnd/{accounts[a].extension}": "1"
-            for a in self.login_book.dnd
-            if a in accounts
-        }
-
     def astdb_tree(self) -> dict[str, str]:
-        """The whole AstDB tree: the directory's, do not disturb, presence."""
-        return {
-            **self.directory.astdb(self.logins),
-            **self._dnd_tree(),
-            **presence_tree(self.directory, self.logins, self.whereabouts),
-            **visitor_logins(self),
-            **emergency_tree(self),
-        }
-
-    def _astdb_values(self, keys: Collection[str]) -> dict[str, str]:
-        values = self.directory.astdb_values(self.logins, keys)
-        dnd = self._dnd_tree()
-        values.update({key: dnd[key] for key in keys if key in dnd})
-        values.update(
-            presence_values(self.directory, self.logins, self.whereabouts, keys)
-        )
-        values.update(visitor_logins(self, keys))
-        values.update(emergency_values(self, keys))
-        return values
+        """The whole AstDB tree (``routing.astdb_tree``)."""
+        return astdb_tree(self)
 
     # Logins the book expires.
 

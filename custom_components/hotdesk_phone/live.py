@@ -29,7 +29,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from .bulk import ImportPlan
 from .const import CONF_EMERGENCY, DOMAIN, LOGGER
 from .directory import DirectoryError
-from .hub import HotdeskConfigEntry, HotdeskHub
+from .hub import HotdeskHub
+from .models import HotdeskConfigEntry
 from .pcsc import PcscMonitor, async_start_monitor
 from .readers import CardReaders
 from .repairs import set_issue

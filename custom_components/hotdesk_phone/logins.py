@@ -24,7 +24,7 @@ from .const import CONF_AUTO_LOGOUT_HOURS, CONF_AUTO_LOGOUT_TIME, DOMAIN
 from .directory import Directory
 
 if TYPE_CHECKING:
-    from .hub import HotdeskConfigEntry
+    from .models import HotdeskConfigEntry
 
 STORAGE_VERSION = 1
 # Seconds a login change waits before it is stored, so a burst makes one write.

@@ -26,6 +26,7 @@ from .const import (
     LOGGER,
     VIA_NOTIFICATION,
 )
+from .events import claim_refused_data
 from .texts import caller, text
 from .tracker import NoticeKind
 
@@ -361,16 +362,15 @@ class CallNotifier:
                 reason,
             )
         call = self.hub.tracker.calls[call_id]
-        desk = self.hub.directory.desks.get(desk_id or "")
         self.hass.bus.async_fire(
             EVENT_CLAIM_REFUSED,
-            {
-                **self.hub.call_event_data(call),
-                "desk_id": desk_id,
-                "desk": desk.name if desk else None,
-                "reason": reason,
-                "via": VIA_NOTIFICATION,
-                "user_id": user_id,
-            },
+            claim_refused_data(
+                self.hub.directory,
+                call,
+                desk_id,
+                reason,
+                via=VIA_NOTIFICATION,
+                user_id=user_id,
+            ),
             context=event.context,
         )

@@ -29,7 +29,7 @@ from .directory import normalize_tag
 from .piv import CARD_ERROR, CardError, CardProof, authenticate
 
 if TYPE_CHECKING:
-    from .hub import HotdeskConfigEntry
+    from .models import HotdeskConfigEntry
 
 try:
     from smartcard import scard

@@ -25,7 +25,7 @@ from .piv import CardProof
 from .texts import text
 
 if TYPE_CHECKING:
-    from .hub import HotdeskConfigEntry
+    from .models import HotdeskConfigEntry
 
 # Card proofs kept by the context of their scan, for the scan handler and the
 # account form's enrolment (both read them at once; a few spare for bursts).

@@ -23,7 +23,8 @@ from homeassistant.util.hass_dict import HassKey
 from .const import DOMAIN
 
 if TYPE_CHECKING:
-    from .hub import HotdeskConfigEntry, HotdeskHub
+    from .hub import HotdeskHub
+    from .models import HotdeskConfigEntry
 
 # The running hubs by entry id (joined and not yet unloaded).
 RUNNING: HassKey[dict[str, HotdeskHub]] = HassKey(f"{DOMAIN}_running_hubs")

@@ -23,7 +23,8 @@ from .const import SUBENTRY_ACCOUNT, SUBENTRY_DESK
 from .emergency_alerts import desk_location
 from .entity import HotdeskEntity
 from .events import CallEvent
-from .hub import HotdeskConfigEntry, HotdeskHub
+from .hub import HotdeskHub
+from .models import HotdeskConfigEntry
 from .tracker import AccountState, CallPhase, DeskState, NoticeKind
 
 PARALLEL_UPDATES = 0

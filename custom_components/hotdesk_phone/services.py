@@ -22,7 +22,8 @@ from .call_back import async_call_back, valid_number
 from .const import DOMAIN, VIA_ACTION
 from .directory import Account, Desk, RouteTooLongError
 from .errors import input_error, pbx_error
-from .hub import HotdeskConfigEntry, HotdeskHub
+from .hub import HotdeskHub
+from .models import HotdeskConfigEntry
 from .running import loaded_entries
 from .sites import may_claim, may_log_in, visiting_hubs
 from .tracker import CallPhase

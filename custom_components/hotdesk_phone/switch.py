@@ -16,7 +16,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .auth import async_check_may_act
 from .entity import HotdeskEntity
-from .hub import HotdeskConfigEntry, HotdeskHub
+from .hub import HotdeskHub
+from .models import HotdeskConfigEntry
 
 PARALLEL_UPDATES = 0
 
