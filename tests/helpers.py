@@ -35,6 +35,16 @@ BEFORE_REDIRECT, AFTER_REDIRECT = split(
 )
 
 
+def retarget(events: Events, phone: str) -> Events:
+    """The recorded claim (to desk 4) as if it had gone to another desk phone.
+
+    A test that claims at desk 3 must replay a claim to desk 3: with desk 4's
+    events the tracker would see the call arrive at desk 4, and which of the
+    reply and the events came first would decide the outcome.
+    """
+    return [{k: v.replace("desk4", phone) for k, v in e.items()} for e in events]
+
+
 def redirect_then(events: Events) -> Any:
     """A Redirect handler that answers like Asterisk and then moves the call."""
 

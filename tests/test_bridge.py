@@ -57,6 +57,7 @@ from .helpers import (
     hub_of,
     reader_device,
     redirect_then,
+    retarget,
     wait_for,
 )
 from .pcsc_env import READERS, PcscEnvironment, VirtualCard
@@ -284,7 +285,7 @@ async def test_endpoint_scan_claims_ringing_call(
     client: Any,
 ) -> None:
     claimed = async_capture_events(hass, "hotdesk_phone_call_claimed")
-    ami_server.handlers["redirect"] = redirect_then(AFTER_REDIRECT)
+    ami_server.handlers["redirect"] = redirect_then(retarget(AFTER_REDIRECT, "desk3"))
     ami_server.push_events(BEFORE_REDIRECT)
     await hub_of(init_integration).client.ping()
     await hass.async_block_till_done()

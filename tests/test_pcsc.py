@@ -36,6 +36,7 @@ from .helpers import (
     push,
     reader_device,
     redirect_then,
+    retarget,
     wait_for,
 )
 from .pcsc_env import READERS, PcscEnvironment, VirtualCard
@@ -128,7 +129,7 @@ async def test_card_on_reader_claims_ringing_call(
 ) -> None:
     scans = async_capture_events(hass, "tag_scanned")
     claimed = async_capture_events(hass, "hotdesk_phone_call_claimed")
-    ami_server.handlers["redirect"] = redirect_then(AFTER_REDIRECT)
+    ami_server.handlers["redirect"] = redirect_then(retarget(AFTER_REDIRECT, "desk3"))
     await push(hass, entry, ami_server, BEFORE_REDIRECT)
     alice = card(ALICE_UID, slot=0)
     await alice.present()

@@ -60,6 +60,7 @@ from .helpers import (
     hub_of,
     push,
     redirect_then,
+    retarget,
     wait_for,
 )
 from .pcsc_env import READERS, PcscEnvironment, VirtualCard
@@ -140,7 +141,7 @@ async def entry(
 async def _ring_alice(
     hass: HomeAssistant, entry: MockConfigEntry, ami_server: AmiTestServer
 ) -> None:
-    ami_server.handlers["redirect"] = redirect_then(AFTER_REDIRECT)
+    ami_server.handlers["redirect"] = redirect_then(retarget(AFTER_REDIRECT, "desk3"))
     await push(hass, entry, ami_server, BEFORE_REDIRECT)
 
 
