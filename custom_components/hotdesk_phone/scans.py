@@ -4,6 +4,12 @@ A tag presented at a desk claims the account's ringing call (moves it
 there), or logs the account in or out there. Only scans that HA's own tag
 component fired on this instance count, and the same tag at the same scanner
 within the double-tap window is one tap.
+
+One ``tag_scanned`` listener serves the whole domain: it drops what no entry
+may act on (fired remotely, malformed) once, and hands each scan to every
+running entry's handler in the order they started; the entry whose desk it is
+acts, the others stay quiet (``sites.scanner_elsewhere``), and a scan at no
+desk is reported by one entry (``sites.tag_owner_elsewhere``).
 """
 
 from __future__ import annotations
@@ -13,10 +19,12 @@ from typing import TYPE_CHECKING
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.core import CALLBACK_TYPE, Context, Event, EventOrigin, callback
 from homeassistant.util import dt as dt_util
+from homeassistant.util.hass_dict import HassKey
 
 from .const import (
     CONF_SCAN_DEBOUNCE_SECONDS,
     DEFAULT_SCAN_DEBOUNCE,
+    DOMAIN,
     EVENT_SCAN_REFUSED,
     EVENT_UNKNOWN_TAG,
     LOGGER,
@@ -45,6 +53,17 @@ if TYPE_CHECKING:
 MAX_REMEMBERED_SCANS = 1000
 
 
+class _Listener:
+    """The domain's one ``tag_scanned`` listener and the handlers it serves."""
+
+    def __init__(self) -> None:
+        self.handlers: list[ScanHandler] = []  # in the order they started
+        self.unlisten: CALLBACK_TYPE | None = None
+
+
+_LISTENER: HassKey[_Listener] = HassKey(f"{DOMAIN}_tag_scanned")
+
+
 class ScanHandler:
     """Turns one entry's scans into claims, logins and logouts."""
 
@@ -61,26 +80,15 @@ class ScanHandler:
 
     @callback
     def async_start(self) -> CALLBACK_TYPE:
-        """Make the readers' devices and listen; returns the remover."""
+        """Make the readers' devices and take scans; returns the remover."""
         self.card_readers.async_setup()
-        return self.hass.bus.async_listen("tag_scanned", self._on_tag_scanned)
+        return _async_add_handler(self)
 
     @callback
-    def _on_tag_scanned(self, event: Event) -> None:
-        # Only HA's own tag component (and our readers through it) scan: a
-        # tag_scanned fired remotely (a companion app's fire_event webhook,
-        # POST /api/events) could name any tag at any desk.
-        if event.origin is not EventOrigin.local:
-            LOGGER.debug(
-                "Ignored a tag_scanned event fired remotely by user %s",
-                event.context.user_id,
-            )
-            return
-        tag_id = event.data.get("tag_id")
-        device_id = event.data.get("device_id")
-        if not isinstance(tag_id, str) or not isinstance(device_id, str | None):
-            LOGGER.debug("Ignored a malformed tag_scanned event: %s", event.data)
-            return
+    def async_take_scan(
+        self, tag_id: str, device_id: str | None, context: Context
+    ) -> None:
+        """A local, well-formed ``tag_scanned``: act if the desk is this entry's."""
         if self._is_repeat(tag_id, device_id):
             return
         directory = self.hub.directory
@@ -98,9 +106,7 @@ class ScanHandler:
         ):
             return  # another entry's desk: that entry acts
         self.hass.async_create_task(
-            self.async_handle_desk_scan(
-                tag_id, desk, device_id, via, context=event.context
-            ),
+            self.async_handle_desk_scan(tag_id, desk, device_id, via, context=context),
             eager_start=True,
         )
 
@@ -253,6 +259,51 @@ class ScanHandler:
         }
         self.card_readers.note_refusal({**data, "time": dt_util.utcnow().isoformat()})
         self.hass.bus.async_fire(EVENT_SCAN_REFUSED, data, context=context)
+
+
+@callback
+def _async_add_handler(handler: ScanHandler) -> CALLBACK_TYPE:
+    """Serve ``handler`` from the domain's listener (the first one starts it)."""
+    hass = handler.hass
+    listener = hass.data.setdefault(_LISTENER, _Listener())
+    if listener.unlisten is None:
+
+        @callback
+        def on_tag_scanned(event: Event) -> None:
+            _on_tag_scanned(listener, event)
+
+        listener.unlisten = hass.bus.async_listen("tag_scanned", on_tag_scanned)
+    listener.handlers.append(handler)
+
+    @callback
+    def remove() -> None:
+        listener.handlers.remove(handler)
+        if not listener.handlers and listener.unlisten is not None:
+            listener.unlisten()
+            listener.unlisten = None
+
+    return remove
+
+
+@callback
+def _on_tag_scanned(listener: _Listener, event: Event) -> None:
+    """Every ``tag_scanned`` on this instance, for every entry's handler."""
+    # Only HA's own tag component (and our readers through it) scan: a
+    # tag_scanned fired remotely (a companion app's fire_event webhook,
+    # POST /api/events) could name any tag at any desk.
+    if event.origin is not EventOrigin.local:
+        LOGGER.debug(
+            "Ignored a tag_scanned event fired remotely by user %s",
+            event.context.user_id,
+        )
+        return
+    tag_id = event.data.get("tag_id")
+    device_id = event.data.get("device_id")
+    if not isinstance(tag_id, str) or not isinstance(device_id, str | None):
+        LOGGER.debug("Ignored a malformed tag_scanned event: %s", event.data)
+        return
+    for handler in list(listener.handlers):
+        handler.async_take_scan(tag_id, device_id, event.context)
 
 
 async def async_act_on_scan(

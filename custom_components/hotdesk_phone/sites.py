@@ -159,8 +159,9 @@ def visiting_account(
 def scanner_elsewhere(hass: HomeAssistant, entry_id: str, device_id: str) -> bool:
     """Whether another running entry's desk scans with this device.
 
-    Every entry hears every ``tag_scanned``: the one whose desk it is acts,
-    the others stay quiet (no unknown-tag event from each of them).
+    The domain's ``tag_scanned`` listener hands every scan to each entry
+    (scans.py): the one whose desk it is acts, the others stay quiet (no
+    unknown-tag event from each of them).
     """
     device = dr.async_get(hass).async_get(device_id)
     for hub in running_hubs(hass).values():
