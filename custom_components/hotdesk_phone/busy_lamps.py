@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 CUSTOM_FAMILY: Final = "CustomDevstate"
 PREFIX: Final = "hotdesk-"
 IDLE: Final = "NOT_INUSE"
+# Setvar actions in flight at once: a hundred calls ringing at once write a
+# hundred lamps without queueing them behind each other's replies.
+WINDOW: Final = 32
 
 
 def device(extension: str) -> str:
@@ -190,10 +193,16 @@ class BusyLamps:
         self._dirty.clear()
 
     async def _write(self, states: dict[str, str]) -> None:
-        for extension, state in states.items():
-            try:
-                await self.hub.client.set_device_state(device(extension), state)
-            except AmiError as err:
-                LOGGER.debug("Busy lamp of %s not set: %s", extension, err)
-                return  # the next connect writes what differs
-            self.written[extension] = state
+        """Set these states, pipelined (``WINDOW`` actions in flight at once)."""
+        pending = iter(states.items())
+
+        async def worker() -> None:
+            for extension, state in pending:
+                try:
+                    await self.hub.client.set_device_state(device(extension), state)
+                except AmiError as err:
+                    LOGGER.debug("Busy lamp of %s not set: %s", extension, err)
+                    return  # the next connect writes what differs
+                self.written[extension] = state
+
+        await asyncio.gather(*(worker() for _ in range(min(WINDOW, len(states)))))
