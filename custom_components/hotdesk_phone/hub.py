@@ -51,7 +51,6 @@ from .errors import input_error
 from .events import (
     CallEvent,
     call_event,
-    call_event_data,
     claim_refused_data,
     dnd_event_data,
     login_event_data,
@@ -490,10 +489,6 @@ class HotdeskHub:
             for account in (None, event.call.account_id):
                 for listener in list(self._call_listeners.get(account, ())):
                     listener(event)
-
-    def call_event_data(self, call: Call) -> dict[str, Any]:
-        """The fields every call event carries."""
-        return call_event_data(self.directory, call)
 
     def _desk_name(self, desk_id: str) -> str | None:
         desk = self.directory.desks.get(desk_id)
