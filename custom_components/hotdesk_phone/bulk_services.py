@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import voluptuous as vol
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -20,6 +19,7 @@ from .bulk import BulkImportError, ImportPlan, export_csv, plan_import
 from .bulk_report import async_report, existing_of, plan_summary
 from .const import DOMAIN
 from .models import HotdeskConfigEntry
+from .running import loaded_entries
 from .sites import tags_elsewhere
 
 SERVICE_EXPORT = "export_directory"
@@ -56,11 +56,10 @@ async def _require_admin(call: ServiceCall) -> None:
 
 
 def _entry(hass: HomeAssistant, entry_id: str | None) -> HotdeskConfigEntry:
-    entries: list[HotdeskConfigEntry] = [
-        e
-        for e in hass.config_entries.async_entries(DOMAIN)
-        if e.state is ConfigEntryState.LOADED
-        and (entry_id is None or e.entry_id == entry_id)
+    entries = [
+        entry
+        for entry, _hub in loaded_entries(hass)
+        if entry_id is None or entry.entry_id == entry_id
     ]
     if len(entries) != 1:
         raise _error("import_no_entry")

@@ -257,7 +257,6 @@ class LiveChanges:
     async def _async_update_readers(self) -> None:
         """Card readers follow the desks: devices, and the PC/SC watch."""
         readers = self.card_readers
-        readers.directory = self.hub.directory
         names = frozenset(
             reader
             for desk in self.hub.directory.desks.values()

@@ -49,13 +49,17 @@ class CardReaders:
         self,
         hass: HomeAssistant,
         entry: HotdeskConfigEntry,
-        directory: Directory,
+        directory_of: Callable[[], Directory],
         on_unmatched: UnmatchedScan,
     ) -> None:
-        """Know the readers; devices are made in ``async_setup``."""
+        """Know the readers; devices are made in ``async_setup``.
+
+        ``directory_of``: the directory as its owner (the hub) has it now.
+        """
         self.hass = hass
         self.entry = entry
-        self.directory = directory
+        self._directory_of = directory_of
+        directory = directory_of()
         self._on_unmatched = on_unmatched
         self.names: frozenset[str] = frozenset(
             reader for desk in directory.desks.values() for reader in desk.readers
@@ -122,6 +126,11 @@ class CardReaders:
             return via
         reader = self._reader_of.get(device_id, "")
         return VIA_PCSC if is_pcsc_reader(reader) else VIA_BRIDGE
+
+    @property
+    def directory(self) -> Directory:
+        """The hub's directory (read through it: the hub owns it)."""
+        return self._directory_of()
 
     @callback
     def note_refusal(self, refusal: dict[str, Any]) -> None:

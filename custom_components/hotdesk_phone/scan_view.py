@@ -36,7 +36,6 @@ from aiohttp import web
 
 from homeassistant.auth.models import User
 from homeassistant.components.http.const import KEY_HASS_USER
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Context, HomeAssistant, callback
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
@@ -52,6 +51,7 @@ from .piv import (
     load_certificate,
 )
 from .readers import CardReaders
+from .running import loaded_entries
 
 URL = f"/api/{DOMAIN}/scan"
 CHALLENGE_URL = f"/api/{DOMAIN}/challenge"
@@ -89,10 +89,9 @@ def _bound_users(hass: HomeAssistant, reader: str) -> set[str] | None:
 
 
 def _readers_with(hass: HomeAssistant, reader: str) -> CardReaders | None:
-    for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.state is not ConfigEntryState.LOADED:
-            continue
-        readers: CardReaders = entry.runtime_data.card_readers
+    """The card readers of the loaded entry that has this reader."""
+    for entry, _hub in loaded_entries(hass):
+        readers = entry.runtime_data.card_readers
         if readers.device_of(reader) is not None:
             return readers
     return None

@@ -72,7 +72,7 @@ class ScanHandler:
         self.hub = hub
         self.hass = hub.hass
         self.card_readers = CardReaders(
-            hub.hass, hub.entry, hub.directory, self._on_unmatched_reader_scan
+            hub.hass, hub.entry, lambda: hub.directory, self._on_unmatched_reader_scan
         )
         self._last_scans: dict[tuple[str, str | None], float] = {}
         # The entry's desk bookings (set by the entry's setup).
