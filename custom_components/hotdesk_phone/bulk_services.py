@@ -10,7 +10,7 @@ from homeassistant.core import (
     ServiceResponse,
     SupportsResponse,
 )
-from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.exceptions import Unauthorized
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util.ulid import ulid_now
 
@@ -18,6 +18,7 @@ from .auth import async_acting_user
 from .bulk import BulkImportError, ImportPlan, export_csv, plan_import
 from .bulk_report import async_report, existing_of, plan_summary
 from .const import DOMAIN
+from .errors import input_error
 from .models import HotdeskConfigEntry
 from .running import loaded_entries
 from .sites import tags_elsewhere
@@ -40,14 +41,6 @@ IMPORT_SCHEMA = vol.Schema(
 )
 
 
-def _error(key: str, **placeholders: str) -> ServiceValidationError:
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
-
-
 async def _require_admin(call: ServiceCall) -> None:
     """The whole directory is an administrator's (or an automation's) business."""
     user = await async_acting_user(call.hass, call.context)
@@ -62,7 +55,7 @@ def _entry(hass: HomeAssistant, entry_id: str | None) -> HotdeskConfigEntry:
         if entry_id is None or entry.entry_id == entry_id
     ]
     if len(entries) != 1:
-        raise _error("import_no_entry")
+        raise input_error("import_no_entry")
     return entries[0]
 
 
@@ -79,7 +72,7 @@ async def async_plan(
             tags_elsewhere=tags_elsewhere(hass, entry.entry_id),
         )
     except BulkImportError as err:
-        raise _error(
+        raise input_error(
             "import_invalid",
             count=str(len(err.errors)),
             rows=await async_report(hass, err),
