@@ -130,7 +130,7 @@ class HotdeskHub:
         self.entry = entry
         # Parsed subentries, reused when the directory is rebuilt after a change.
         self.subentry_cache = SubentryCache()
-        self.directory, self.accounts_without_desk = directory_from_entry(
+        directory, self.accounts_without_desk = directory_from_entry(
             entry, self.subentry_cache, links=links_of(hass, entry)
         )
         self.login_book = LoginBook(
@@ -144,7 +144,9 @@ class HotdeskHub:
         self.whereabouts: dict[str, Whereabouts] = {}
         self.near: dict[str, tuple[str, ...]] = {}
         self._directory_listeners: list[Callable[[list[str]], None]] = []
-        self.tracker = CallTracker(self.directory, self.logins, self.near)
+        # The tracker holds the directory; the hub and the card readers read
+        # it through ``directory`` (one owner, swapped in one place).
+        self.tracker = CallTracker(directory, self.logins, self.near)
         # Emergency calls are watched apart from the tracker: they are no
         # account's calls, and nothing of hot-desking may act on them.
         self.emergency_settings = self._read_emergency_settings()
@@ -184,6 +186,11 @@ class HotdeskHub:
         self._call_listeners: dict[str | None, list[CallListener]] = {}
 
     # Life cycle.
+
+    @property
+    def directory(self) -> Directory:
+        """The accounts and desks now (held by the tracker, read through here)."""
+        return self.tracker.directory
 
     async def async_start(self) -> None:
         """Load logins and connect (raising on failure).
@@ -320,7 +327,6 @@ class HotdeskHub:
         ]
         # One synchronous swap: every look-up from here on sees the new
         # directory (a second change that follows builds on this one).
-        self.directory = new
         self.tracker.directory = new
         for desk_id, data in ended:
             self.login_book.remove(desk_id)
