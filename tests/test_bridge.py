@@ -85,6 +85,34 @@ def _load_bridge() -> ModuleType:
 bridge_mod = _load_bridge()
 
 
+async def start_bridge_program(log_path: Path, *args: str) -> subprocess.Popen[bytes]:
+    """The bridge program with these arguments, its output going to log_path.
+
+    It inherits the environment: PCSCLITE_CSOCK_NAME points at the test pcscd.
+    """
+    with log_path.open("w") as log:
+        return await asyncio.get_running_loop().run_in_executor(
+            None,
+            functools.partial(
+                subprocess.Popen,
+                [BRIDGE_PYTHON, str(BRIDGE), *args],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ},
+            ),
+        )
+
+
+async def stop_bridge_program(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (the bridge stops cleanly), then SIGKILL after 10 s."""
+    process.send_signal(signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        await asyncio.get_running_loop().run_in_executor(None, process.wait, 10)
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
 def desk_with_readers(index: int, readers: list[str]) -> dict[str, Any]:
     desk = desk_subentry(index)
     desk["data"][CONF_READERS] = readers
@@ -556,31 +584,19 @@ async def test_bridge_program_with_card_reader(
     logouts = async_capture_events(hass, "hotdesk_phone_logout")
     log_path = tmp_path / "bridge.log"
     await forwarder.down()
-    loop = asyncio.get_running_loop()
-    with log_path.open("w") as log:
-        process = await loop.run_in_executor(
-            None,
-            functools.partial(
-                subprocess.Popen,
-                [
-                    BRIDGE_PYTHON,
-                    str(BRIDGE),
-                    "--url",
-                    forwarder.url,
-                    "--token-file",
-                    str(token_file),
-                    "--reader-id",
-                    PC_3,
-                    "--reader",
-                    READERS[0],
-                    "--retry-max",
-                    "1",
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env={**os.environ},  # PCSCLITE_CSOCK_NAME: the test pcscd
-            ),
-        )
+    process = await start_bridge_program(
+        log_path,
+        "--url",
+        forwarder.url,
+        "--token-file",
+        str(token_file),
+        "--reader-id",
+        PC_3,
+        "--reader",
+        READERS[0],
+        "--retry-max",
+        "1",
+    )
     card = VirtualCard(pcscd, "04A23BC1", slot=0)
     try:
 
@@ -608,12 +624,7 @@ async def test_bridge_program_with_card_reader(
         assert "04A23BC1" not in log_path.read_text()  # only its last 2 bytes
     finally:
         await card.remove()
-        process.send_signal(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            await loop.run_in_executor(None, process.wait, 10)
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        await stop_bridge_program(process)
     assert process.returncode == 0, log_path.read_text()
 
 

@@ -15,13 +15,8 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import AsyncIterator
-import contextlib
-import functools
 import logging
-import os
 from pathlib import Path
-import signal
-import subprocess
 from typing import Any
 
 import pytest
@@ -65,7 +60,7 @@ from .helpers import (
 )
 from .pcsc_env import READERS, PcscEnvironment, VirtualCard
 from .piv_card import PivApplet, PivVirtualCard
-from .test_bridge import BRIDGE, BRIDGE_PYTHON, Forwarder
+from .test_bridge import Forwarder, start_bridge_program, stop_bridge_program
 
 D1, D2, D3, D4 = DESK_IDS
 READER_3 = READERS[0]  # on the HA host, at desk 3
@@ -569,29 +564,17 @@ async def test_bridge_program_sends_the_card_answer(
     forwarder = Forwarder(client.server.port)
     await forwarder.up()
     log_path = tmp_path / "bridge.log"
-    loop = asyncio.get_running_loop()
-    with log_path.open("w") as log:
-        process = await loop.run_in_executor(
-            None,
-            functools.partial(
-                subprocess.Popen,
-                [
-                    BRIDGE_PYTHON,
-                    str(BRIDGE),
-                    "--url",
-                    forwarder.url,
-                    "--token-file",
-                    str(token_file),
-                    "--reader-id",
-                    PC_2,
-                    "--reader",
-                    READERS[1],
-                ],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env={**os.environ},
-            ),
-        )
+    process = await start_bridge_program(
+        log_path,
+        "--url",
+        forwarder.url,
+        "--token-file",
+        str(token_file),
+        "--reader-id",
+        PC_2,
+        "--reader",
+        READERS[1],
+    )
     # The desk computer's reader: the second vpcd slot, which Home Assistant
     # itself does not watch (desk 3's reader on the HA host is the first).
     genuine = PivVirtualCard(pcscd, ALICE_UID, 1, ALICE_CARD)
@@ -618,11 +601,6 @@ async def test_bridge_program_sends_the_card_answer(
     finally:
         await genuine.remove()
         await clone.remove()
-        process.send_signal(signal.SIGTERM)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            await loop.run_in_executor(None, process.wait, 10)
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        await stop_bridge_program(process)
         await forwarder.down()
     assert process.returncode == 0, log_path.read_text()

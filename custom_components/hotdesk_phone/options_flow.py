@@ -255,27 +255,11 @@ class HotdeskOptionsFlow(OptionsFlow):
                 vol.Required(
                     CONF_BOOKING_WARNING,
                     default=options.get(CONF_BOOKING_WARNING, DEFAULT_BOOKING_WARNING),
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=0,
-                        max=240,
-                        step=1,
-                        mode=selector.NumberSelectorMode.BOX,
-                        unit_of_measurement="min",
-                    )
-                ),
+                ): _MINUTES,
                 vol.Required(
                     CONF_BOOKING_CHECK_IN,
                     default=options.get(CONF_BOOKING_CHECK_IN, 0),
-                ): selector.NumberSelector(
-                    selector.NumberSelectorConfig(
-                        min=0,
-                        max=240,
-                        step=1,
-                        mode=selector.NumberSelectorMode.BOX,
-                        unit_of_measurement="min",
-                    )
-                ),
+                ): _MINUTES,
                 vol.Required(
                     CONF_SCAN_DEBOUNCE_SECONDS,
                     default=options.get(
@@ -293,6 +277,18 @@ class HotdeskOptionsFlow(OptionsFlow):
             }
         )
         return self.async_show_form(step_id="rules", data_schema=schema)
+
+
+# Minutes of a booking rule (0: off).
+_MINUTES = selector.NumberSelector(
+    selector.NumberSelectorConfig(
+        min=0,
+        max=240,
+        step=1,
+        mode=selector.NumberSelectorMode.BOX,
+        unit_of_measurement="min",
+    )
+)
 
 
 def _read_upload(hass: HomeAssistant, file_id: str) -> str:
