@@ -42,14 +42,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (
-    CLIENT_CPU,
     OUT,
     SOURCE_CPU,
     asterisk,
     loadavg,
     percentile,
-    pin,
     record,
+    start_pbx,
     summary,
     until,
     versions,
@@ -254,24 +253,9 @@ def main() -> None:
         "AMI_PORT": os.environ.get("AMI_PORT", "16538"),
         "SIP_PORT": os.environ.get("SIP_PORT", "16560"),
     }
-    ensure = asterisk("ensure", env=env)
-    if ensure.returncode != 0:
-        raise SystemExit(f"scripts/asterisk ensure failed: {ensure.stderr[-2000:]}")
     run_dir = OUT / "card-claim-asterisk"
-    asterisk("stop", str(run_dir), env=env)
-    started = asterisk("start", str(run_dir), env=env)
-    if started.returncode != 0:
-        raise SystemExit(f"scripts/asterisk start failed: {started.stderr[-2000:]}")
-    pbx = dict(
-        line.split("=", 1) for line in started.stdout.splitlines() if "=" in line
-    )
+    pbx = start_pbx(run_dir, env)
     try:
-        subprocess.run(
-            ["taskset", "-a", "-cp", str(SOURCE_CPU), pbx["ASTERISK_PID"]],
-            capture_output=True,
-            check=False,
-        )
-        pin(CLIENT_CPU)
         version = asterisk(
             "cli", str(run_dir), "core show version", env=env
         ).stdout.strip()

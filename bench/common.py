@@ -176,6 +176,31 @@ def asterisk(*args: str, env: Mapping[str, str]) -> subprocess.CompletedProcess[
     )
 
 
+def start_pbx(run_dir: Path, env: Mapping[str, str]) -> dict[str, str]:
+    """A fresh Asterisk run (scripts/asterisk), pinned: it to the load's core,
+    this process to the client's. Its ``KEY=value`` lines (AMI_PORT,
+    AMI_USERNAME, ASTERISK_PID, ...) as a dict; the caller stops it with
+    ``asterisk("stop", str(run_dir), env=env)``.
+    """
+    ensure = asterisk("ensure", env=env)
+    if ensure.returncode != 0:
+        raise SystemExit(f"scripts/asterisk ensure failed: {ensure.stderr[-2000:]}")
+    asterisk("stop", str(run_dir), env=env)  # a run left over from before
+    started = asterisk("start", str(run_dir), env=env)
+    if started.returncode != 0:
+        raise SystemExit(f"scripts/asterisk start failed: {started.stderr[-2000:]}")
+    pbx = dict(
+        line.split("=", 1) for line in started.stdout.splitlines() if "=" in line
+    )
+    subprocess.run(
+        ["taskset", "-a", "-cp", str(SOURCE_CPU), pbx["ASTERISK_PID"]],
+        capture_output=True,
+        check=False,
+    )
+    pin(CLIENT_CPU)
+    return pbx
+
+
 async def until(
     predicate: Callable[[], object], what: str, *, limit: float, poll: float
 ) -> None:

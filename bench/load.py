@@ -70,14 +70,13 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import (
-    CLIENT_CPU,
     OUT,
     REPO,
     SOURCE_CPU,
     asterisk,
     loadavg,
-    pin,
     record,
+    start_pbx,
     summary,
     until as wait_until,
     versions,
@@ -627,24 +626,9 @@ def main() -> None:
         "AMI_PORT": os.environ.get("AMI_PORT", "16238"),
         "SIP_PORT": os.environ.get("SIP_PORT", "16260"),
     }
-    ensure = asterisk("ensure", env=env)
-    if ensure.returncode != 0:
-        raise SystemExit(f"scripts/asterisk ensure failed: {ensure.stderr[-2000:]}")
     run_dir = OUT / "load-asterisk"
-    asterisk("stop", str(run_dir), env=env)
-    started = asterisk("start", str(run_dir), env=env)
-    if started.returncode != 0:
-        raise SystemExit(f"scripts/asterisk start failed: {started.stderr[-2000:]}")
-    pbx = dict(
-        line.split("=", 1) for line in started.stdout.splitlines() if "=" in line
-    )
+    pbx = start_pbx(run_dir, env)
     pbx["RUN_DIR"] = str(run_dir)
-    subprocess.run(
-        ["taskset", "-a", "-cp", str(SOURCE_CPU), pbx["ASTERISK_PID"]],
-        capture_output=True,
-        check=False,
-    )
-    pin(CLIENT_CPU)
     version = asterisk("cli", str(run_dir), "core show version", env=env).stdout.strip()
     load = loadavg()
     try:
