@@ -24,7 +24,13 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from homeassistant.components.tag import async_scan_tag
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    entity_registry as er,
+)
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
@@ -38,7 +44,7 @@ from custom_components.hotdesk_phone.tracker import DeskState
 
 from .ami_server import AmiTestServer
 from .conftest import ALICE, CAROL, DESK_IDS, standard_subentries
-from .helpers import hub_of, wait_for
+from .helpers import desk_device, hub_of, wait_for
 
 D1, D2, D3, D4 = DESK_IDS
 CALENDAR = "calendar.desk_3"
@@ -193,3 +199,218 @@ async def test_a_booking_on_now_comes_back_after_a_restart(
     assert await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
     await wait_for(hass, lambda: hub_of(init_integration).logins == {D3: ALICE})
+
+
+# The board's part: what the desk's sensor shows, "Book this desk" (the
+# book_desk action) and calendars named by an area.
+
+
+def login_sensor(hass: HomeAssistant, entry: MockConfigEntry, desk_id: str) -> str:
+    """The entity id of a desk's Logged in sensor (it carries the booking)."""
+    device = desk_device(hass, entry, desk_id)
+    return next(
+        e.entity_id
+        for e in er.async_entries_for_device(er.async_get(hass), device)
+        if e.translation_key == "logged_in_account"
+    )
+
+
+def attrs(hass: HomeAssistant, entity_id: str) -> dict[str, Any]:
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return dict(state.attributes)
+
+
+def today_or_skip(*moments: Any) -> None:
+    """These tests book today only: skip in the minutes before midnight."""
+    if any(m.date() != dt_util.now().date() for m in moments):
+        pytest.skip("too close to midnight for a booking today")
+
+
+async def book_desk(
+    hass: HomeAssistant, context: Context | None = None, **data: Any
+) -> Any:
+    return await hass.services.async_call(
+        "hotdesk_phone",
+        "book_desk",
+        data,
+        blocking=True,
+        return_response=True,
+        context=context,
+    )
+
+
+async def test_the_desk_sensor_shows_the_next_booking_then_the_one_on_now(
+    hass: HomeAssistant, calendar: None, init_integration: MockConfigEntry
+) -> None:
+    hub = hub_of(init_integration)
+    sensor = login_sensor(hass, init_integration, D3)
+    start, end = seconds(3), seconds(1800)
+    today_or_skip(start, end)
+    await wait_for(hass, lambda: attrs(hass, sensor)["booking_calendar"] == CALENDAR)
+    assert attrs(hass, sensor)["booked_by"] is None
+    await book(hass, "Carol (102)", start, end)
+    # Not started yet: shown as the next booking today, nobody logged in.
+    await wait_for(hass, lambda: attrs(hass, sensor)["booked_by"] == "Carol")
+    shown = attrs(hass, sensor)
+    assert shown["booked_account_id"] == CAROL
+    assert shown["booked_extension"] == "102"
+    assert dt_util.parse_datetime(shown["booked_from"]) == start
+    assert dt_util.parse_datetime(shown["booked_until"]) == end
+    assert hub.logins == {}
+    # Started: the same booking, now on, and Carol logged in.
+    await wait_for(hass, lambda: hub.logins == {D3: CAROL})
+    assert attrs(hass, sensor)["booked_by"] == "Carol"
+    # Desks without a calendar show none.
+    other = attrs(hass, login_sensor(hass, init_integration, D1))
+    assert other["booking_calendar"] is None
+    assert other["booked_by"] is None
+
+
+async def test_book_desk_creates_the_event_in_the_desks_calendar(
+    hass: HomeAssistant,
+    calendar: None,
+    init_integration: MockConfigEntry,
+    hass_admin_user: Any,
+) -> None:
+    hub = hub_of(init_integration)
+    desk3 = desk_device(hass, init_integration, D3)
+    end = dt_util.now().replace(microsecond=0) + timedelta(minutes=20)
+    today_or_skip(end)
+    admin = Context(user_id=hass_admin_user.id)
+    reply = await book_desk(
+        hass, admin, extension="101", desk=desk3, end=end.strftime("%H:%M:%S")
+    )
+    assert reply["calendar"] == CALENDAR
+    assert dt_util.parse_datetime(reply["end"]) == end
+    # The event is the calendar's own, named the way bookings read it.
+    found = await hass.services.async_call(
+        "calendar",
+        "get_events",
+        {
+            "entity_id": CALENDAR,
+            "start_date_time": dt_util.now(),
+            "duration": {"hours": 1},
+        },
+        blocking=True,
+        return_response=True,
+    )
+    (event,) = found[CALENDAR]["events"]
+    assert event["summary"] == "Alice (101)"
+    # It starts now: Alice is logged in, and the sensor shows it.
+    await wait_for(hass, lambda: hub.logins == {D3: ALICE})
+    sensor = login_sensor(hass, init_integration, D3)
+    await wait_for(hass, lambda: attrs(hass, sensor)["booked_by"] == "Alice")
+    assert dt_util.parse_datetime(attrs(hass, sensor)["booked_until"]) == end
+
+    async def refused(key: str, **data: Any) -> None:
+        with pytest.raises(ServiceValidationError) as err:
+            await book_desk(hass, admin, **data)
+        assert err.value.translation_key == key, err.value
+
+    # The span is taken (Carol until a later time overlaps Alice's booking).
+    later = (end + timedelta(minutes=5)).strftime("%H:%M")
+    await refused("desk_booked_span", extension="102", desk=desk3, end=later)
+    # Not today; ending before it starts; a desk without a calendar.
+    tomorrow = (end + timedelta(days=1)).isoformat()
+    await refused("booking_not_today", extension="102", desk=desk3, end=tomorrow)
+    await refused(
+        "booking_bad_span",
+        extension="102",
+        desk=desk3,
+        start=(end + timedelta(minutes=2)).strftime("%H:%M"),
+        end=(end + timedelta(minutes=1)).strftime("%H:%M"),
+    )
+    desk1 = desk_device(hass, init_integration, D1)
+    await refused("booking_no_calendar", extension="102", desk=desk1, end=later)
+    await refused("unknown_extension", extension="999", desk=desk3, end=later)
+    # A user who is none of Carol's people may not book for her.
+    user = await hass.auth.async_create_user("Mallory", group_ids=["system-users"])
+    with pytest.raises(Unauthorized):
+        await book_desk(
+            hass,
+            Context(user_id=user.id),
+            extension="102",
+            desk=desk3,
+            start=(end + timedelta(minutes=1)).strftime("%H:%M"),
+            end=later,
+        )
+    # After Alice's booking the desk is free: Carol books it then.
+    reply = await book_desk(
+        hass,
+        admin,
+        extension="102",
+        desk=desk3,
+        start=end.strftime("%H:%M:%S"),
+        end=later,
+    )
+    assert dt_util.parse_datetime(reply["start"]) == end
+
+
+@pytest.fixture
+async def open_space(
+    hass: HomeAssistant, calendar: None, init_integration: MockConfigEntry
+) -> str:
+    """Desks 1 and 2 in the area "Open space", with a local calendar of its own."""
+    area = ar.async_get(hass).async_create("Open space")
+    devices = dr.async_get(hass)
+    for desk_id in (D1, D2):
+        device = desk_device(hass, init_integration, desk_id)
+        devices.async_update_device(device, area_id=area.id)
+    entry = MockConfigEntry(
+        domain="local_calendar", data={"calendar_name": "Open space"}
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    er.async_get(hass).async_update_entity("calendar.open_space", area_id=area.id)
+    await hass.async_block_till_done()
+    return "calendar.open_space"
+
+
+async def test_an_area_calendar_books_the_desk_its_event_names(
+    hass: HomeAssistant,
+    open_space: str,
+    init_integration: MockConfigEntry,
+) -> None:
+    hub = hub_of(init_integration)
+    sensors = {d: login_sensor(hass, init_integration, d) for d in (D1, D2)}
+    # The area's calendar becomes the calendar of both its desks.
+    await wait_for(
+        hass,
+        lambda: all(
+            attrs(hass, s)["booking_calendar"] == open_space for s in sensors.values()
+        ),
+    )
+    # Desk 3 keeps its own.
+    assert attrs(hass, login_sensor(hass, init_integration, D3))[
+        "booking_calendar"
+    ] == (CALENDAR)
+    start, end = seconds(1), seconds(1800)
+    today_or_skip(end)
+    for summary in ("Carol (102)", "Alice (101) at Desk 2"):
+        await hass.services.async_call(
+            "calendar",
+            "create_event",
+            {
+                "entity_id": open_space,
+                "summary": summary,
+                "start_date_time": start,
+                "end_date_time": end,
+            },
+            blocking=True,
+        )
+    # Two desks share the calendar: only the event naming a desk books one.
+    await wait_for(hass, lambda: hub.logins == {D2: ALICE})
+    assert attrs(hass, sensors[D2])["booked_by"] == "Alice"
+    assert attrs(hass, sensors[D1])["booked_by"] is None
+    # "Book this desk" at Desk 1 writes to the area's calendar, naming it.
+    reply = await book_desk(
+        hass,
+        extension="102",
+        desk=desk_device(hass, init_integration, D1),
+        end=end.strftime("%H:%M:%S"),
+    )
+    assert reply["calendar"] == open_space
+    await wait_for(hass, lambda: hub.logins == {D2: ALICE, D1: CAROL})
+    await wait_for(hass, lambda: attrs(hass, sensors[D1])["booked_by"] == "Carol")

@@ -95,8 +95,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
     entry.async_on_unload(await async_join(hub))
     scans = ScanHandler(hub)
     entry.async_on_unload(scans.async_start())
-    scans.bookings = Bookings(hass, hub)
-    entry.async_on_unload(scans.bookings.async_start())
+    bookings = scans.bookings = Bookings(hass, hub)
+    entry.async_on_unload(bookings.async_start())
     entry.async_on_unload(CallNotifier(hass, hub).async_start())
     entry.async_on_unload(PresenceWatcher(hass, hub).async_start())
     entry.async_on_unload(QueueFollower(hass, hub).async_start())
@@ -107,7 +107,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
     entry.async_on_unload(call_log.async_start(hub))
     live = LiveChanges(hass, entry, hub, scans.card_readers)
     entry.runtime_data = HotdeskRuntimeData(
-        hub=hub, card_readers=scans.card_readers, live=live, call_log=call_log
+        hub=hub,
+        card_readers=scans.card_readers,
+        live=live,
+        call_log=call_log,
+        bookings=bookings,
     )
     entry.async_on_unload(live.async_stop_pcsc)
     await live.async_start_pcsc()

@@ -1,9 +1,13 @@
 """Desk bookings from calendars: while a booking lasts, the desk is the booker's.
 
 A desk may name a calendar entity (any of Home Assistant's calendars: local,
-CalDAV, Google, Exchange through its integration). An event whose summary or
-description names an account (its extension as a word, or its name) or one
-of its persons books that desk for the account:
+CalDAV, Google, Exchange through its integration). A desk that names none is
+booked through its area's calendars: the calendar entities Home Assistant
+puts in the area of the desk's device (the entity's own area, else its
+device's). An event whose summary or description names an account (its
+extension as a word, or its name) or one of its persons books the desk for
+the account; in an area calendar of an area with more than one desk the
+event must also name the desk, or it books none of them:
 
 - at the start the account is logged in there (its calls ring the desk, the
   desk's outgoing calls show its number);
@@ -17,8 +21,14 @@ of its persons books that desk for the account:
   (a ringing call can still be claimed: the call is theirs).
 
 The calendars are read at start (so bookings survive a restart of Home
-Assistant), every few minutes, when a calendar's state changes, and right
-after a ``calendar`` action (a booking made in Home Assistant counts at once).
+Assistant), every few minutes, when a calendar's state changes, when a desk
+or a calendar moves to another area, and right after a ``calendar`` action (a
+booking made in Home Assistant counts at once).
+
+``async_book`` is "Book this desk" (the ``book_desk`` action): it checks the
+span against the desk's bookings and creates the event through the
+calendar's own ``calendar.create_event``. The desk's login sensor shows the
+booking on now (else the next one today) and the calendar a booking goes to.
 """
 
 from __future__ import annotations
@@ -29,9 +39,13 @@ from datetime import datetime, timedelta
 import re
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.const import EVENT_CALL_SERVICE
-from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.const import ATTR_SUPPORTED_FEATURES, EVENT_CALL_SERVICE
+from homeassistant.core import CALLBACK_TYPE, Context, Event, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError, Unauthorized
+from homeassistant.helpers import (
+    device_registry as dr,
+    entity_registry as er,
+)
 from homeassistant.helpers.event import (
     async_call_later,
     async_track_point_in_utc_time,
@@ -47,11 +61,13 @@ from .const import (
     EVENT_BOOKING,
     LOGGER,
 )
+from .emergency_alerts import desk_places
+from .errors import input_error, pbx_error
 from .texts import text
 from .tracker import DeskState
 
 if TYPE_CHECKING:
-    from .directory import Account, Directory
+    from .directory import Account, Desk, Directory
     from .hub import HotdeskHub
 
 type BookingKey = tuple[str, str, datetime, datetime]
@@ -61,9 +77,25 @@ REFRESH_INTERVAL: Final = timedelta(minutes=5)
 AFTER_ACTION: Final = 2.0
 # How far ahead the calendars are read (timers are set for what is in it).
 LOOKAHEAD: Final = timedelta(hours=24)
+# CalendarEntityFeature.CREATE_EVENT (by value: the calendar integration is
+# used through its actions only, not imported).
+CREATE_EVENT: Final = 1
 # Logout reasons a booking gives.
 ENDED: Final = "booking_ended"
 RELEASED: Final = "booking_released"
+# Seconds a registry change waits for the next before the calendars are
+# read again (setting up thousands of desks is one read, not thousands).
+AFTER_REGISTRY: Final = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class DeskCalendar:
+    """A calendar that books a desk, and whether its events must name the desk."""
+
+    entity_id: str
+    # An area calendar shared by the area's desks: an event books the desk
+    # only when it names it.
+    names_desk: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +134,14 @@ def booked_account(
     return None
 
 
+def names_desk(text_: str, desk: Desk) -> bool:
+    """Whether an event's words name the desk (its name as words)."""
+    name = desk.name.strip().casefold()
+    return bool(name) and bool(
+        re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text_.casefold())
+    )
+
+
 def _when(value: Any) -> datetime | None:
     """A calendar event's start or end (an all-day date: its local midnight)."""
     if isinstance(value, datetime):
@@ -135,6 +175,15 @@ class Bookings:
         self._unsubscribe: list[CALLBACK_TYPE] = []
         self._track_states: CALLBACK_TYPE | None = None
         self._desk_listeners: dict[str, CALLBACK_TYPE] = {}
+        # Desk id -> its calendars, as of the last read.
+        self._calendars: dict[str, list[DeskCalendar]] = {}
+        # Released bookings (no check-in): their desk is free again.
+        self._released: set[BookingKey] = set()
+        # What each desk's sensor last showed (its booking, its calendar).
+        self._shown: dict[str, tuple[BookingKey | None, str | None]] = {}
+        # Desk id -> its next booking today that has not started (at _show).
+        self._next: dict[str, Booking] = {}
+        self._registry_timer: CALLBACK_TYPE | None = None
 
     # Set-up.
 
@@ -145,6 +194,17 @@ class Bookings:
             async_track_time_interval(self.hass, self._refresh_soon, REFRESH_INTERVAL),
             self.hass.bus.async_listen(EVENT_CALL_SERVICE, self._on_service),
             self.hub.async_add_directory_listener(lambda _ids: self._refresh_soon()),
+            # A desk or a calendar put in another area changes area calendars.
+            self.hass.bus.async_listen(
+                dr.EVENT_DEVICE_REGISTRY_UPDATED,
+                self._registry_changed,
+                event_filter=_area_moved,
+            ),
+            self.hass.bus.async_listen(
+                er.EVENT_ENTITY_REGISTRY_UPDATED,
+                self._registry_changed,
+                event_filter=_calendar_changed,
+            ),
         ]
         self._refresh_soon()
         return self.async_stop
@@ -155,6 +215,9 @@ class Bookings:
         for remove in self._unsubscribe:
             remove()
         self._unsubscribe.clear()
+        if self._registry_timer is not None:
+            self._registry_timer()
+            self._registry_timer = None
         if self._track_states is not None:
             self._track_states()
             self._track_states = None
@@ -167,13 +230,63 @@ class Bookings:
         self._desk_listeners.clear()
 
     @property
-    def calendars(self) -> dict[str, str]:
-        """Desk id -> the calendar entity that books it."""
-        return {
-            desk.desk_id: desk.calendar
-            for desk in self.hub.directory.desks.values()
-            if desk.calendar
-        }
+    def calendars(self) -> dict[str, list[DeskCalendar]]:
+        """Desk id -> the calendars that book it: its own, else its area's."""
+        hass = self.hass
+        directory = self.hub.directory
+        own = {d.desk_id: d.calendar for d in directory.desks.values() if d.calendar}
+        found = {d: [DeskCalendar(c)] for d, c in own.items()}
+        if len(own) == len(directory.desks):
+            return found
+        by_area: dict[str, list[str]] = {}
+        devices = dr.async_get(hass)
+        for entity in er.async_get(hass).entities.values():
+            if entity.domain != "calendar" or entity.disabled_by is not None:
+                continue
+            area = entity.area_id
+            if area is None and entity.device_id is not None:
+                device = devices.async_get(entity.device_id)
+                area = device.area_id if device is not None else None
+            if area is not None:
+                by_area.setdefault(area, []).append(entity.entity_id)
+        places = desk_places(hass, self.hub.entry.entry_id)
+        desks_in: dict[str, int] = {}
+        for desk_id in directory.desks:
+            if (where := places.get(desk_id)) is not None and where.area_id:
+                desks_in[where.area_id] = desks_in.get(where.area_id, 0) + 1
+        for desk_id in directory.desks:
+            place = places.get(desk_id)
+            if desk_id in own or place is None or not place.area_id:
+                continue
+            shared = desks_in[place.area_id] > 1
+            found[desk_id] = [
+                DeskCalendar(c, names_desk=shared)
+                for c in sorted(by_area.get(place.area_id, ()))
+            ]
+        return {d: c for d, c in found.items() if c}
+
+    def booking_calendar(self, desk_id: str) -> str | None:
+        """The calendar "Book this desk" writes to (as of the last read).
+
+        Its own, else the first of its area's that can create events.
+        """
+        calendars = self._calendars.get(desk_id, [])
+        for calendar in calendars:
+            if _can_create(self.hass, calendar.entity_id):
+                return calendar.entity_id
+        return calendars[0].entity_id if calendars else None
+
+    @callback
+    def _registry_changed(self, _event: Event[Any]) -> None:
+        if self._registry_timer is not None:
+            self._registry_timer()
+
+        @callback
+        def run(_now: Any) -> None:
+            self._registry_timer = None
+            self._refresh_soon()
+
+        self._registry_timer = async_call_later(self.hass, AFTER_REGISTRY, run)
 
     @callback
     def _on_service(self, event: Event[dict[str, Any]]) -> None:
@@ -195,60 +308,99 @@ class Bookings:
     async def async_refresh(self) -> None:
         """Read every desk calendar; time what changed."""
         calendars = self.calendars
+        self._calendars = calendars
+        every = sorted({c.entity_id for cs in calendars.values() for c in cs})
         if self._track_states is not None:
             self._track_states()
             self._track_states = None
-        if calendars:
+        if every:
             self._track_states = async_track_state_change_event(
-                self.hass, sorted(set(calendars.values())), self._refresh_soon
+                self.hass, every, self._refresh_soon
             )
         now = dt_util.utcnow()
-        found: dict[BookingKey, Booking] = {}
-        for desk_id, calendar in calendars.items():
-            for booking in await self._read(desk_id, calendar, now):
-                found[booking.key] = booking
+        found = await self._read_all(calendars, every, now)
         for key in self._known.keys() - found.keys():
             if self._known[key].end > now:
                 self._forget(key)  # taken out of its calendar
             elif (on := self.active.get(key[0])) is None or on.booking.key != key:
                 self._known.pop(key)  # over and done (not waiting for a call)
+        self._released &= self._known.keys()
         for key, booking in found.items():
             if key not in self._known:
                 self._known[key] = booking
                 self._schedule(booking, now)
+        self._show()
 
-    async def _read(self, desk_id: str, calendar: str, now: datetime) -> list[Booking]:
+    async def _read_all(
+        self,
+        calendars: dict[str, list[DeskCalendar]],
+        every: list[str],
+        now: datetime,
+    ) -> dict[BookingKey, Booking]:
+        """The calendars' bookings; each read once, however many desks share it."""
+        events: dict[str, list[dict[str, Any]]] = {}
+        for entity_id in every:
+            events[entity_id] = await self._read_events(
+                entity_id, now - LOOKAHEAD, now + LOOKAHEAD
+            )
+        found: dict[BookingKey, Booking] = {}
+        for desk_id, desk_calendars in calendars.items():
+            for calendar in desk_calendars:
+                for booking in self._bookings_in(
+                    desk_id, calendar, events[calendar.entity_id], now
+                ):
+                    found[booking.key] = booking
+        return found
+
+    async def _read_events(
+        self, calendar: str, start: datetime, end: datetime
+    ) -> list[dict[str, Any]]:
         try:
             response = await self.hass.services.async_call(
                 "calendar",
                 "get_events",
                 {
                     "entity_id": calendar,
-                    "start_date_time": now - LOOKAHEAD,
-                    "end_date_time": now + LOOKAHEAD,
+                    "start_date_time": start,
+                    "end_date_time": end,
                 },
                 blocking=True,
                 return_response=True,
             )
         except HomeAssistantError as err:
-            LOGGER.warning(
-                "Bookings of %s not read from %s: %s", desk_id, calendar, err
-            )
+            LOGGER.warning("Bookings not read from %s: %s", calendar, err)
             return []
         found = (response or {}).get(calendar)
         events = found.get("events") if isinstance(found, dict) else None
+        return (
+            [e for e in events if isinstance(e, dict)]
+            if isinstance(events, list)
+            else []
+        )
+
+    def _bookings_in(
+        self,
+        desk_id: str,
+        calendar: DeskCalendar,
+        events: list[dict[str, Any]],
+        now: datetime,
+    ) -> list[Booking]:
+        """The events of a calendar that book this desk (and are not over)."""
+        desk = self.hub.directory.desks.get(desk_id)
+        if desk is None:
+            return []
         persons = {
             state.entity_id: state.name
             for state in self.hass.states.async_all("person")
         }
         bookings = []
-        for item in events if isinstance(events, list) else []:
-            if not isinstance(item, dict):
-                continue
+        for item in events:
             start, end = _when(item.get("start")), _when(item.get("end"))
             if start is None or end is None or end <= now or end <= start:
                 continue
             words = f"{item.get('summary') or ''}\n{item.get('description') or ''}"
+            if calendar.names_desk and not names_desk(words, desk):
+                continue
             account = booked_account(words, self.hub.directory, persons)
             if account is not None:
                 bookings.append(
@@ -261,6 +413,43 @@ class Bookings:
                     )
                 )
         return bookings
+
+    # What the desk's sensor shows.
+
+    def shown(self, desk_id: str) -> Booking | None:
+        """The booking on now at the desk, else its next one today."""
+        if (active := self.active.get(desk_id)) is not None:
+            return active.booking
+        booking = self._next.get(desk_id)
+        return (
+            booking
+            if booking is not None and booking.start > dt_util.utcnow()
+            else None
+        )
+
+    @callback
+    def _show(self) -> None:
+        """Update the sensors of the desks whose booking or calendar changed."""
+        now = dt_util.utcnow()
+        midnight = dt_util.as_utc(dt_util.start_of_local_day() + timedelta(days=1))
+        upcoming: dict[str, Booking] = {}
+        for booking in self._known.values():
+            if now < booking.start < midnight and (
+                (first := upcoming.get(booking.desk_id)) is None
+                or booking.start < first.start
+            ):
+                upcoming[booking.desk_id] = booking
+        self._next = upcoming
+        changed = []
+        for desk_id in self.hub.directory.desks:
+            on = self.shown(desk_id)
+            seen = (on.key if on else None, self.booking_calendar(desk_id))
+            if self._shown.get(desk_id, (None, None)) != seen:
+                self._shown[desk_id] = seen
+                changed.append(desk_id)
+        if changed:
+            # The hub's per-owner update, as emergency_alerts uses it.
+            self.hub._update_entities(changed)  # noqa: SLF001
 
     # Timing.
 
@@ -317,6 +506,7 @@ class Bookings:
         if booking.account_id not in hub.directory.accounts:
             return
         self.active[booking.desk_id] = _Active(booking)
+        self._show()
         if hub.logins.get(booking.desk_id) != booking.account_id:
             await hub.async_login(booking.account_id, booking.desk_id)
         self._fire("started", booking)
@@ -382,6 +572,9 @@ class Bookings:
         if active is None or active.booking.key != booking.key:
             return
         del self.active[booking.desk_id]
+        if reason == RELEASED:
+            self._released.add(booking.key)
+        self._show()
         # Still known (the calendar keeps the event): not begun again.
         for cancel in self._timers.pop(booking.key, []):
             cancel()
@@ -427,3 +620,117 @@ class Bookings:
     def bookings_of(self, desk_ids: Iterable[str]) -> dict[str, Booking]:
         """The bookings on now at these desks."""
         return {d: a.booking for d in desk_ids if (a := self.active.get(d))}
+
+    # "Book this desk".
+
+    async def async_book(
+        self,
+        account: Account,
+        desk: Desk,
+        start: datetime,
+        end: datetime,
+        context: Context | None = None,
+    ) -> tuple[str, Booking]:
+        """Create the booking's event in the desk's calendar; (calendar, booking).
+
+        ``start`` and ``end`` are checked by the caller (today, start not in
+        the past, end after start). Raises the translated errors: no
+        calendar, one that cannot create events, the span already booked,
+        an event that would not book this desk for this account, or the
+        calendar's own failure.
+        """
+        calendars = self.calendars
+        self._calendars = calendars
+        calendar = self.booking_calendar(desk.desk_id)
+        if calendar is None:
+            raise input_error("booking_no_calendar", desk=desk.name)
+        if not _can_create(self.hass, calendar):
+            raise input_error(
+                "booking_not_supported", desk=desk.name, calendar=calendar
+            )
+        names = next(
+            c.names_desk for c in calendars[desk.desk_id] if c.entity_id == calendar
+        )
+        start, end = dt_util.as_utc(start), dt_util.as_utc(end)
+        # What the calendar holds now, not only what the last read saw.
+        events = await self._read_events(calendar, start, end)
+        for taken in self._bookings_in(
+            desk.desk_id, DeskCalendar(calendar, names), events, start
+        ):
+            if taken.key in self._released or not (
+                taken.start < end and taken.end > start
+            ):
+                continue
+            holder = self.hub.directory.accounts.get(taken.account_id)
+            raise input_error(
+                "desk_booked_span",
+                desk=desk.name,
+                account=holder.name if holder else "?",
+                start=_hhmm(taken.start),
+                end=_hhmm(taken.end),
+            )
+        summary = f"{account.name} ({account.extension})"
+        # The desk's name too, where the calendar is shared by an area.
+        description = desk.name
+        persons = {
+            state.entity_id: state.name
+            for state in self.hass.states.async_all("person")
+        }
+        words = f"{summary}\n{description}"
+        if booked_account(words, self.hub.directory, persons) is not account or (
+            names and not names_desk(words, desk)
+        ):
+            raise input_error(
+                "booking_not_recognised", desk=desk.name, account=account.name
+            )
+        try:
+            await self.hass.services.async_call(
+                "calendar",
+                "create_event",
+                {
+                    "entity_id": calendar,
+                    "summary": summary,
+                    "description": description,
+                    "start_date_time": dt_util.as_local(start),
+                    "end_date_time": dt_util.as_local(end),
+                },
+                blocking=True,
+                context=context,
+            )
+        except Unauthorized:
+            raise
+        except HomeAssistantError as err:
+            raise pbx_error(
+                "booking_failed",
+                calendar=calendar,
+                reason=str(err) or type(err).__name__,
+            ) from err
+        await self.async_refresh()
+        booking = Booking(desk.desk_id, account.account_id, start, end, summary)
+        return calendar, booking
+
+
+def _can_create(hass: HomeAssistant, calendar: str) -> bool:
+    """Whether a calendar entity can create events (as its state says)."""
+    state = hass.states.get(calendar)
+    features = int(state.attributes.get(ATTR_SUPPORTED_FEATURES, 0)) if state else 0
+    return bool(features & CREATE_EVENT)
+
+
+def _hhmm(when: datetime) -> str:
+    return dt_util.as_local(when).strftime("%H:%M")
+
+
+@callback
+def _area_moved(event_data: Any) -> bool:
+    """A device's area changed, or a device went (a desk among them, maybe)."""
+    action = event_data.get("action")
+    return action == "remove" or (
+        action == "update" and "area_id" in event_data.get("changes", {})
+    )
+
+
+@callback
+def _calendar_changed(event_data: Any) -> bool:
+    """A calendar entity was added, removed or changed (its area, maybe)."""
+    return str(event_data.get("entity_id", "")).startswith("calendar.")

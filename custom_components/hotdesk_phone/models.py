@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
+    from .bookings import Bookings
     from .call_log import CallLog
     from .hub import HotdeskHub
     from .live import LiveChanges
@@ -28,6 +29,7 @@ class HotdeskRuntimeData:
     card_readers: CardReaders
     live: LiveChanges
     call_log: CallLog
+    bookings: Bookings
 
     @property
     def pcsc(self) -> PcscMonitor | None:

@@ -141,6 +141,25 @@ def _login_attrs(hub: HotdeskHub, desk_id: str) -> Mapping[str, Any]:
         "site": (
             present.hub.entry.title if present and present.hub is not hub else None
         ),
+        **_booking_attrs(hub, desk_id),
+    }
+
+
+def _booking_attrs(hub: HotdeskHub, desk_id: str) -> Mapping[str, Any]:
+    """The desk's booking on now (else its next one today) and its calendar.
+
+    The board shows the booking and offers "Book this desk" for the calendar.
+    """
+    bookings = hub.entry.runtime_data.bookings
+    booking = bookings.shown(desk_id)
+    account = hub.directory.accounts.get(booking.account_id) if booking else None
+    return {
+        "booked_by": account.name if account else None,
+        "booked_account_id": account.account_id if account else None,
+        "booked_extension": account.extension if account else None,
+        "booked_from": booking.start.isoformat() if booking and account else None,
+        "booked_until": booking.end.isoformat() if booking and account else None,
+        "booking_calendar": bookings.booking_calendar(desk_id),
     }
 
 

@@ -1,7 +1,8 @@
-"""Actions: claim_call, login, logout, call, call_log, clear_call_log."""
+"""Actions: claim_call, login, logout, call, call_log, clear_call_log, book_desk."""
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import cast
 
 import voluptuous as vol
@@ -13,6 +14,7 @@ from homeassistant.core import (
     SupportsResponse,
 )
 from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
 from .ami import AmiActionError, AmiError
@@ -38,6 +40,12 @@ SERVICE_LOGOUT = "logout"
 SERVICE_CALL = "call"
 SERVICE_CALL_LOG = "call_log"
 SERVICE_CLEAR_CALL_LOG = "clear_call_log"
+SERVICE_BOOK_DESK = "book_desk"
+ATTR_START = "start"
+ATTR_END = "end"
+# A booking that starts this close to now starts now (the form's clock and
+# HA's differ a little).
+_NOW_SLACK = timedelta(minutes=1)
 
 _ACCOUNT_AND_DESK = vol.Schema(
     {vol.Required(ATTR_EXTENSION): cv.string, vol.Required(ATTR_DESK): cv.string}
@@ -51,6 +59,15 @@ _CALL = vol.Schema(
     }
 )
 _ACCOUNT_ONLY = vol.Schema({vol.Required(ATTR_EXTENSION): cv.string})
+_BOOK_DESK = vol.Schema(
+    {
+        vol.Required(ATTR_EXTENSION): cv.string,
+        vol.Required(ATTR_DESK): cv.string,
+        # A time today ("17:30"), or a date and time that is today.
+        vol.Required(ATTR_END): vol.Any(cv.time, cv.datetime),
+        vol.Optional(ATTR_START): vol.Any(cv.time, cv.datetime),
+    }
+)
 
 
 # Why the PBX side did not move a call -> its message (translation key).
@@ -204,6 +221,51 @@ async def _clear_call_log(call: ServiceCall) -> None:
     entry.runtime_data.call_log.clear(account.account_id)
 
 
+def _today_at(value: time | datetime) -> datetime:
+    """A booking's moment in HA's time zone: a bare time is today's."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt_util.get_default_time_zone())
+        return dt_util.as_local(value)
+    return dt_util.now().replace(
+        hour=value.hour, minute=value.minute, second=value.second, microsecond=0
+    )
+
+
+async def _book_desk(call: ServiceCall) -> ServiceResponse:
+    hub, desk = _desk(call.hass, call.data[ATTR_DESK])
+    account = _account(hub, call.data[ATTR_EXTENSION])
+    now = dt_util.now().replace(microsecond=0)
+    end = _today_at(call.data[ATTR_END])
+    start = _today_at(call.data[ATTR_START]) if ATTR_START in call.data else now
+    if now - _NOW_SLACK <= start < now:
+        start = now
+    for moment in (start, end):
+        if moment.date() != now.date():
+            raise input_error(
+                "booking_not_today", time=moment.strftime("%Y-%m-%d %H:%M")
+            )
+    if start < now or end <= start:
+        raise input_error(
+            "booking_bad_span", start=start.strftime("%H:%M"), end=end.strftime("%H:%M")
+        )
+    # A booking from now logs the account in at once: like the login
+    # action, that may end only a login the user may end.
+    starts_now = start == now
+    present = _present(hub, desk) if starts_now else None
+    await async_check_may_act(call.hass, call.context, [account, present])
+    calendar, booking = await hub.entry.runtime_data.bookings.async_book(
+        account, desk, start, end, call.context
+    )
+    return {
+        "desk_id": desk.desk_id,
+        "extension": account.extension,
+        "calendar": calendar,
+        "start": dt_util.as_local(booking.start).isoformat(),
+        "end": dt_util.as_local(booking.end).isoformat(),
+    }
+
+
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the integration's actions (once, in async_setup)."""
     async_setup_bulk_services(hass)
@@ -234,4 +296,11 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     hass.services.async_register(
         DOMAIN, SERVICE_CLEAR_CALL_LOG, _clear_call_log, schema=_ACCOUNT_ONLY
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_BOOK_DESK,
+        _book_desk,
+        schema=_BOOK_DESK,
+        supports_response=SupportsResponse.OPTIONAL,
     )
