@@ -530,6 +530,7 @@ async def test_add_account(
         "card_required": False,
         # In no queue.
         "queues": [],
+        "voicemail": False,
     }
     await hass.async_block_till_done()
     assert ami_server.astdb["hotdesk/route/104"] == "PJSIP/desk3"

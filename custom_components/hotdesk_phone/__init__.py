@@ -27,6 +27,8 @@ from .call_log import CallLog
 from .const import DOMAIN, SUBENTRY_ACCOUNT, SUBENTRY_DESK
 from .hub import HotdeskHub
 from .live import LiveChanges, update_orphan_issue
+from .mailboxes import Mailboxes
+from .media_source import async_register_voicemail_view
 from .models import HotdeskConfigEntry, HotdeskRuntimeData
 from .notifications import CallNotifier
 from .presence import PresenceWatcher
@@ -53,6 +55,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions, the card reader endpoint and the board card once."""
     async_setup_services(hass)
     async_register_scan_view(hass)
+    async_register_voicemail_view(hass)
     await async_register_board(hass)
     return True
 
@@ -101,6 +104,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
     entry.async_on_unload(PresenceWatcher(hass, hub).async_start())
     entry.async_on_unload(QueueFollower(hass, hub).async_start())
     entry.async_on_unload(BusyLamps(hass, hub).async_start())
+    entry.async_on_unload(Mailboxes(hass, hub).async_start())
     call_log = CallLog(hass, entry)
     await call_log.async_load()
     entry.async_on_unload(call_log.async_stop)

@@ -40,6 +40,7 @@ from .const import (
     CONF_PEOPLE,
     CONF_QUEUES,
     CONF_TAGS,
+    CONF_VOICEMAIL,
     CONF_WATCH_TARGETS,
     DOMAIN,
     EVENT_UNKNOWN_TAG,
@@ -186,6 +187,7 @@ class AccountSubentryFlow(DirectorySubentryFlow):
                 vol.Optional(CONF_QUEUES): self._queue_selector(
                     list(values.get(CONF_QUEUES) or [])
                 ),
+                vol.Optional(CONF_VOICEMAIL, default=False): selector.BooleanSelector(),
             }
         )
         return self.async_show_form(

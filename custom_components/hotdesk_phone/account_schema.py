@@ -47,6 +47,7 @@ PRESENCE_ENTITIES: Final = "presence_entities"
 CARD_CERTIFICATES: Final = "card_certificates"
 CARD_REQUIRED: Final = "card_required"
 QUEUES: Final = "queues"
+VOICEMAIL: Final = "voicemail"
 # The mobile and presence fields (a CSV file may leave them out: kept then).
 RING_FIELDS: Final = (MOBILE, MOBILE_MODE, PRESENCE, RING_DELAY, PRESENCE_ENTITIES)
 # What a queue's name may be: what app_queue accepts and an AMI header carries.
@@ -89,7 +90,15 @@ def stored_account(data: Mapping[str, Any]) -> dict[str, Any]:
         CARD_CERTIFICATES: sorted(set(_strings(data.get(CARD_CERTIFICATES)))),
         CARD_REQUIRED: bool(data.get(CARD_REQUIRED, False)),
         QUEUES: sorted({q.strip() for q in _strings(data.get(QUEUES))} - {""}),
+        VOICEMAIL: _flag(data.get(VOICEMAIL)),
     }
+
+
+def _flag(value: Any) -> bool:
+    """A yes/no field: a form's bool, or a CSV cell's text (1, true, yes, on)."""
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)
 
 
 def _ring_delay(value: Any) -> int:
@@ -191,4 +200,5 @@ def make_account(account_id: str, data: Mapping[str, Any]) -> Account:
         card_keys=card_keys(stored[CARD_CERTIFICATES]),
         card_required=stored[CARD_REQUIRED],
         queues=tuple(stored[QUEUES]),
+        voicemail=stored[VOICEMAIL],
     )

@@ -57,6 +57,8 @@ TRACKED_EVENTS: Final = frozenset(
         "BridgeLeave",
         "FullyBooted",
         "Shutdown",
+        # A mailbox's counts changed (voicemail.py).
+        "MessageWaiting",
     }
 )
 

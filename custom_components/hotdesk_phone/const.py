@@ -39,6 +39,11 @@ CONF_CARD_CERTIFICATES: Final = "card_certificates"
 CONF_CARD_REQUIRED: Final = "card_required"
 # The Asterisk queues an account is a member of where it is logged in.
 CONF_QUEUES: Final = "queues"
+# Unanswered calls go to the account's mailbox (app_voicemail).
+CONF_VOICEMAIL: Final = "voicemail"
+# Entry option: where the PBX's voicemail spool is readable from Home
+# Assistant (the same host or a mount), to play messages.
+CONF_VOICEMAIL_FOLDER: Final = "voicemail_folder"
 # HA users whose bridge (its token) may post scans for a desk's card readers.
 CONF_READER_USERS: Final = "reader_users"
 # Site subentry fields: the linked entry, how this PBX dials one of its desks
@@ -76,6 +81,8 @@ ASTDB_SUBFAMILIES: Final = (
     "mobilemode",
     "nearmode",
     "delay",
+    # Its mailbox when unanswered calls go to voicemail (voicemail.py).
+    "voicemail",
     # Where its person is (presence.py), and how fresh that is.
     "near",
     "wide",
@@ -106,6 +113,8 @@ EVENT_UNKNOWN_TAG: Final = f"{DOMAIN}_unknown_tag"
 EVENT_SCAN_REFUSED: Final = f"{DOMAIN}_scan_refused"
 # A desk booking started, is ending soon, was checked in, ended or released.
 EVENT_BOOKING: Final = f"{DOMAIN}_booking"
+# A new voicemail message in an account's mailbox.
+EVENT_VOICEMAIL: Final = f"{DOMAIN}_voicemail"
 # Emergency calls: the PBX dialled out (people on site must know at once),
 # the call ended, the emergency centre's callback rang the desk.
 EVENT_EMERGENCY_CALL: Final = f"{DOMAIN}_emergency_call"

@@ -47,7 +47,16 @@ MAX_RING_DELAY: Final = 120
 
 
 # The AstDB families that hold an account's mobile and presence options.
-ACCOUNT_OPTION_FAMILIES: Final = ("mobile", "mobilemode", "nearmode", "delay")
+ACCOUNT_OPTION_FAMILIES: Final = (
+    "mobile",
+    "mobilemode",
+    "nearmode",
+    "delay",
+    "voicemail",
+)
+# The app_voicemail context of the accounts' mailboxes (mailbox = extension),
+# Asterisk's and FreePBX's own default.
+VOICEMAIL_CONTEXT: Final = "default"
 
 
 class DirectoryError(ValueError):
@@ -254,6 +263,13 @@ class Account:
     card_required: bool = False
     # Asterisk queues whose member it is at the desk where it is logged in.
     queues: tuple[str, ...] = ()
+    # Unanswered calls go to its mailbox (<extension>@VOICEMAIL_CONTEXT).
+    voicemail: bool = False
+
+    @property
+    def mailbox(self) -> str | None:
+        """Its app_voicemail mailbox (``101@default``); None without voicemail."""
+        return f"{self.extension}@{VOICEMAIL_CONTEXT}" if self.voicemail else None
 
     def ring_options(self) -> dict[str, str]:
         """The AstDB keys (below ``hotdesk/``) of its mobile and presence options."""
@@ -268,6 +284,8 @@ class Account:
             self.mobile and self.mobile_mode == MOBILE_DELAYED
         ):
             keys[f"delay/{ext}"] = str(self.ring_delay)
+        if self.mailbox is not None:
+            keys[f"voicemail/{ext}"] = self.mailbox
         return keys
 
 

@@ -184,6 +184,8 @@ class HotdeskHub:
         self._was_connected = False
         # Call event listeners by account id; None: every account's events.
         self._call_listeners: dict[str | None, list[CallListener]] = {}
+        # AMI events no part of the hub tracks (voicemail's MessageWaiting).
+        self._ami_listeners: list[Callable[[AmiEvent], None]] = []
 
     # Life cycle.
 
@@ -233,6 +235,14 @@ class HotdeskHub:
         """Call ``listener(changed ids)`` after accounts or desks changed live."""
         self._directory_listeners.append(listener)
         return lambda: self._directory_listeners.remove(listener)
+
+    @callback
+    def async_add_ami_listener(
+        self, listener: Callable[[AmiEvent], None]
+    ) -> CALLBACK_TYPE:
+        """Call ``listener`` with every AMI event; returns the remover."""
+        self._ami_listeners.append(listener)
+        return lambda: self._ami_listeners.remove(listener)
 
     @callback
     def async_add_emergency_listener(
@@ -470,6 +480,8 @@ class HotdeskHub:
             emergency := self.emergencies.handle(event.name, event.headers)
         ) is not None:
             self._emergency_seen([emergency])
+        for listener in self._ami_listeners:
+            listener(event)
         notices = self.tracker.handle(event.name, event.headers)
         if notices:
             # The PBX's events may settle a claim whose Redirect got no

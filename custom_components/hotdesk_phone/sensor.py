@@ -24,6 +24,7 @@ from .emergency_alerts import desk_location
 from .entity import HotdeskEntity
 from .events import CallEvent
 from .hub import HotdeskHub
+from .mailboxes import Mailboxes, mailboxes_of, media_id
 from .models import HotdeskConfigEntry
 from .tracker import AccountState, CallPhase, DeskState, NoticeKind
 
@@ -219,6 +220,13 @@ ACCOUNT_SENSORS: tuple[HotdeskSensorDescription, ...] = (
     ),
 )
 
+# New voicemail messages; only accounts with voicemail on have it.
+VOICEMAIL = SensorEntityDescription(
+    key="voicemail",
+    translation_key="voicemail",
+    state_class=SensorStateClass.MEASUREMENT,
+)
+
 MISSED_CALLS = SensorEntityDescription(
     key="missed_calls",
     translation_key="missed_calls",
@@ -257,6 +265,8 @@ def _subentry_sensors(hub: HotdeskHub, subentry: ConfigSubentry) -> list[Entity]
     sensors: list[Entity] = [HotdeskSensor(hub, d, subentry_id) for d in descriptions]
     if descriptions is ACCOUNT_SENSORS:
         sensors.append(MissedCallsSensor(hub, MISSED_CALLS, subentry_id))
+        if hub.directory.accounts[subentry_id].voicemail:
+            sensors.append(VoicemailSensor(hub, VOICEMAIL, subentry_id))
     return sensors
 
 
@@ -305,3 +315,52 @@ class MissedCallsSensor(HotdeskEntity, RestoreSensor):
         if event.kind is NoticeKind.MISSED:
             self._attr_native_value += 1
             self.async_write_ha_state()
+
+
+class VoicemailSensor(HotdeskEntity, SensorEntity):
+    """New messages in the account's mailbox; the attributes list them all."""
+
+    @property
+    def _mailboxes(self) -> Mailboxes | None:
+        return mailboxes_of(self.hass).get(self.hub.entry.entry_id)
+
+    @property
+    def native_value(self) -> int | None:
+        """New (unheard) messages; None before the PBX was asked."""
+        mailboxes = self._mailboxes
+        if mailboxes is None or self.subentry_id not in mailboxes.messages:
+            return None
+        return mailboxes.counts(self.subentry_id)[0]
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Old messages, and every message (newest first)."""
+        mailboxes = self._mailboxes
+        if mailboxes is None or self.subentry_id is None:
+            return None
+        messages = mailboxes.messages.get(self.subentry_id, [])
+        return {
+            "old_messages": mailboxes.counts(self.subentry_id)[1],
+            "messages": [
+                {
+                    "message_id": m.message_id,
+                    "new": m.new,
+                    "caller_id_number": m.caller_id_number or None,
+                    "caller_id_name": m.caller_id_name or None,
+                    "duration": m.duration,
+                    "date": m.date,
+                    "media_content_id": media_id(
+                        self.hub.entry.entry_id, self.subentry_id, m.message_id
+                    ),
+                }
+                for m in reversed(messages)
+            ],
+        }
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the account's mailbox too."""
+        await super().async_added_to_hass()
+        mailboxes = self._mailboxes
+        if mailboxes is not None and self.subentry_id is not None:
+            update = self.async_write_ha_state
+            self.async_on_remove(mailboxes.async_add_listener(self.subentry_id, update))

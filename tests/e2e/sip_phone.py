@@ -607,7 +607,9 @@ class SipCall(_SippBase):
         host: str = LOOPBACK,
         work_dir: str | os.PathLike[str] | None = None,
         sipp: str | None = None,
+        audio: str | os.PathLike[str] | None = None,
     ) -> None:
+        """audio: a raw 8 kHz mu-law file sent as RTP (PCMU) once answered."""
         for value in (endpoint, dest, caller_id_number or "", caller_id_name or ""):
             if any(c in value for c in '\r\n"<>'):
                 raise ValueError(f"bad character in {value!r}")
@@ -622,10 +624,22 @@ class SipCall(_SippBase):
         self.caller_id_name = caller_id_name or self.caller_id_number
         self.ring_timeout_ms = ring_timeout_ms
         self.hold_ms = hold_ms
+        self.audio = Path(audio) if audio is not None else None
         self._process: subprocess.Popen[bytes] | None = None
 
     def __repr__(self) -> str:
         return f"SipCall({self.endpoint} -> {self.dest})"
+
+    def _with_audio(self, scenario: str) -> str:
+        """The scenario, speaking the audio file (once) after its ACK."""
+        if self.audio is None:
+            return scenario
+        if "," in str(self.audio):
+            raise ValueError(f"a comma in {self.audio}")
+        ack = scenario.index("</send>", scenario.index("CSeq: 1 ACK"))
+        end = ack + len("</send>")
+        speak = f'\n  <nop><action><exec rtp_stream="{self.audio},1,0"/></action></nop>'
+        return scenario[:end] + speak + scenario[end:]
 
     def __enter__(self) -> Self:
         return self if self._process is not None else self.start()
@@ -643,9 +657,11 @@ class SipCall(_SippBase):
         source = (SIPP_DIR / "call.xml").read_text(encoding="utf-8")
         scenario = self.work_dir / "call.xml"
         scenario.write_text(
-            source.replace(
-                'timeout="5000" ontimeout="cancel"',
-                f'timeout="{max(1, int(self.ring_timeout_ms))}" ontimeout="cancel"',
+            self._with_audio(
+                source.replace(
+                    'timeout="5000" ontimeout="cancel"',
+                    f'timeout="{max(1, int(self.ring_timeout_ms))}" ontimeout="cancel"',
+                )
             ),
             encoding="utf-8",
         )
