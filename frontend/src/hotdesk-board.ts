@@ -12,6 +12,7 @@ import type { BoardConfig, HomeAssistant, ServiceCallReply } from "./ha-types";
 import {
   DOMAIN,
   callAtDesk,
+  canBookAt,
   canLogInAt,
   loginOffer,
   readBoard,
@@ -38,6 +39,7 @@ export class HotdeskBoard extends LitElement {
     _message: { state: true },
     _busy: { state: true },
     _picking: { state: true },
+    _booking: { state: true },
   };
 
   hass?: HomeAssistant;
@@ -49,6 +51,8 @@ export class HotdeskBoard extends LitElement {
   // The desk whose "Log in…" control is open (its account list is drawn
   // only then: an office may have 10,000 accounts).
   private _picking = "";
+  // The desk whose "Book this desk" form is open.
+  private _booking = "";
   private _translated?: string;
 
   static getConfigElement(): HTMLElement {
@@ -116,6 +120,9 @@ export class HotdeskBoard extends LitElement {
   protected updated(changed: PropertyValues): void {
     if (changed.has("_picking") && this._picking) {
       this.renderRoot.querySelector<HTMLSelectElement>("select.login-account")?.focus();
+    }
+    if (changed.has("_booking") && this._booking) {
+      this.renderRoot.querySelector<HTMLSelectElement>("select.book-account")?.focus();
     }
     if (!this.hass || !this._config?.show_calls) return;
     for (const account of readBoard(this.hass).accounts) {
@@ -277,6 +284,7 @@ export class HotdeskBoard extends LitElement {
               })
             : html`<span class="muted">${this._t("nobody")}</span>`}
         </div>
+        ${desk.booking ? html`<div class="booking">${this._bookingLine(desk)}</div>` : nothing}
         ${emergency
           ? html`<div class="emergency-mark">${this._t("emergency_tile", { number: emergency.number })}</div>`
           : nothing}
@@ -310,8 +318,14 @@ export class HotdeskBoard extends LitElement {
                 ${this._t("log_in_open")}
               </button>`
             : nothing}
+          ${this._booking !== desk.deskId && canBookAt(offer, desk)
+            ? html`<button class="book-open" @click=${() => (this._booking = desk.deskId)}>
+                ${this._t("book_open")}
+              </button>`
+            : nothing}
         </div>
         ${this._picking === desk.deskId ? this._renderLoginPicker(desk, offer) : nothing}
+        ${this._booking === desk.deskId ? this._renderBookForm(desk, offer) : nothing}
       </div>
     `;
   }
@@ -350,6 +364,86 @@ export class HotdeskBoard extends LitElement {
       </select>
       <button class="login-confirm" ?disabled=${busy} @click=${confirm}>${this._t("log_in")}</button>
       <button class="login-cancel" ?disabled=${busy} @click=${() => (this._picking = "")}>
+        ${this._t("cancel")}
+      </button>
+    </div>`;
+  }
+
+  // Who has the desk booked until when; a booking later today says from when.
+  private _bookingLine(desk: Desk): string {
+    const booking = desk.booking!;
+    const account = booking.extension ? `${booking.account} (${booking.extension})` : booking.account;
+    if (booking.start.getTime() > Date.now()) {
+      return this._t("booked_from", {
+        account,
+        start: this._time(booking.start),
+        end: this._time(booking.end),
+      });
+    }
+    return this._t("booked_until", { account, time: this._time(booking.end) });
+  }
+
+  // The hour and minute now in Home Assistant's time zone (the one the
+  // book_desk action reads a bare time in).
+  private _nowInHa(): { hour: number; minute: number } {
+    const parts = new Intl.DateTimeFormat("en-GB", {
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZone: this.hass?.config.time_zone,
+    }).formatToParts(new Date());
+    const part = (type: string): number => Number(parts.find((p) => p.type === type)?.value ?? 0);
+    return { hour: part("hour"), minute: part("minute") };
+  }
+
+  // "Book this desk" opened: an account the user may book for and an end
+  // time today (proposed: the full hour after the next), then Book calls the
+  // book_desk action, which checks the user, the time and the desk's
+  // bookings and creates the event in the desk's calendar.
+  private _renderBookForm(desk: Desk, offer: LoginOffer) {
+    const busy = this._busy === `book-${desk.deskId}`;
+    const { hour, minute } = this._nowInHa();
+    const next = hour + (minute >= 30 ? 2 : 1);
+    const until = next >= 24 ? "23:59" : `${String(next).padStart(2, "0")}:00`;
+    const own = desk.booking === null ? undefined : offer.byId.get(desk.booking.accountId ?? "");
+    const preset = offer.accounts.length === 1 ? offer.accounts[0] : own;
+    const confirm = async (): Promise<void> => {
+      const form = this.renderRoot.querySelector<HTMLElement>(
+        `.tile[data-desk="${CSS.escape(desk.deskId)}"] .book-form`,
+      );
+      const extension = form?.querySelector<HTMLSelectElement>("select.book-account")?.value;
+      const end = form?.querySelector<HTMLInputElement>("input.book-until")?.value;
+      if (!extension || !end) return;
+      if (await this._act(`book-${desk.deskId}`, "book_desk", { extension, desk: desk.deviceId, end })) {
+        if (this._booking === desk.deskId) this._booking = "";
+      }
+    };
+    return html`<div
+      class="book-form"
+      @keydown=${(ev: KeyboardEvent) => {
+        if (ev.key === "Escape") this._booking = "";
+      }}
+    >
+      <select class="book-account" aria-label=${this._t("book_account", { desk: desk.name })} ?disabled=${busy}>
+        <option value="" ?selected=${!preset} disabled>${this._t("log_in_choose")}</option>
+        ${repeat(
+          offer.accounts,
+          (a) => a.accountId,
+          (a) => html`<option
+            value=${a.extension!}
+            data-account=${a.accountId}
+            ?selected=${preset?.accountId === a.accountId}
+          >
+            ${a.name} (${a.extension})
+          </option>`,
+        )}
+      </select>
+      <label class="book-until-label">
+        ${this._t("book_until")}
+        <input class="book-until" type="time" required .value=${until} ?disabled=${busy} />
+      </label>
+      <button class="book-confirm" ?disabled=${busy} @click=${confirm}>${this._t("book_confirm")}</button>
+      <button class="book-cancel" ?disabled=${busy} @click=${() => (this._booking = "")}>
         ${this._t("cancel")}
       </button>
     </div>`;
@@ -501,16 +595,37 @@ export class HotdeskBoard extends LitElement {
     }
     button.claim,
     button.callback,
-    button.login-confirm {
+    button.login-confirm,
+    button.book-confirm {
       background: var(--primary-color, #03a9f4);
       color: var(--text-primary-color, #fff);
     }
+    .booking {
+      font-size: 0.9em;
+      color: var(--primary-color, #03a9f4);
+    }
+    .book-form,
     .login-picker {
       display: flex;
       flex-wrap: wrap;
       gap: 4px;
       align-items: center;
     }
+    .book-until-label {
+      display: flex;
+      gap: 4px;
+      align-items: center;
+      font-size: 0.85em;
+    }
+    input.book-until {
+      font: inherit;
+      padding: 2px 4px;
+      border-radius: 6px;
+      border: 1px solid var(--divider-color, #ccc);
+      color: var(--primary-text-color, #000);
+      background: var(--card-background-color, #fff);
+    }
+    select.book-account,
     select.login-account {
       font: inherit;
       font-size: 0.85em;

@@ -23,7 +23,23 @@ export interface Desk {
   loggedInExtension: string | null;
   since: Date | null;
   logoutEntityId: string | null;
+  // The booking on now, else the next one today (from the login sensor).
+  booking: DeskBooking | null;
+  // The calendar "Book this desk" writes to, and whether it can.
+  calendar: string | null;
+  bookable: boolean;
 }
+
+export interface DeskBooking {
+  account: string;
+  accountId: string | null;
+  extension: string | null;
+  start: Date;
+  end: Date;
+}
+
+// CalendarEntityFeature.CREATE_EVENT in the calendar's supported_features.
+const CALENDAR_CREATE_EVENT = 1;
 
 export interface Account {
   deviceId: string;
@@ -130,6 +146,9 @@ export function readBoard(hass: HomeAssistant): Board {
         loggedInExtension: str(loginAttrs["extension"]),
         since: since ? new Date(since) : null,
         logoutEntityId: keys.get("logout") ?? null,
+        booking: readBooking(loginAttrs),
+        calendar: str(loginAttrs["booking_calendar"]),
+        bookable: canCreateEvents(hass, str(loginAttrs["booking_calendar"])),
       });
     } else if (accountStateId && hass.states[accountStateId]) {
       const callState = hass.states[accountStateId];
@@ -167,6 +186,37 @@ export function readBoard(hass: HomeAssistant): Board {
   desks.sort((a, b) => collator.compare(a.name, b.name));
   accounts.sort((a, b) => collator.compare(a.name, b.name));
   return { desks, accounts, emergencies };
+}
+
+function readBooking(attrs: Record<string, unknown>): DeskBooking | null {
+  const account = str(attrs["booked_by"]);
+  const from = str(attrs["booked_from"]);
+  const until = str(attrs["booked_until"]);
+  if (!account || !from || !until) return null;
+  const start = new Date(from);
+  const end = new Date(until);
+  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return null;
+  return {
+    account,
+    accountId: str(attrs["booked_account_id"]),
+    extension: str(attrs["booked_extension"]),
+    start,
+    end,
+  };
+}
+
+/** Whether a calendar entity is there and can create events. */
+function canCreateEvents(hass: HomeAssistant, calendar: string | null): boolean {
+  const state = calendar ? hass.states[calendar] : undefined;
+  if (!state || state.state === "unavailable") return false;
+  const features = Number(state.attributes["supported_features"] ?? 0);
+  return (features & CALENDAR_CREATE_EVENT) !== 0;
+}
+
+/** Whether "Book this desk" has something to offer: a calendar that can
+ * create events and an account the user may book for. */
+export function canBookAt(offer: LoginOffer, desk: Desk): boolean {
+  return desk.bookable && desk.state !== "unavailable" && offer.accounts.length > 0;
 }
 
 function readEmergencyCalls(sensor: HassEntityState): EmergencyCall[] {
