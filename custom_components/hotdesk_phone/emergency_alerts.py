@@ -190,30 +190,57 @@ class EmergencyAlerts:
 
     @callback
     def _on_device_updated(self, event: Event[Any]) -> None:
-        if event.data.get("action") != "update" or "area_id" in event.data.get(
-            "changes", {}
-        ):
-            self._sync_soon()
-
-    @callback
-    def _on_places_changed(self, event: Event[Any]) -> None:
+        data = event.data
+        if self._places is None:
+            return  # nothing read yet: the first read sees the change
+        if data.get("action") == "update" and "area_id" not in data.get("changes", {}):
+            return
+        if data.get("action") == "create":
+            # A new device of ours has no desk place until it gets an area
+            # (and updates only then); one of another integration has none.
+            device = dr.async_get(self.hass).async_get(data["device_id"])
+            if device is None or device.area_id is None:
+                return
         self._sync_soon()
 
     @callback
+    def _on_places_changed(self, event: Event[Any]) -> None:
+        if self._places is not None:
+            self._sync_soon()
+
+    @callback
     def _sync_soon(self) -> None:
-        """One write of the desks' locations for a burst of registry updates."""
-        self._places = None
+        """One write for a burst of registry updates: the desks that moved.
+
+        A burst (an office's devices created at setup, a floor renamed)
+        makes one pass on the next turn of the event loop; only the desks
+        whose place changed get their keys written and entities updated, so
+        a registry change costs the desks it moves, not the office.
+        """
         if self._sync_due:
             return
         self._sync_due = True
+        self.hass.loop.call_soon(self._start_sync)
+
+    @callback
+    def _start_sync(self) -> None:
+        self._sync_due = False
+        if self._stopped:
+            return
+        before = self._places or {}
+        self._places = desk_places(self.hass, self.hub.entry.entry_id)
+        moved = [
+            desk_id
+            for desk_id in self.hub.directory.desks
+            if before.get(desk_id, NOWHERE) != self._places.get(desk_id, NOWHERE)
+        ]
+        if not moved:
+            return
 
         async def run() -> None:
-            self._sync_due = False
-            if not self._stopped:
-                desks = list(self.hub.directory.desks)
-                await self.hub.astdb.async_sync_keys(desk_keys(desks))
-                # Their Emergency location sensors.
-                self.hub._update_entities(desks)  # noqa: SLF001
+            await self.hub.astdb.async_sync_keys(desk_keys(moved))
+            # Their Emergency location sensors.
+            self.hub._update_entities(moved)  # noqa: SLF001
 
         self.hass.async_create_background_task(run(), f"{DOMAIN} emergency locations")
 
