@@ -33,6 +33,7 @@ booking on now (else the next one today) and the calendar a booking goes to.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -184,6 +185,9 @@ class Bookings:
         # Desk id -> its next booking today that has not started (at _show).
         self._next: dict[str, Booking] = {}
         self._registry_timer: CALLBACK_TYPE | None = None
+        # One read at a time: a read that began before a calendar action
+        # must not finish after one that saw it (and drop its booking).
+        self._reading = asyncio.Lock()
 
     # Set-up.
 
@@ -307,6 +311,10 @@ class Bookings:
 
     async def async_refresh(self) -> None:
         """Read every desk calendar; time what changed."""
+        async with self._reading:
+            await self._async_refresh()
+
+    async def _async_refresh(self) -> None:
         calendars = self.calendars
         self._calendars = calendars
         every = sorted({c.entity_id for cs in calendars.values() for c in cs})
