@@ -7,8 +7,9 @@ Desk 3 naming one each, and Alice (101) and Carol (102). An event in Desk 3's
 calendar, created with the calendar's own action, books it for Carol: the
 board shows who has the desk until when (and Carol is logged in there). The
 admin then opens *Book this desk* on Desk 3 (refused: Carol has it, in words)
-and on Desk 2, books it for Alice until a time, and the board shows that
-booking and Alice's login. Desk 1 has no calendar: no *Book this desk*.
+and on Desk 2 (whose tile shows Carol's booking later today, from when),
+books it for Alice until a time before that, and the board shows Alice's
+booking and login. Desk 1 has no calendar: no *Book this desk*.
 """
 
 from __future__ import annotations
@@ -53,7 +54,9 @@ def test_board_shows_a_booking_and_books_a_desk(office: Office) -> None:  # noqa
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     carol_end = now + timedelta(minutes=40)
     alice_end = now + timedelta(minutes=50)
-    if alice_end.date() != now.date():
+    # Carol's later booking of Desk 2, after Alice's.
+    later = (now + timedelta(minutes=60), now + timedelta(minutes=70))
+    if later[1].date() != now.date():
         pytest.skip("too close to midnight (UTC) for a booking today")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     _wait_for_ha(office)
@@ -113,6 +116,17 @@ def test_board_shows_a_booking_and_books_a_desk(office: Office) -> None:  # noqa
                         "home_desks": [desks[f"Desk {home}"]],
                     },
                 )
+            # Carol's booking of Desk 2 later today, made in the calendar.
+            http(
+                f"{base}/api/services/calendar/create_event",
+                {
+                    "entity_id": "calendar.desk_2",
+                    "summary": "Carol (102)",
+                    "start_date_time": later[0].isoformat(),
+                    "end_date_time": later[1].isoformat(),
+                },
+                token,
+            )
             # Carol's booking of Desk 3, on now, made in the calendar.
             http(
                 f"{base}/api/services/calendar/create_event",
@@ -174,8 +188,13 @@ def test_board_shows_a_booking_and_books_a_desk(office: Office) -> None:  # noqa
             form.get_by_role("button", name="Cancel").click()
             expect(form).to_have_count(0)
 
-            # Book Desk 2 for Alice until a time today.
-            expect(tile[2].locator(".booking")).to_have_count(0)
+            # Book Desk 2 for Alice until a time today, before Carol's
+            # booking later on (which the tile shows from when).
+            expect(tile[2].locator(".booking")).to_have_text(
+                f"Booked by Carol (102) from {_on_board(later[0])}"
+                f" to {_on_board(later[1])}"
+            )
+            expect(tile[2].locator(".login")).to_contain_text("Nobody logged in")
             tile[2].get_by_role("button", name="Book this desk").click()
             form = tile[2].locator(".book-form")
             # The form proposes an end time (a full hour later today).
@@ -202,7 +221,36 @@ def test_board_shows_a_booking_and_books_a_desk(office: Office) -> None:  # noqa
                 f"{(now + timedelta(hours=2)).isoformat().replace('+00:00', 'Z')}",
                 token=token,
             )
-            assert [e["summary"] for e in events] == ["Alice (101)"], events
+            summaries = [e["summary"] for e in events]
+            assert summaries == ["Alice (101)", "Carol (102)"], events
+
+            # The booking in the card's other languages.
+            for language, booked, book in (
+                ("de", "Gebucht von Alice (101) bis ", "Diesen Tisch buchen"),
+                ("zh-Hans", "Alice (101) 已预订，至 ", "预订此工位"),  # noqa: RUF001
+            ):
+                page.evaluate(
+                    """v => document.querySelector('home-assistant').hass.callWS({
+                        type: 'frontend/set_user_data', key: 'language', value: v})""",
+                    {
+                        "language": language,
+                        "number_format": "language",
+                        "time_format": "language",
+                        "date_format": "language",
+                        "time_zone": "local",
+                        "first_weekday": "language",
+                    },
+                )
+                page.goto(f"{base}/lovelace/desks")
+                page.wait_for_function(
+                    f"document.querySelector('home-assistant').hass?.language"
+                    f" === '{language}'"
+                )
+                expect(tile[2].locator(".booking")).to_contain_text(booked)
+                expect(tile[2].get_by_role("button", name=book)).to_be_visible()
+                board.screenshot(
+                    path=str(ARTIFACTS / f"20-board-booked-{language}.png")
+                )
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "failure-bookings.png"))
             (ARTIFACTS / "failure-bookings-aria.txt").write_text(
