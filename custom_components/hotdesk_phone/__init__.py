@@ -38,6 +38,7 @@ from .scans import ScanHandler
 from .services import async_setup_services
 from .sites import async_join
 from .titles import subentry_title
+from .voicemail_services import async_setup_voicemail_services
 
 PLATFORMS = [
     Platform.BINARY_SENSOR,
@@ -56,6 +57,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async_setup_services(hass)
     async_register_scan_view(hass)
     async_register_voicemail_view(hass)
+    async_setup_voicemail_services(hass)
     await async_register_board(hass)
     return True
 

@@ -86,9 +86,6 @@ class Mailboxes:
         """Follow this hub's accounts with voicemail."""
         self.hass = hass
         self.hub = hub
-        folder = str(hub.entry.options.get(CONF_VOICEMAIL_FOLDER) or "").strip()
-        # Where the PBX's voicemail spool is readable (None: not playable).
-        self.spool: Path | None = Path(folder) if folder else None
         # account id -> its messages (INBOX and Old) as the PBX last listed.
         self.messages: dict[str, list[Message]] = {}
         self._listeners: dict[str, list[CALLBACK_TYPE]] = {}
@@ -97,6 +94,12 @@ class Mailboxes:
         self._pushed: dict[str, _Pushed] = {}  # message id -> its push
         self._connected = False
         self._lock = asyncio.Lock()
+
+    @property
+    def spool(self) -> Path | None:
+        """Where the PBX's voicemail spool is readable (None: not playable)."""
+        folder = str(self.hub.entry.options.get(CONF_VOICEMAIL_FOLDER) or "").strip()
+        return Path(folder) if folder else None
 
     # Life cycle.
 

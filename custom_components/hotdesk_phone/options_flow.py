@@ -1,9 +1,10 @@
-"""The entry's options: login rules, emergency calls, and the bulk import."""
+"""The entry's options: login rules, emergency calls, voicemail, the bulk import."""
 
 from __future__ import annotations
 
 import asyncio
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import voluptuous as vol
@@ -30,6 +31,7 @@ from .const import (
     CONF_EXTENSION,
     CONF_MULTIPLE_LOGINS,
     CONF_SCAN_DEBOUNCE_SECONDS,
+    CONF_VOICEMAIL_FOLDER,
     DEFAULT_BOOKING_WARNING,
     DEFAULT_SCAN_DEBOUNCE,
     SUBENTRY_ACCOUNT,
@@ -65,7 +67,38 @@ class HotdeskOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """What to do: the login rules, or import accounts and desks."""
         return self.async_show_menu(
-            step_id="init", menu_options=["rules", "emergency", "import_directory"]
+            step_id="init",
+            menu_options=["rules", "emergency", "voicemail", "import_directory"],
+        )
+
+    async def async_step_voicemail(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Where the PBX's voicemail spool is readable (to play messages)."""
+        entry = self.config_entry
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            folder = str(user_input.get(CONF_VOICEMAIL_FOLDER) or "").strip()
+            options = {
+                k: v for k, v in entry.options.items() if k != CONF_VOICEMAIL_FOLDER
+            }
+            if not folder:
+                return self.async_create_entry(data=options)
+            if await self.hass.async_add_executor_job(_is_spool, folder):
+                return self.async_create_entry(
+                    data={**options, CONF_VOICEMAIL_FOLDER: folder}
+                )
+            errors[CONF_VOICEMAIL_FOLDER] = "voicemail_folder_invalid"
+        current = (user_input or entry.options).get(CONF_VOICEMAIL_FOLDER)
+        schema = vol.Schema(
+            {
+                vol.Optional(
+                    CONF_VOICEMAIL_FOLDER, description={"suggested_value": current}
+                ): selector.TextSelector(),
+            }
+        )
+        return self.async_show_form(
+            step_id="voicemail", data_schema=schema, errors=errors
         )
 
     async def async_step_emergency(
@@ -222,11 +255,11 @@ class HotdeskOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """Show and save the login rules."""
         if user_input is not None:
-            # The emergency settings (their own step) stay as they are.
+            # The emergency and voicemail settings (their own steps) stay.
             kept = {
                 k: v
                 for k, v in self.config_entry.options.items()
-                if k == CONF_EMERGENCY
+                if k in (CONF_EMERGENCY, CONF_VOICEMAIL_FOLDER)
             }
             return self.async_create_entry(data={**user_input, **kept})
         options = self.config_entry.options
@@ -289,6 +322,12 @@ _MINUTES = selector.NumberSelector(
         unit_of_measurement="min",
     )
 )
+
+
+def _is_spool(folder: str) -> bool:
+    """An absolute path to an existing folder (app_voicemail's spool)."""
+    path = Path(folder)
+    return path.is_absolute() and ".." not in path.parts and path.is_dir()
 
 
 def _read_upload(hass: HomeAssistant, file_id: str) -> str:
