@@ -23,6 +23,7 @@ from pytest_homeassistant_custom_component.common import (
     async_mock_service,
 )
 
+from homeassistant.components.person import async_create_person
 from homeassistant.components.tag import async_scan_tag
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
@@ -39,6 +40,7 @@ from custom_components.hotdesk_phone.const import (
     CONF_BOOKING_WARNING,
     CONF_CALENDAR,
     CONF_NOTIFY_TARGETS,
+    CONF_PEOPLE,
 )
 from custom_components.hotdesk_phone.tracker import DeskState
 
@@ -414,3 +416,81 @@ async def test_an_area_calendar_books_the_desk_its_event_names(
     assert reply["calendar"] == open_space
     await wait_for(hass, lambda: hub.logins == {D2: ALICE, D1: CAROL})
     await wait_for(hass, lambda: attrs(hass, sensors[D1])["booked_by"] == "Carol")
+
+
+async def test_a_user_books_only_for_their_own_account(
+    hass: HomeAssistant,
+    calendar: None,
+    init_integration: MockConfigEntry,
+    hass_owner_user: Any,
+) -> None:
+    """Alice's HA user (her account names her person) books for Alice only."""
+    assert await async_setup_component(hass, "person", {})
+    user = await hass.auth.async_create_user("Alice", group_ids=["system-users"])
+    await async_create_person(hass, "Alice", user_id=user.id)
+    account = init_integration.subentries[ALICE]
+    hass.config_entries.async_update_subentry(
+        init_integration, account, data={**account.data, CONF_PEOPLE: ["person.alice"]}
+    )
+    hub = hub_of(init_integration)
+    await wait_for(hass, lambda: "person.alice" in hub.directory.accounts[ALICE].people)
+    alice = Context(user_id=user.id)
+    desk3 = desk_device(hass, init_integration, D3)
+    now = dt_util.now().replace(microsecond=0)
+    start, end = now + timedelta(minutes=10), now + timedelta(minutes=20)
+    today_or_skip(end)
+    # Carol is logged in at Desk 3: a booking from now would end her login.
+    await hub.async_login(CAROL, D3)
+    with pytest.raises(Unauthorized):
+        await book_desk(hass, alice, extension="101", desk=desk3, end=str(end.time()))
+    # Carol's account is not Alice's to book for.
+    with pytest.raises(Unauthorized):
+        await book_desk(
+            hass,
+            alice,
+            extension="102",
+            desk=desk3,
+            start=str(start.time()),
+            end=str(end.time()),
+        )
+    assert hub.logins == {D3: CAROL}
+    # Her own account, after Carol's login is over: booked.
+    reply = await book_desk(
+        hass,
+        alice,
+        extension="101",
+        desk=desk3,
+        start=str(start.time()),
+        end=str(end.time()),
+    )
+    assert reply["calendar"] == CALENDAR
+    assert dt_util.parse_datetime(reply["start"]) == start
+    sensor = login_sensor(hass, init_integration, D3)
+    await wait_for(hass, lambda: attrs(hass, sensor)["booked_by"] == "Alice")
+
+
+async def test_a_released_booking_does_not_hold_the_desk(
+    hass: HomeAssistant, calendar: None, init_integration: MockConfigEntry
+) -> None:
+    set_options(hass, init_integration, **{CONF_BOOKING_CHECK_IN: 0.05})  # 3 s
+    bookings = async_capture_events(hass, "hotdesk_phone_booking")
+    end = seconds(1200)
+    today_or_skip(end)
+    await book(hass, "Carol (102)", seconds(1), end)
+    await wait_for(
+        hass, lambda: [e.data["type"] for e in bookings] == ["started", "released"]
+    )
+    # Carol did not check in: her span is free for Alice.
+    await book_desk(
+        hass,
+        extension="101",
+        desk=desk_device(hass, init_integration, D3),
+        end=str(end.time()),
+    )
+    await wait_for(
+        hass,
+        lambda: any(
+            e.data["type"] == "started" and e.data["account_id"] == ALICE
+            for e in bookings
+        ),
+    )
