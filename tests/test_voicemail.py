@@ -603,3 +603,24 @@ async def test_the_spool_folder_option_is_checked_and_kept(
     result = await voicemail_step("")
     assert CONF_VOICEMAIL_FOLDER not in entry.options
     assert mailboxes_of(hass)[entry.entry_id].spool is None
+
+
+async def test_a_message_left_while_the_link_was_down_is_announced_after_it(
+    hass: HomeAssistant,
+    ami_server: AmiTestServer,
+    pbx: FakeVoicemail,
+    init_integration: MockConfigEntry,
+) -> None:
+    hub = hub_of(init_integration)
+    hub.client.reconnect_min_delay = 0.05
+    hub.client.reconnect_max_delay = 0.1
+    events: list[dict[str, Any]] = []
+    hass.bus.async_listen(EVENT_VOICEMAIL, lambda e: events.append(dict(e.data)))
+    mailboxes = mailboxes_of(hass)[init_integration.entry_id]
+    await wait_for(hass, lambda: ALICE in mailboxes.messages)
+    assert events == []  # the first connect announces nothing
+    ami_server.drop_connections()
+    await wait_for(hass, lambda: not hub.connected)
+    pbx.leave("101", FIRST, "<5550100>", 4)  # no MessageWaiting reaches HA
+    await wait_for(hass, lambda: len(events) == 1)
+    assert (events[0]["message_id"], events[0]["duration"]) == (FIRST, 4)

@@ -164,7 +164,9 @@ class Mailboxes:
         connected = self.hub.connected
         if connected and not self._connected:
             self._lamps.clear()  # a restarted PBX or phone: say it all again
-            self._schedule_all(announce=False)
+            # Messages left while the link was down are announced now; at the
+            # first connect nothing is known yet, so nothing is announced.
+            self._schedule_all(announce=True)
         self._connected = connected
 
     @callback
