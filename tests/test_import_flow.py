@@ -41,7 +41,12 @@ async def export(hass: HomeAssistant) -> str:
 async def open_import(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, Any]:
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["rules", "emergency", "import_directory"]
+    assert result["menu_options"] == [
+        "rules",
+        "emergency",
+        "voicemail",
+        "import_directory",
+    ]
     result = await hass.config_entries.options.async_configure(
         result["flow_id"], {"next_step_id": "import_directory"}
     )

@@ -26,6 +26,7 @@ from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.setup import async_setup_component
 
+from custom_components.hotdesk_phone.bulk import Existing, export_csv, plan_import
 from custom_components.hotdesk_phone.const import (
     CONF_NOTIFY_TARGETS,
     CONF_PEOPLE,
@@ -624,3 +625,23 @@ async def test_a_message_left_while_the_link_was_down_is_announced_after_it(
     pbx.leave("101", FIRST, "<5550100>", 4)  # no MessageWaiting reaches HA
     await wait_for(hass, lambda: len(events) == 1)
     assert (events[0]["message_id"], events[0]["duration"]) == (FIRST, 4)
+
+
+def test_a_csv_import_keeps_the_accounts_voicemail() -> None:
+    alice = {
+        "name": "Alice",
+        "extension": "101",
+        "home_desks": ["D1"],
+        CONF_VOICEMAIL: True,
+    }
+    office = [
+        Existing(
+            "D1", "desk", "Desk 1", {"name": "Desk 1", "dial_string": "PJSIP/desk1"}
+        ),
+        Existing("A1", "account", "Alice (101)", alice),
+    ]
+    text = export_csv(office).replace(",Alice,101,", ",Alice Smith,101,")
+    plan = plan_import(text, office, new_id=lambda: "NEW")
+    [change] = [c for c in plan.update if c.subentry_id == "A1"]
+    assert change.data["name"] == "Alice Smith"
+    assert change.data[CONF_VOICEMAIL] is True

@@ -25,6 +25,7 @@ from typing import Any, Final
 from .account_schema import (
     CARD_CERTIFICATES,
     CARD_REQUIRED,
+    VOICEMAIL,
     check_account,
     make_account,
     stored_account,
@@ -182,11 +183,11 @@ def _stored(data: Mapping[str, Any]) -> dict[str, Any]:
 def _account_data(data: Mapping[str, Any]) -> dict[str, Any]:
     """An account's data as the forms store it, without its card keys.
 
-    A file has no card columns: an account's enrolled cards and its policy
-    are kept as they are.
+    A file has no card or voicemail columns: an account's enrolled cards,
+    its policy and its voicemail are kept as they are.
     """
     stored = stored_account(data)
-    del stored[CARD_CERTIFICATES], stored[CARD_REQUIRED]
+    del stored[CARD_CERTIFICATES], stored[CARD_REQUIRED], stored[VOICEMAIL]
     return stored
 
 
