@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.typing import (
 )
 
 from homeassistant.auth.models import User
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.core import Context, Event, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.setup import async_setup_component
 
@@ -35,6 +35,7 @@ from custom_components.hotdesk_phone.const import (
     DOMAIN,
     EVENT_VOICEMAIL,
 )
+from custom_components.hotdesk_phone.logbook import async_describe_events
 from custom_components.hotdesk_phone.mailboxes import mailboxes_of, media_id
 from custom_components.hotdesk_phone.voicemail import (
     Message,
@@ -645,3 +646,30 @@ def test_a_csv_import_keeps_the_accounts_voicemail() -> None:
     [change] = [c for c in plan.update if c.subentry_id == "A1"]
     assert change.data["name"] == "Alice Smith"
     assert change.data[CONF_VOICEMAIL] is True
+
+
+async def test_the_logbook_line_of_a_voicemail(
+    hass: HomeAssistant, pbx: FakeVoicemail, init_integration: MockConfigEntry
+) -> None:
+    described: dict[str, Any] = {}
+    async_describe_events(
+        hass, lambda _domain, kind, describe: described.__setitem__(kind, describe)
+    )
+    line = described[EVENT_VOICEMAIL](
+        Event(
+            EVENT_VOICEMAIL,
+            {
+                "account_id": ALICE,
+                "account": "Alice",
+                "extension": "101",
+                "caller_id_number": "5550100",
+                "caller_id_name": "Bob Caller",
+                "duration": 3,
+            },
+        )
+    )
+    assert line == {
+        "name": "Alice",
+        "message": "got a 3 s voicemail from Bob Caller (5550100)",
+        "entity_id": "sensor.alice_voicemail",
+    }

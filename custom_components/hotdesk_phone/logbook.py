@@ -39,6 +39,7 @@ from .const import (
     EVENT_LOGOUT,
     EVENT_SCAN_REFUSED,
     EVENT_UNKNOWN_TAG,
+    EVENT_VOICEMAIL,
 )
 from .directory import Directory
 from .running import loaded_entries
@@ -283,6 +284,22 @@ def _emergency(key: str, hass: HomeAssistant, event: Event) -> dict[str, str | N
     }
 
 
+@callback
+def _voicemail(hass: HomeAssistant, event: Event) -> dict[str, str | None]:
+    # The account's line, filed with its Voicemail sensor.
+    data = event.data
+    return {
+        LOGBOOK_ENTRY_NAME: str(data.get("account") or data.get("extension") or ""),
+        LOGBOOK_ENTRY_MESSAGE: text(
+            hass,
+            "logbook_voicemail",
+            caller=caller(hass, data),
+            seconds=data.get("duration", "?"),
+        ),
+        LOGBOOK_ENTRY_ENTITY_ID: _entity(hass, data.get("account_id"), "voicemail"),
+    }
+
+
 # Each event type -> the function that writes its line.
 _DESCRIBERS: dict[str, Callable[[HomeAssistant, Event], dict[str, str | None]]] = {
     EVENT_INCOMING_CALL: _incoming,
@@ -293,6 +310,7 @@ _DESCRIBERS: dict[str, Callable[[HomeAssistant, Event], dict[str, str | None]]] 
     EVENT_CLAIM_REFUSED: _refused,
     EVENT_SCAN_REFUSED: _scan_refused,
     EVENT_BOOKING: _booking,
+    EVENT_VOICEMAIL: _voicemail,
     EVENT_LOGIN: _login,
     EVENT_LOGOUT: _logout,
     EVENT_UNKNOWN_TAG: _unknown_tag,
