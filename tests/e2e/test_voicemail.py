@@ -38,7 +38,7 @@ from custom_components.hotdesk_phone.mailboxes import mailboxes_of
 from custom_components.hotdesk_phone.voicemail import box_summary
 from tests.mobile_app import PushServer, register_apps
 
-from .conftest import ALICE, D3, EventLog, Pbx, in_thread, report, until
+from .conftest import ALICE, D3, D4, EventLog, Pbx, in_thread, report, until
 from .sip_phone import SipCall, SipPhone
 
 pytestmark = pytest.mark.e2e
@@ -169,8 +169,10 @@ async def test_a_voicemail_is_pushed_played_for_alice_only_and_lights_her_desk(
 
     # The mailbox key the dialplan reads.
     assert (await in_thread(hass, pbx.astdb))["voicemail/101"] == MAILBOX
+    # Logged in at desks 3 and 4 (several logins per account are allowed).
     await hub.async_login(ALICE, D3)
-    desk3 = phones["desk3"]
+    await hub.async_login(ALICE, D4)
+    desk3, desk4 = phones["desk3"], phones["desk4"]
 
     # A caller calls 101; Alice declines: the caller goes to her mailbox.
     audio = await hass.async_add_executor_job(speech_file, tmp_path / "speech.ulaw")
@@ -230,9 +232,17 @@ async def test_a_voicemail_is_pushed_played_for_alice_only_and_lights_her_desk(
     assert state.state == "1"
     assert state.attributes["messages"][0]["message_id"] == message_id
 
-    # Message waiting lit at desk 3, where Alice is logged in.
-    await until(lambda: any("yes" in b for b in _mwi(desk3)), 5, "MWI NOTIFY")
-    assert "Voice-Message: 1/0" in _mwi(desk3)[-1]
+    # Message waiting lit at desks 3 and 4, where Alice is logged in; not at
+    # her home desks 1 and 2, where she is not.
+    for desk in (desk3, desk4):
+        await until(lambda d=desk: any("yes" in b for b in _mwi(d)), 5, "MWI")
+        assert "Voice-Message: 1/0" in _mwi(desk)[-1]
+    assert _mwi(phones["desk1"]) == _mwi(phones["desk2"]) == []
+    lit = min(
+        m.time for m in desk3.received("NOTIFY") if "Messages-Waiting: yes" in m.body
+    )
+    took = lit - hotdesk_events.time_of("voicemail")
+    report(f"voicemail: desk 3's NOTIFY {took * 1000:.0f} ms after the event")
 
     # Bob (another non-admin user) sees no mailbox and cannot play it.
     bob_ws = await hass_ws_client(hass, access_token=bob_token)
@@ -289,11 +299,13 @@ async def test_a_voicemail_is_pushed_played_for_alice_only_and_lights_her_desk(
     await until(lambda: "Voice-Message: 0/1" in _mwi(desk3)[-1], 5, "read MWI")
     assert hass.states.get("sensor.alice_voicemail").state == "0"  # type: ignore[union-attr]
 
-    # Logged out: desk 3's lamp goes out.
-    notifies = len(_mwi(desk3))
+    # Logged out at desk 3: its lamp goes out, desk 4's stays as it is.
+    await until(lambda: "Voice-Message: 0/1" in _mwi(desk4)[-1], 5, "read MWI 4")
+    notifies, at_desk4 = len(_mwi(desk3)), len(_mwi(desk4))
     await hub.async_logout(D3)
     await until(lambda: len(_mwi(desk3)) > notifies, 5, "MWI off at logout")
     assert "Messages-Waiting: no" in _mwi(desk3)[-1]
+    assert len(_mwi(desk4)) == at_desk4
 
     # Deleted in Home Assistant: gone on the PBX.
     message = mailboxes.find(ALICE, message_id)
