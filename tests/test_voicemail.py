@@ -673,3 +673,27 @@ async def test_the_logbook_line_of_a_voicemail(
         "message": "got a 3 s voicemail from Bob Caller (5550100)",
         "entity_id": "sensor.alice_voicemail",
     }
+
+
+async def test_voicemail_turned_off_live_puts_the_lamps_out(
+    hass: HomeAssistant,
+    ami_server: AmiTestServer,
+    pbx: FakeVoicemail,
+    init_integration: MockConfigEntry,
+) -> None:
+    entry = init_integration
+    hub = hub_of(entry)
+    await hub.async_login(ALICE, D3)
+    pbx.leave("101", FIRST, "<5550100>", 4)
+    await _message_waiting(hass, ami_server, 1)
+    lit = "Endpoint: desk3\r\nVariable: Event=message-summary\r\n"
+    await wait_for(hass, lambda: "Voice-Message: 1/0 (0/0)" in _wire(ami_server))
+    assert lit in _wire(ami_server)
+    sent = len(_wire(ami_server))
+    subentry = entry.subentries[ALICE]
+    hass.config_entries.async_update_subentry(
+        entry, subentry, data={**subentry.data, CONF_VOICEMAIL: False}
+    )
+    await wait_for(hass, lambda: "hotdesk/voicemail/101" not in ami_server.astdb)
+    await wait_for(hass, lambda: "Messages-Waiting: no" in _wire(ami_server)[sent:])
+    assert mailboxes_of(hass)[entry.entry_id].messages == {}

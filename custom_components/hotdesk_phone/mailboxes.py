@@ -171,7 +171,11 @@ class Mailboxes:
 
     @callback
     def _schedule_all(self, *, announce: bool = False) -> None:
-        if not self.hub.connected or not self.accounts():
+        # Nothing to do without voicemail accounts, unless one was just turned
+        # off: its messages are forgotten and its lamps put out.
+        if not self.hub.connected or not (
+            self.accounts() or self.messages or self._lamps
+        ):
             return
         self.hub.entry.async_create_background_task(
             self.hass, self.async_refresh_all(announce=announce), "hotdesk voicemail"
