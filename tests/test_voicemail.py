@@ -23,7 +23,11 @@ from pytest_homeassistant_custom_component.typing import (
 
 from homeassistant.auth.models import User
 from homeassistant.core import Context, Event, HomeAssistant
-from homeassistant.exceptions import ServiceValidationError, Unauthorized
+from homeassistant.exceptions import (
+    HomeAssistantError,
+    ServiceValidationError,
+    Unauthorized,
+)
 from homeassistant.setup import async_setup_component
 
 from custom_components.hotdesk_phone.bulk import Existing, export_csv, plan_import
@@ -697,3 +701,35 @@ async def test_voicemail_turned_off_live_puts_the_lamps_out(
     await wait_for(hass, lambda: "hotdesk/voicemail/101" not in ami_server.astdb)
     await wait_for(hass, lambda: "Messages-Waiting: no" in _wire(ami_server)[sent:])
     assert mailboxes_of(hass)[entry.entry_id].messages == {}
+
+
+async def test_without_the_user_right_reading_and_deleting_are_refused(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    ami_server: AmiTestServer,
+    pbx: FakeVoicemail,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    def denied(*_args: Any) -> list[dict[str, str]]:
+        return [{"Response": "Error", "Message": "Permission denied"}]
+
+    ami_server.handlers["voicemailmove"] = denied
+    ami_server.handlers["voicemailremove"] = denied
+    pbx.leave("101", FIRST, "<5550100>", 4)
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    message = {"extension": "101", "message_id": FIRST}
+    for service in ("mark_voicemail_read", "delete_voicemail"):
+        with pytest.raises(HomeAssistantError) as err:
+            await hass.services.async_call(DOMAIN, service, message, blocking=True)
+        assert err.value.translation_key == "voicemail_refused"
+        assert err.value.translation_placeholders == {"reason": "Permission denied"}
+    # Playing still works; the message stays new.
+    client = await hass_client()
+    response = await client.get(
+        f"/api/hotdesk_phone/voicemail/{mock_config_entry.entry_id}/{ALICE}/{FIRST}"
+    )
+    assert response.status == 200
+    assert await response.read() == AUDIO
+    assert mailboxes_of(hass)[mock_config_entry.entry_id].find(ALICE, FIRST).new  # type: ignore[union-attr]
