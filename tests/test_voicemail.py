@@ -354,6 +354,32 @@ async def test_a_new_message_is_announced_once_counted_and_lit_at_the_desk(
     assert "Variable: Content=Messages-Waiting: yes\r\n" in wire
     assert "Variable: Content=Voice-Message: 1/0 (0/0)\r\n" in wire
 
+    # Call back, tapped on Alice's phone: her desk rings, then the caller.
+    async def tap(action: str) -> None:
+        response = await client.post(
+            f"/api/webhook/{phone}",
+            json={
+                "type": "fire_event",
+                "data": {
+                    "event_type": "mobile_app_notification_action",
+                    "event_data": {"action": action},
+                },
+            },
+        )
+        assert response.status == 200
+        await hass.async_block_till_done()
+
+    await tap("HOTDESK_VMCALLBACK:1-1")  # no such push: nothing
+    assert not ami_server.actions_named("Originate")
+    await tap(f"HOTDESK_VMCALLBACK:{FIRST}")
+    await wait_for(hass, lambda: bool(ami_server.actions_named("Originate")))
+    [originate] = ami_server.actions_named("Originate")
+    assert (originate["Channel"], originate["Context"], originate["Exten"]) == (
+        "PJSIP/desk3",
+        "hotdesk-callback",
+        "5550100",
+    )
+
     # The same message again (another MessageWaiting): no second event.
     summaries = pbx.summaries
     await _message_waiting(hass, ami_server, 1)

@@ -32,7 +32,6 @@ _MAILBOX: Final = re.compile(r"^[0-9A-Za-z_.+-]{1,40}$")
 _MESSAGE_ID: Final = re.compile(r"^[0-9]{1,20}-[0-9A-Fa-f]{1,16}$")
 _CALLER_ID: Final = re.compile(r'^\s*(?:"(?P<name>[^"]*)"\s*)?<(?P<number>[^>]*)>\s*$')
 _MSG_ID_LINE: Final = re.compile(r"^msg_id=(?P<id>\S+)\s*$", re.MULTILINE)
-_ORIGTIME_LINE: Final = re.compile(r"^origtime=(?P<t>[0-9]+)\s*$", re.MULTILINE)
 # Messages of one mailbox the files are looked through for (app_voicemail's
 # maxmsg is 100 by default, 9999 at most).
 MAX_MESSAGES: Final = 9999
@@ -266,18 +265,6 @@ def message_file(spool: Path, mailbox: str, message: Message) -> Path | None:
             if audio.is_relative_to(root) and audio.is_file():
                 return audio
     return None
-
-
-def message_origtime(spool: Path, mailbox: str, message: Message) -> int | None:
-    """Epoch seconds the message was left, from its ``.txt`` (None: unknown)."""
-    audio = message_file(spool, mailbox, message)
-    if audio is None:
-        return None
-    try:
-        found = _ORIGTIME_LINE.search(audio.with_suffix(".txt").read_text())
-    except OSError:
-        return None
-    return int(found["t"]) if found else None
 
 
 CONTENT_TYPES: Final = {".wav": "audio/wav", ".gsm": "audio/x-gsm"}
