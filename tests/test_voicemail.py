@@ -30,6 +30,7 @@ from homeassistant.exceptions import (
 )
 from homeassistant.setup import async_setup_component
 
+from custom_components.hotdesk_phone.ami import AmiActionError
 from custom_components.hotdesk_phone.bulk import Existing, export_csv, plan_import
 from custom_components.hotdesk_phone.const import (
     CONF_NOTIFY_TARGETS,
@@ -54,7 +55,7 @@ from custom_components.hotdesk_phone.voicemail import (
     summary_lines,
 )
 
-from .ami_server import AmiTestServer
+from .ami_server import AmiTestServer, parse_block
 from .conftest import ALICE, CAROL, DESK_IDS, account_subentry, desk_subentry
 from .helpers import hub_of, wait_for
 from .mobile_app import PushServer, register
@@ -759,3 +760,73 @@ async def test_without_the_user_right_reading_and_deleting_are_refused(
     assert response.status == 200
     assert await response.read() == AUDIO
     assert mailboxes_of(hass)[mock_config_entry.entry_id].find(ALICE, FIRST).new  # type: ignore[union-attr]
+
+
+# Asterisk 22's own words (tests/fixtures/voicemail/session.ami).
+
+SESSION = Path(__file__).parent / "fixtures" / "voicemail" / "session.ami"
+
+
+def _recorded() -> list[dict[str, str]]:
+    """The recorded session's messages (headers; the first value of each)."""
+    blocks = SESSION.read_bytes().decode().split("\r\n\r\n")
+    return [parse_block(b.strip("\r\n")) for b in blocks[1:] if b.strip("\r\n")]
+
+
+def _reply(action_id: str) -> list[dict[str, str]]:
+    """What Asterisk answered to one action: its response and list events."""
+    return [
+        {k: v for k, v in m.items() if k != "ActionID"}
+        for m in _recorded()
+        if m.get("ActionID") == action_id
+    ]
+
+
+def test_asterisk_22s_summaries_and_events_parse() -> None:
+    [inbox] = parse_box_summary(_reply("summary-1"))
+    assert (inbox.folder, inbox.duration, inbox.new) == ("INBOX", 3, True)
+    assert (inbox.caller_id_number, inbox.caller_id_name) == ("5550100", "Bob Caller")
+    check_message_id(inbox.message_id)
+    [old] = parse_box_summary(_reply("summary-2"))
+    assert (old.message_id, old.folder, old.new) == (inbox.message_id, "Old", False)
+    assert parse_box_summary(_reply("summary-3")) == []
+    waiting = [
+        parse_message_waiting(m)
+        for m in _recorded()
+        if m.get("Event") == "MessageWaiting"
+    ]
+    assert [(w.new, w.old) for w in waiting if w] == [(1, 0), (0, 1), (0, 0)]
+
+
+async def test_asterisk_22s_replies_through_the_client(
+    hass: HomeAssistant,
+    ami_server: AmiTestServer,
+    pbx: FakeVoicemail,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The recorded replies, served for the actions: what HA makes of them."""
+    hub = hub_of(init_integration)
+    mailboxes = mailboxes_of(hass)[init_integration.entry_id]
+    events: list[dict[str, Any]] = []
+    hass.bus.async_listen(EVENT_VOICEMAIL, lambda e: events.append(dict(e.data)))
+    await wait_for(hass, lambda: ALICE in mailboxes.messages)
+    replies = {"voicemailboxsummary": "summary-1", "voicemailremove": "remove"}
+
+    def recorded(_server: Any, _session: Any, action: dict[str, str]) -> Any:
+        return _reply(replies[action["Action"].lower()])
+
+    for action in replies:
+        ami_server.handlers[action] = recorded
+    [waiting] = [m for m in _recorded() if m.get("Event") == "MessageWaiting"][:1]
+    ami_server.push_event(waiting)
+    await wait_for(hass, lambda: len(events) == 1)
+    message_id = events[0]["message_id"]
+    assert (events[0]["caller_id_name"], events[0]["duration"]) == ("Bob Caller", 3)
+    account = hub.directory.accounts[ALICE]
+    message = mailboxes.find(ALICE, message_id)
+    assert message is not None
+    # Removed once: fine. Again: Asterisk says "Success" but "remove failed".
+    await mailboxes.async_delete(account, message)
+    replies["voicemailremove"] = "remove-again"
+    with pytest.raises(AmiActionError, match="Message remove failed"):
+        await mailboxes.async_delete(account, message)

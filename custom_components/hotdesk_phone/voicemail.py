@@ -176,8 +176,11 @@ async def box_summary(client: AmiClient, mailbox: str) -> list[Message]:
 
 async def _command(client: AmiClient, fields: Mapping[str, str | list[str]]) -> None:
     reply = _messages(await client.send(fields, as_list=False))[0]
-    if not reply.success:
-        raise AmiActionError(str(fields["Action"]), str(reply.get("Message", "error")))
+    reason = str(reply.get("Message", "error"))
+    # Asterisk 22 answers a VoicemailMove or VoicemailRemove of a message
+    # that is not there with "Response: Success", "Message remove failed".
+    if not reply.success or reason.endswith(" failed"):
+        raise AmiActionError(str(fields["Action"]), reason)
 
 
 async def move_message(
