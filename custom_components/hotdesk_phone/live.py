@@ -35,9 +35,6 @@ from .pcsc import PcscMonitor, async_start_monitor
 from .readers import CardReaders
 from .repairs import set_issue
 
-# Seats whose entities are added before the event loop gets a turn (setup).
-SETUP_BATCH = 200
-
 # A platform's entities for one account or desk subentry (none: not its kind).
 type EntityFactory = Callable[[HotdeskHub, ConfigSubentry], list[Entity]]
 
@@ -87,14 +84,14 @@ class LiveChanges:
         so an office of 10,000 seats added in one go held the event loop for
         seconds: AMI replies waited, the keep-alive timed out and the link
         was dropped during setup (bench/scale.py, ``longest_loop_stall_s``).
-        Yielding every ``SETUP_BATCH`` seats keeps each stretch short; the
+        The platforms share the hub's slices of loop time (``slices.py``),
+        so each stretch stays short while they run side by side; the
         entities and their order are the same.
         """
         self._platforms.append((factory, add_entities))
         directory = self.hub.directory
-        for count, subentry_id in enumerate((*directory.desks, *directory.accounts)):
-            if count and not count % SETUP_BATCH:
-                await asyncio.sleep(0)
+        for subentry_id in (*directory.desks, *directory.accounts):
+            await self.hub.slices.pause()
             self._add(factory, add_entities, subentry_id)
 
     def _add(
