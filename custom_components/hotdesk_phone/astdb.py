@@ -13,7 +13,7 @@ old value and a repair issue says which keys. An Asterisk without
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 
 from homeassistant.core import HomeAssistant
 
@@ -28,6 +28,9 @@ from .repairs import set_issue
 # whole-heap collections in a large HA instance the main cost of a resync).
 ASTDB_WINDOW = 64
 
+# Keys checked between two looks at the event loop's slice.
+SPLIT_CHUNK = 500
+
 
 class AstdbWriter:
     """Writes ``tree()`` (keys below ``hotdesk/``) to the PBX."""
@@ -37,20 +40,23 @@ class AstdbWriter:
         hass: HomeAssistant,
         entry_id: str,
         client: AmiClient,
-        tree: Callable[[], dict[str, str]],
-        values: Callable[[Collection[str]], dict[str, str]] | None = None,
+        tree: Callable[[], Awaitable[dict[str, str]]],
+        values: Callable[[Collection[str]], dict[str, str]],
+        *,
+        pause: Callable[[], Awaitable[None]],
     ) -> None:
         """Know where to write and how to get the tree (or some keys) as it should be.
 
-        ``values(keys)``: the values those keys should have (keys that should
-        not exist left out); without it a partial sync reads the whole tree.
+        ``tree()``: the whole tree, built in turns; ``values(keys)``: the
+        values those keys should have (keys that should not exist left out);
+        ``pause()``: gives the event loop a turn when the entry's slice is
+        used up (the tree of an office of 10,000 seats has 30,000 keys).
         """
         self.hass = hass
         self.client = client
         self._tree = tree
-        self._values = values or (
-            lambda keys: {k: v for k, v in tree().items() if k in keys}
-        )
+        self._values = values
+        self._pause = pause
         self._issue_id = f"astdb_value_too_long_{entry_id}"
         self.written: dict[str, str] = {}  # what the PBX holds, as we wrote it
         # AstDB keys whose value cannot be written (None: not checked yet).
@@ -74,8 +80,8 @@ class AstdbWriter:
             await self.async_rewrite()
             return
         async with self._lock:
-            tree = self._tree()
-            good, bad = _split_writable(tree)
+            tree = await self._tree()
+            good, bad = await self._split_writable(tree)
             ours = {*ASTDB_SUBFAMILIES, *EMERGENCY_FAMILIES}
             changed = [k for k, v in good.items() if held.get(k) != v]
             await self._put_all((k, good[k]) for k in changed if is_emergency_key(k))
@@ -100,8 +106,8 @@ class AstdbWriter:
         and only the stale keys we know of are deleted from it.
         """
         async with self._lock:
-            tree = self._tree()
-            good, bad = _split_writable(tree)
+            tree = await self._tree()
+            good, bad = await self._split_writable(tree)
             kept = {key.partition("/")[0] for key in bad}
             # Emergency keys are never cleared first: a 911 dialled while the
             # tree is rewritten must still find its number, ELIN and location.
@@ -154,8 +160,8 @@ class AstdbWriter:
         if not self.client.connected:
             return  # the next login rewrites everything
         async with self._lock:
-            tree = self._tree()
-            good, bad = _split_writable(tree)
+            tree = await self._tree()
+            good, bad = await self._split_writable(tree)
             removed = [k for k in self.written if k not in tree]
             if not await self._write(good, removed):
                 return
@@ -194,7 +200,7 @@ class AstdbWriter:
             return  # the next login rewrites everything
         async with self._lock:
             values = self._values(keys)
-            good, bad = _split_writable(values)
+            good, bad = _split_writable(values.items())
             removed = [k for k in keys if k in self.written and k not in values]
             if not await self._write(good, removed):
                 return
@@ -226,6 +232,20 @@ class AstdbWriter:
             {"keys": ", ".join(bad)} if bad else None,
         )
 
+    async def _split_writable(
+        self, tree: dict[str, str]
+    ) -> tuple[dict[str, str], list[str]]:
+        """``_split_writable`` of a whole tree, in turns of the event loop."""
+        good: dict[str, str] = {}
+        bad: list[str] = []
+        items = list(tree.items())
+        for start in range(0, len(items), SPLIT_CHUNK):
+            await self._pause()
+            some_good, some_bad = _split_writable(items[start : start + SPLIT_CHUNK])
+            good.update(some_good)
+            bad += some_bad
+        return good, sorted(bad)
+
     async def _put_all(self, items: Iterable[tuple[str, str]]) -> None:
         """DBPut every item, pipelined: ``ASTDB_WINDOW`` actions in flight."""
         pending = iter(items)
@@ -245,11 +265,13 @@ class AstdbWriter:
         await self.client.db_del(f"{ASTDB_FAMILY}/{family}", name)
 
 
-def _split_writable(tree: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+def _split_writable(
+    items: Iterable[tuple[str, str]],
+) -> tuple[dict[str, str], list[str]]:
     """The items AMI can carry, and the keys whose value it cannot."""
     good: dict[str, str] = {}
     bad: list[str] = []
-    for key, value in tree.items():
+    for key, value in items:
         family, _, name = key.partition("/")
         if db_put_fits(f"{ASTDB_FAMILY}/{family}", name, value):
             good[key] = value

@@ -72,7 +72,9 @@ class BusyLamps:
         self.hub = hub
         self.written: dict[str, str] = {}  # extension -> state the PBX holds
         self._dirty: set[str] = set()  # account ids to look at
-        self._unsubscribe: list[CALLBACK_TYPE] = []
+        self._gone: set[str] = set()  # extensions no account has any more
+        # Entity-update listeners by account or desk id.
+        self._unsubscribe: dict[str, CALLBACK_TYPE] = {}
         self._flush: asyncio.Task[None] | None = None
         self._connected = False
         self._lock = asyncio.Lock()
@@ -89,28 +91,46 @@ class BusyLamps:
         def stop() -> None:
             remove_directory()
             remove_pbx()
-            for unsubscribe in self._unsubscribe:
+            for unsubscribe in self._unsubscribe.values():
                 unsubscribe()
             self._unsubscribe.clear()
 
         return stop
 
-    def _subscribe(self) -> None:
-        for unsubscribe in self._unsubscribe:
-            unsubscribe()
+    def _subscribe(self, owners: Iterable[str] | None = None) -> None:
+        """Listen to these accounts and desks (all when None), as they are now."""
         hub = self.hub
-        self._unsubscribe = [
-            hub.async_add_listener(self._account_changed(a), a)
-            for a in hub.directory.accounts
-        ] + [
-            hub.async_add_listener(self._desk_changed(d), d)
-            for d in hub.directory.desks
-        ]
+        directory = hub.directory
+        if owners is None:
+            owners = [*directory.accounts, *directory.desks]
+        for owner in owners:
+            if (unsubscribe := self._unsubscribe.pop(owner, None)) is not None:
+                unsubscribe()
+            if owner in directory.accounts:
+                self._unsubscribe[owner] = hub.async_add_listener(
+                    self._account_changed(owner), owner
+                )
+            elif owner in directory.desks:
+                self._unsubscribe[owner] = hub.async_add_listener(
+                    self._desk_changed(owner), owner
+                )
 
     @callback
-    def _on_directory(self, _changed: list[str]) -> None:
-        self._subscribe()
-        self._mark(self.hub.directory.accounts)
+    def _on_directory(self, changed: list[str]) -> None:
+        """Only what changed: an office of 10,000 seats changes one at a time."""
+        self._subscribe(changed)
+        directory = self.hub.directory
+        accounts = [a for a in changed if a in directory.accounts]
+        for desk_id in changed:
+            accounts += directory.accounts_homed_at(desk_id)
+        # A removed account's (or an old extension's) lamp goes dark.
+        extensions = {a.extension for a in directory.accounts.values()}
+        self._gone.update(
+            ext
+            for ext, state in self.written.items()
+            if state != IDLE and ext not in extensions
+        )
+        self._mark(accounts)
 
     @callback
     def _on_pbx(self) -> None:
@@ -127,8 +147,9 @@ class BusyLamps:
     def _desk_changed(self, desk_id: str) -> CALLBACK_TYPE:
         def changed() -> None:
             hub = self.hub
-            accounts = [a for d, a in hub.logins.items() if d == desk_id]
-            accounts += hub.directory.accounts_homed_at(desk_id)
+            accounts = hub.directory.accounts_homed_at(desk_id)
+            if (login := hub.logins.get(desk_id)) is not None:
+                accounts.append(login)
             self._mark(accounts)
 
         return changed
@@ -136,6 +157,8 @@ class BusyLamps:
     @callback
     def _mark(self, account_ids: Iterable[str]) -> None:
         self._dirty.update(account_ids)
+        if not self._dirty and not self._gone:
+            return
         if self._flush is None or self._flush.done():
             self._flush = self.hub.entry.async_create_background_task(
                 self.hass,
@@ -147,14 +170,16 @@ class BusyLamps:
     async def _async_flush(self) -> None:
         """Write the states of the marked accounts that changed."""
         async with self._lock:
-            while self._dirty and self.hub.connected:
+            while (self._dirty or self._gone) and self.hub.connected:
                 dirty, self._dirty = self._dirty, set()
                 accounts = self.hub.directory.accounts
-                wanted = {
-                    accounts[a].extension: lamp_state(self.hub, accounts[a])
+                wanted = dict.fromkeys(self._gone, IDLE)
+                self._gone = set()
+                wanted.update(
+                    (accounts[a].extension, lamp_state(self.hub, accounts[a]))
                     for a in dirty
                     if a in accounts
-                }
+                )
                 await self._write(
                     {
                         ext: state

@@ -32,14 +32,16 @@ from .const import (
     LOGGER,
 )
 from .emergency import (
+    FAMILY_ELIN,
+    FAMILY_LOCATION,
     EmergencyCall,
+    EmergencySettings,
     desk_keys,
-    desk_tree,
     is_emergency_key,
     resolve,
     settings_tree,
 )
-from .location import CivicAddress
+from .location import CivicAddress, DeskEmergency
 from .repairs import set_issue
 from .texts import text
 
@@ -101,7 +103,18 @@ def emergency_tree(hub: HotdeskHub) -> dict[str, str]:
     tree = settings_tree(hub.emergency_settings)
     for desk_id, desk in hub.directory.desks.items():
         if desk.site is None:  # a linked site's desk calls through its own PBX
-            tree.update(desk_tree(desk_id, *desk_location(hub, desk_id)))
+            tree.update(hub.emergency_alerts.desk_tree(desk_id))
+    return tree
+
+
+async def async_emergency_tree(hub: HotdeskHub) -> dict[str, str]:
+    """``emergency_tree`` in the hub's slices of event-loop time."""
+    tree = settings_tree(hub.emergency_settings)
+    # A directory is never changed in place (a change swaps it whole).
+    for desk_id, desk in hub.directory.desks.items():
+        await hub.slices.pause()
+        if desk.site is None and desk_id in hub.directory.desks:
+            tree.update(hub.emergency_alerts.desk_tree(desk_id))
     return tree
 
 
@@ -115,7 +128,7 @@ def emergency_values(hub: HotdeskHub, keys: Collection[str]) -> dict[str, str]:
     desks = hub.directory.desks
     for desk_id in {k.partition("/")[2] for k in wanted}:
         if (desk := desks.get(desk_id)) is not None and desk.site is None:
-            values.update(desk_tree(desk_id, *desk_location(hub, desk_id)))
+            values.update(hub.emergency_alerts.desk_tree(desk_id))
     return {k: values[k] for k in wanted if k in values}
 
 
@@ -130,6 +143,11 @@ class EmergencyAlerts:
         self._stopped = False
         # Desk id -> where its device is (None: read again at next use).
         self._places: dict[str, DeskPlace] | None = None
+        # (a desk's own data, its place) -> its ELIN and location text, for
+        # the settings in ``_located_for``: most desks share both, and the
+        # resync of an office of 10,000 desks asks for every one.
+        self._located: dict[tuple[DeskEmergency, DeskPlace], tuple[str, str]] = {}
+        self._located_for: EmergencySettings | None = None
         # When each running emergency call was first seen (by channel).
         self.started: dict[str, datetime] = {}
 
@@ -189,6 +207,28 @@ class EmergencyAlerts:
         return self._places.get(desk_id, NOWHERE)
 
     @callback
+    def desk_tree(self, desk_id: str) -> dict[str, str]:
+        """A desk's ELIN and location keys (``emergency.desk_tree``), cached."""
+        settings = self.hub.emergency_settings
+        if settings is not self._located_for:
+            self._located.clear()
+            self._located_for = settings
+        own = self.hub.directory.desks[desk_id].emergency
+        place = self.place(desk_id)
+        found = self._located.get((own, place))
+        if found is None:
+            elin, address = resolve(own, settings, place.address)
+            found = (elin, "" if address.empty else address.location_info())
+            self._located[own, place] = found
+        elin, info = found
+        tree: dict[str, str] = {}
+        if elin:
+            tree[f"{FAMILY_ELIN}/{desk_id}"] = elin
+        if info:
+            tree[f"{FAMILY_LOCATION}/{desk_id}"] = info
+        return tree
+
+    @callback
     def _on_device_updated(self, event: Event[Any]) -> None:
         data = event.data
         if self._places is None:
@@ -229,6 +269,7 @@ class EmergencyAlerts:
             return
         before = self._places or {}
         self._places = desk_places(self.hass, self.hub.entry.entry_id)
+        self._located.clear()
         moved = [
             desk_id
             for desk_id in self.hub.directory.desks

@@ -64,7 +64,7 @@ from .presence import (
     Whereabouts,
 )
 from .repairs import set_issue
-from .routing import astdb_tree, astdb_values, with_dnd_keys
+from .routing import astdb_tree, astdb_values, async_astdb_tree, with_dnd_keys
 from .sites import (
     Occupant,
     async_desks_changed,
@@ -168,12 +168,15 @@ class HotdeskHub:
             tls=tls_settings(entry.data),
             on_certificate_error=self.certificate_refused,
         )
+        # Long work (setup, every entity's update, the resync) in turns.
+        self.slices = LoopSlices()
         self.astdb = AstdbWriter(
             hass,
             entry.entry_id,
             self.client,
-            self.astdb_tree,
+            lambda: async_astdb_tree(self),
             lambda keys: astdb_values(self, keys),
+            pause=self.slices.pause,
         )
         self.connected = False
         self.asterisk_version: str | None = None
@@ -183,8 +186,6 @@ class HotdeskHub:
         # Entity updates by owner: a desk or account id, None for the PBX's.
         self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
         self._calls_shown = -1  # the number of calls the PBX's entities show
-        # Long work (setup, every entity's update, the resync) in turns.
-        self.slices = LoopSlices()
         # The update of every entity in slices (``_update_entities()``).
         self._update_all: asyncio.Task[None] | None = None
         self._update_all_pending = False

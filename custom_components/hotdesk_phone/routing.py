@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from .emergency_alerts import emergency_tree, emergency_values
+from .emergency_alerts import async_emergency_tree, emergency_tree, emergency_values
 from .presence import PRESENCE_FAMILIES, presence_tree, presence_values
 from .sites import visitor_logins
 
@@ -49,6 +49,22 @@ def astdb_tree(hub: HotdeskHub) -> dict[str, str]:
         **visitor_logins(hub),
         **emergency_tree(hub),
     }
+
+
+async def async_astdb_tree(hub: HotdeskHub) -> dict[str, str]:
+    """``astdb_tree`` built in the hub's slices of event-loop time (a resync).
+
+    What changes meanwhile (a login) is written by its own sync after the
+    resync, which holds the writer's lock.
+    """
+    tree = hub.directory.astdb(hub.logins)
+    await hub.slices.pause()
+    tree.update(dnd_tree(hub))
+    tree.update(presence_tree(hub.directory, hub.logins, hub.whereabouts))
+    tree.update(visitor_logins(hub))
+    await hub.slices.pause()
+    tree.update(await async_emergency_tree(hub))
+    return tree
 
 
 def astdb_values(hub: HotdeskHub, keys: Collection[str]) -> dict[str, str]:

@@ -97,6 +97,11 @@ class SubentryCache:
 
     def desk(self, sub: ConfigSubentry) -> Desk:
         """The desk of a desk subentry."""
+        # The common case first, without the general check's cost: a large
+        # office re-reads every subentry on each change.
+        item = self._items.get(sub.subentry_id)
+        if item is not None and item[0][0] is sub.data and type(item[1]) is Desk:
+            return item[1]
         return self._read(
             sub.subentry_id, (sub.data,), Desk, lambda: desk_from_subentry(sub)
         )
@@ -114,6 +119,9 @@ class SubentryCache:
 
     def account(self, sub: ConfigSubentry) -> Account:
         """The account of an account subentry."""
+        item = self._items.get(sub.subentry_id)
+        if item is not None and item[0][0] is sub.data and type(item[1]) is Account:
+            return item[1]
         return self._read(
             sub.subentry_id, (sub.data,), Account, lambda: account_from_subentry(sub)
         )
@@ -166,7 +174,11 @@ def directory_parts(
         if sub.subentry_type != SUBENTRY_ACCOUNT or sub.subentry_id == skip:
             continue
         account = read_account(sub)
-        home = tuple(d for d in account.home_desks if d in desk_ids)
+        home = (
+            account.home_desks
+            if desk_ids.issuperset(account.home_desks)
+            else tuple(d for d in account.home_desks if d in desk_ids)
+        )
         if not home:
             skipped.append(account.name)
             continue
