@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 import contextlib
 from dataclasses import dataclass, field
@@ -385,6 +386,10 @@ def parse_header_block(block: str) -> dict[str, str]:
     return headers
 
 
+# Messages handled at once before the event loop gets a turn (``_drain``).
+MESSAGES_PER_TURN = 300
+
+
 class _Protocol(AMIProtocol):  # type: ignore[misc]
     """panoramisk's protocol with two changes.
 
@@ -406,6 +411,13 @@ class _Protocol(AMIProtocol):  # type: ignore[misc]
             self.booted.set()
         self.client.handle_event(event)
 
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # Messages read but not handled yet, while the loop has its turn.
+        self.backlog: deque[str] = deque()
+        self.draining = False
+        self.reading_paused = False
+        super().connection_made(transport)
+
     def data_received(self, data: bytes) -> None:
         text = self.decoder.decode(data)
         if self.version is None and text.startswith("Asterisk Call Manager/"):
@@ -414,22 +426,49 @@ class _Protocol(AMIProtocol):  # type: ignore[misc]
             text = self.queue.popleft() + text
         blocks = text.split(EOL + EOL)
         self.queue.append(blocks.pop())
-        for raw in blocks:
-            # Only line ends around a message are noise (Asterisk sometimes
-            # sends a lone EOL); blanks belong to the last header's value, and
-            # an empty value ("AccountCode: ") must survive.
-            block = raw.strip(EOL)
-            is_event = block.startswith("Event: ")
-            # An ActionID header follows a line end; "ActionID: " inside a
-            # value (a caller's name can be anything) is not one.
-            if is_event and EOL + "ActionID: " not in block:
-                self._tracked_event(block)
-                continue
-            message = Message.from_line(block)
-            if message is None:
-                continue
-            if not self.handle_message(message) and is_event:
-                self._tracked_event(block)  # answers none of ours: an event
+        self.backlog.extend(blocks)
+        if not self.draining:
+            self._drain()
+
+    def _drain(self) -> None:
+        """Handle up to ``MESSAGES_PER_TURN`` messages, the rest in later turns.
+
+        One read can hold thousands of messages (an office's AstDB tree or
+        device states): reading stops while they wait, so they keep their
+        order and the event loop is never held for all of them at once.
+        """
+        self.draining = False
+        backlog = self.backlog
+        for _ in range(MESSAGES_PER_TURN):
+            if not backlog:
+                break
+            self._handle_block(backlog.popleft())
+        if backlog and not self.closed:
+            self.draining = True
+            if not self.reading_paused:
+                self.reading_paused = True
+                self.transport.pause_reading()
+            asyncio.get_running_loop().call_soon(self._drain)
+        elif self.reading_paused and not self.closed:
+            self.reading_paused = False
+            self.transport.resume_reading()
+
+    def _handle_block(self, raw: str) -> None:
+        # Only line ends around a message are noise (Asterisk sometimes
+        # sends a lone EOL); blanks belong to the last header's value, and
+        # an empty value ("AccountCode: ") must survive.
+        block = raw.strip(EOL)
+        is_event = block.startswith("Event: ")
+        # An ActionID header follows a line end; "ActionID: " inside a
+        # value (a caller's name can be anything) is not one.
+        if is_event and EOL + "ActionID: " not in block:
+            self._tracked_event(block)
+            return
+        message = Message.from_line(block)
+        if message is None:
+            return
+        if not self.handle_message(message) and is_event:
+            self._tracked_event(block)  # answers none of ours: an event
 
     def _tracked_event(self, block: str) -> None:
         name = block[7 : block.find(EOL) if EOL in block else None]
@@ -448,6 +487,9 @@ class _Protocol(AMIProtocol):  # type: ignore[misc]
         return True
 
     def connection_lost(self, exc: Exception | None) -> None:
+        # What the PBX sent before the link went is handled first, in order.
+        while self.backlog:
+            self._handle_block(self.backlog.popleft())
         self.booted.set()
         if not self.closed:
             self.closed = True

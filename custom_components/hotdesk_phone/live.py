@@ -113,12 +113,16 @@ class LiveChanges:
 
         Each subentry change calls the update listener; while the import runs
         those calls only mark the entry changed, so twenty thousand rows make
-        one directory rebuild and one AstDB diff, not one each.
+        one directory rebuild and one AstDB diff, not one each. HA copies the
+        entry's subentries on every change, so the loop gets its turns in
+        between (the hub's shared slices).
         """
         manager = self.hass.config_entries
+        pause = self.hub.slices.pause
         self._held = True
         try:
             for change in plan.create:
+                await pause()
                 manager.async_add_subentry(
                     self.entry,
                     ConfigSubentry(
@@ -130,6 +134,7 @@ class LiveChanges:
                     ),
                 )
             for change in plan.update:
+                await pause()
                 manager.async_update_subentry(
                     self.entry,
                     self.entry.subentries[change.subentry_id],
@@ -137,6 +142,7 @@ class LiveChanges:
                     title=change.title,
                 )
             for item in plan.remove:
+                await pause()
                 manager.async_remove_subentry(self.entry, item.subentry_id)
         finally:
             self._held = False
@@ -173,6 +179,7 @@ class LiveChanges:
         directory = self.hub.directory
         removals: list[Entity] = []
         for subentry_id in changed:
+            await self.hub.slices.pause()
             present = (
                 subentry_id in directory.accounts or subentry_id in directory.desks
             )
