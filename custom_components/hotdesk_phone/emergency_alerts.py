@@ -92,9 +92,8 @@ def desk_places(hass: HomeAssistant, entry_id: str) -> dict[str, DeskPlace]:
 @callback
 def desk_location(hub: HotdeskHub, desk_id: str) -> tuple[str, CivicAddress]:
     """A desk's ELIN and its location as the PBX sends them."""
-    place = hub.emergency_alerts.place(desk_id)
-    desk = hub.directory.desks[desk_id]
-    return resolve(desk.emergency, hub.emergency_settings, place.address)
+    elin, address, _ = hub.emergency_alerts.located(desk_id)
+    return elin, address
 
 
 @callback
@@ -146,7 +145,9 @@ class EmergencyAlerts:
         # (a desk's own data, its place) -> its ELIN and location text, for
         # the settings in ``_located_for``: most desks share both, and the
         # resync of an office of 10,000 desks asks for every one.
-        self._located: dict[tuple[DeskEmergency, DeskPlace], tuple[str, str]] = {}
+        self._located: dict[
+            tuple[DeskEmergency, DeskPlace], tuple[str, CivicAddress, str]
+        ] = {}
         self._located_for: EmergencySettings | None = None
         # When each running emergency call was first seen (by channel).
         self.started: dict[str, datetime] = {}
@@ -207,8 +208,8 @@ class EmergencyAlerts:
         return self._places.get(desk_id, NOWHERE)
 
     @callback
-    def desk_tree(self, desk_id: str) -> dict[str, str]:
-        """A desk's ELIN and location keys (``emergency.desk_tree``), cached."""
+    def located(self, desk_id: str) -> tuple[str, CivicAddress, str]:
+        """A desk's ELIN, location and its ``location_info`` text, cached."""
         settings = self.hub.emergency_settings
         if settings is not self._located_for:
             self._located.clear()
@@ -218,9 +219,14 @@ class EmergencyAlerts:
         found = self._located.get((own, place))
         if found is None:
             elin, address = resolve(own, settings, place.address)
-            found = (elin, "" if address.empty else address.location_info())
-            self._located[own, place] = found
-        elin, info = found
+            info = "" if address.empty else address.location_info()
+            found = self._located[own, place] = (elin, address, info)
+        return found
+
+    @callback
+    def desk_tree(self, desk_id: str) -> dict[str, str]:
+        """A desk's ELIN and location keys (``emergency.desk_tree``), cached."""
+        elin, _, info = self.located(desk_id)
         tree: dict[str, str] = {}
         if elin:
             tree[f"{FAMILY_ELIN}/{desk_id}"] = elin

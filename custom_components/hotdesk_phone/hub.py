@@ -23,6 +23,7 @@ from typing import Any
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.device_registry import DeviceInfo
 
 from .ami import AmiActionError, AmiCertificateError, AmiClient, AmiError, AmiEvent
 from .astdb import AstdbWriter
@@ -164,6 +165,9 @@ class HotdeskHub:
             cache, directory, skipped = read
         # Parsed subentries, reused when the directory is rebuilt after a change.
         self.subentry_cache = cache
+        # Subentry id -> (the data it was made from, its device's DeviceInfo),
+        # shared by the subentry's entities (entity.py).
+        self.device_infos: dict[str, tuple[object, DeviceInfo]] = {}
         self.accounts_without_desk = skipped
         self.login_book = LoginBook(
             hass, entry, self._on_login_expired, self._on_daily_logout

@@ -202,11 +202,18 @@ class PresenceWatcher:
     @callback
     def _on_device_updated(self, event: Event[Any]) -> None:
         # A desk moved to another area (or a device was added or removed).
-        if event.data.get("action") != "update" or "area_id" in event.data.get(
-            "changes", {}
-        ):
-            self._by_area = None
-            self._refresh_all_soon()
+        data = event.data
+        action = data.get("action")
+        if action == "update" and "area_id" not in data.get("changes", {}):
+            return
+        if action == "create":
+            # Setup creates a device per seat, nearly all without an area:
+            # only one in an area changes which desks are near whom.
+            device = dr.async_get(self.hass).async_get(data["device_id"])
+            if device is None or device.area_id is None:
+                return
+        self._by_area = None
+        self._refresh_all_soon()
 
     @callback
     def _on_area_updated(self, event: Event[Any]) -> None:
