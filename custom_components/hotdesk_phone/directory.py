@@ -8,7 +8,7 @@ stream safe.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 import re
 from typing import Final
@@ -572,7 +572,10 @@ class Directory:
         and an account's ``mobile``, ``mobilemode``, ``nearmode`` and
         ``delay`` keys (``Account.ring_options``).
         """
-        tree: dict[str, str] = {}
+        return dict(self.astdb_items(logins))
+
+    def astdb_items(self, logins: Mapping[str, str]) -> Iterator[tuple[str, str]]:
+        """``astdb`` item by item (a caller that yields between items)."""
         # Logins grouped once: asking ring_set per account would scan every
         # login for every account (quadratic in a large office).
         logged_in: dict[str, list[str]] = {}
@@ -581,17 +584,16 @@ class Directory:
         desks = self.desks
         for account in self.accounts.values():
             ring = self._ring_set(account, logged_in.get(account.account_id, ()))
-            tree[f"route/{account.extension}"] = "&".join(
-                desks[d].dial_string for d in ring
+            yield (
+                f"route/{account.extension}",
+                "&".join(desks[d].dial_string for d in ring),
             )
-            tree.update(account.ring_options())
+            yield from account.ring_options().items()
         for desk in self.desks.values():
-            tree[f"desk/{desk.desk_id}"] = desk.dial_string
-            tree[f"deskof/{desk.dial_string}"] = desk.desk_id
-        for desk_id, account_id in logins.items():
-            if desk_id in self.desks and account_id in self.accounts:
-                tree[f"login/{desk_id}"] = self.accounts[account_id].extension
-        return tree
+            yield f"desk/{desk.desk_id}", desk.dial_string
+            yield f"deskof/{desk.dial_string}", desk.desk_id
+        for desk_id, account_id in logged_in_pairs(logins, self):
+            yield f"login/{desk_id}", self.accounts[account_id].extension
 
     def astdb_keys(
         self,
@@ -654,3 +656,14 @@ class Directory:
             if value is not None:
                 values[key] = value
         return values
+
+
+def logged_in_pairs(
+    logins: Mapping[str, str], directory: Directory
+) -> list[tuple[str, str]]:
+    """(desk id, account id) of the logins whose desk and account both exist."""
+    return [
+        (desk_id, account_id)
+        for desk_id, account_id in logins.items()
+        if desk_id in directory.desks and account_id in directory.accounts
+    ]

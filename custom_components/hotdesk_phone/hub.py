@@ -452,7 +452,10 @@ class HotdeskHub:
         settings = await self.client.core_settings()
         self.asterisk_version = settings.get("AsteriskVersion") or None
         await self.astdb.async_resync()
-        notices = self.tracker.resync_desk_states(await self.client.device_states())
+        notices: list[Notice] = []
+        for device, state in (await self.client.device_states()).items():
+            await self.slices.pause()
+            notices += self.tracker.resync_desk_states({device: state})
         channels = await self.client.active_channels()
         self._emergency_seen(
             self.emergencies.resync(

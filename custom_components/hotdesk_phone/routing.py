@@ -57,8 +57,10 @@ async def async_astdb_tree(hub: HotdeskHub) -> dict[str, str]:
     What changes meanwhile (a login) is written by its own sync after the
     resync, which holds the writer's lock.
     """
-    tree = hub.directory.astdb(hub.logins)
-    await hub.slices.pause()
+    tree: dict[str, str] = {}
+    for key, value in hub.directory.astdb_items(hub.logins):
+        await hub.slices.pause()
+        tree[key] = value
     tree.update(dnd_tree(hub))
     tree.update(presence_tree(hub.directory, hub.logins, hub.whereabouts))
     tree.update(visitor_logins(hub))
