@@ -15,6 +15,7 @@ ROOTS = [
     "frontend",
     "config",
     "mobile_app",
+    "media_source",
     "tag",
     "logbook",
     "history",
