@@ -66,6 +66,27 @@ def media_id(entry_id: str, account_id: str, message_id: str | None = None) -> s
     return f"{MEDIA_SOURCE_PREFIX}/{'/'.join(parts)}"
 
 
+def messages_data(
+    entry_id: str, account_id: str, messages: list[Message]
+) -> list[dict[str, Any]]:
+    """An account's messages as the sensor and the ``voicemail`` action show them.
+
+    Newest first, each with the media id that plays it.
+    """
+    return [
+        {
+            "message_id": m.message_id,
+            "new": m.new,
+            "caller_id_number": m.caller_id_number or None,
+            "caller_id_name": m.caller_id_name or None,
+            "duration": m.duration,
+            "date": m.date,
+            "media_content_id": media_id(entry_id, account_id, m.message_id),
+        }
+        for m in reversed(messages)
+    ]
+
+
 def browser_path(entry_id: str, account_id: str) -> str:
     """Home Assistant's media browser at an account's messages (the push's link)."""
     item = f"app,{media_id(entry_id, account_id)}"

@@ -24,7 +24,7 @@ from .emergency_alerts import desk_location
 from .entity import HotdeskEntity
 from .events import CallEvent
 from .hub import HotdeskHub
-from .mailboxes import Mailboxes, mailboxes_of, media_id
+from .mailboxes import Mailboxes, mailboxes_of, messages_data
 from .models import HotdeskConfigEntry
 from .tracker import AccountState, CallPhase, DeskState, NoticeKind
 
@@ -341,20 +341,9 @@ class VoicemailSensor(HotdeskEntity, SensorEntity):
         messages = mailboxes.messages.get(self.subentry_id, [])
         return {
             "old_messages": mailboxes.counts(self.subentry_id)[1],
-            "messages": [
-                {
-                    "message_id": m.message_id,
-                    "new": m.new,
-                    "caller_id_number": m.caller_id_number or None,
-                    "caller_id_name": m.caller_id_name or None,
-                    "duration": m.duration,
-                    "date": m.date,
-                    "media_content_id": media_id(
-                        self.hub.entry.entry_id, self.subentry_id, m.message_id
-                    ),
-                }
-                for m in reversed(messages)
-            ],
+            "messages": messages_data(
+                self.hub.entry.entry_id, self.subentry_id, messages
+            ),
         }
 
     async def async_added_to_hass(self) -> None:

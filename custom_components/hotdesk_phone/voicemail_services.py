@@ -26,7 +26,7 @@ from .ami import AmiActionError, AmiError
 from .auth import async_check_may_act
 from .const import DOMAIN
 from .errors import input_error, pbx_error
-from .mailboxes import Mailboxes, mailboxes_of, media_id
+from .mailboxes import Mailboxes, mailboxes_of, messages_data
 from .running import loaded_entries
 from .voicemail import VoicemailError
 
@@ -81,18 +81,9 @@ async def _voicemail(call: ServiceCall) -> ServiceResponse:
     mailboxes, account = await _mailbox(call)
     await mailboxes.async_refresh(account.account_id, announce=False)
     entry_id = mailboxes.hub.entry.entry_id
-    messages = [
-        {
-            "message_id": m.message_id,
-            "new": m.new,
-            "caller_id_number": m.caller_id_number or None,
-            "caller_id_name": m.caller_id_name or None,
-            "duration": m.duration,
-            "date": m.date,
-            "media_content_id": media_id(entry_id, account.account_id, m.message_id),
-        }
-        for m in reversed(mailboxes.messages.get(account.account_id, []))
-    ]
+    messages = messages_data(
+        entry_id, account.account_id, mailboxes.messages.get(account.account_id, [])
+    )
     return {
         "extension": account.extension,
         "messages": cast("JsonValueType", messages),
