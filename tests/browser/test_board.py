@@ -789,6 +789,23 @@ def _flow(
     return result
 
 
+def add_pbx(base: str, token: str, pbx: Pbx) -> str:
+    """Add the integration for this PBX through its config flow; the entry id."""
+    result = _flow(
+        base,
+        token,
+        "flow",
+        "hotdesk_phone",
+        {
+            "host": "127.0.0.1",
+            "port": pbx.ami_port,
+            "username": pbx.ha_username,
+            "password": pbx.secret,
+        },
+    )
+    return str(result["result"]["entry_id"])
+
+
 EMERGENCY_ROUTE = "PJSIP/{number}@carrier"
 DESK1_ELIN = "+13125550100"
 # Desk 1's room and floor (its own fields), the rest from the entry's address.
@@ -806,18 +823,7 @@ def test_board_shows_an_emergency_call(office: Office, tmp_path: Path) -> None:
     pbx = office.pbx
 
     # The PBX, two desks and Alice through the integration's flows.
-    entry_id = _flow(
-        base,
-        token,
-        "flow",
-        "hotdesk_phone",
-        {
-            "host": "127.0.0.1",
-            "port": pbx.ami_port,
-            "username": pbx.ha_username,
-            "password": pbx.secret,
-        },
-    )["result"]["entry_id"]
+    entry_id = add_pbx(base, token, pbx)
     _flow(
         base,
         token,

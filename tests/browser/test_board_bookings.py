@@ -31,6 +31,7 @@ from tests.browser.test_board import (
     _flow,
     _onboard,
     _wait_for_ha,
+    add_pbx,
     http,
     office,  # noqa: F401 - the fixture
 )
@@ -66,18 +67,7 @@ def test_board_shows_a_booking_and_books_a_desk(office: Office) -> None:  # noqa
 
     for name in ("Desk 2", "Desk 3"):
         _flow(base, token, "flow", "local_calendar", {"calendar_name": name})
-    entry_id = _flow(
-        base,
-        token,
-        "flow",
-        "hotdesk_phone",
-        {
-            "host": "127.0.0.1",
-            "port": pbx.ami_port,
-            "username": pbx.ha_username,
-            "password": pbx.secret,
-        },
-    )["result"]["entry_id"]
+    entry_id = add_pbx(base, token, pbx)
     for n, calendar in ((1, None), (2, "calendar.desk_2"), (3, "calendar.desk_3")):
         desk: dict[str, Any] = {"name": f"Desk {n}", "dial_string": f"PJSIP/desk{n}"}
         if calendar:

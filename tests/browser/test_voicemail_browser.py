@@ -54,6 +54,7 @@ from tests.browser.test_board import (
     _flow,
     _onboard,
     _wait_for_ha,
+    add_pbx,
     http,
     office,  # noqa: F401 - the fixture
 )
@@ -279,18 +280,7 @@ def test_voicemail_plays_in_the_media_browser(
                 "Alice's phone's notify action",
             )
 
-            entry_id = _flow(
-                base,
-                token,
-                "flow",
-                "hotdesk_phone",
-                {
-                    "host": "127.0.0.1",
-                    "port": pbx.ami_port,
-                    "username": pbx.ha_username,
-                    "password": pbx.secret,
-                },
-            )["result"]["entry_id"]
+            entry_id = add_pbx(base, token, pbx)
             _flow(
                 base,
                 token,
