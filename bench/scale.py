@@ -372,6 +372,9 @@ async def client(
                 lambda p=previous: hub.connected and hub.last_resync_seconds != p
             )
             frozen_resync.append(hub.last_resync_seconds)
+            # The entities' update after the reconnect runs on in slices:
+            # let it finish, or the change's wait for an idle HA times it.
+            await hass.async_block_till_done()
             index = 3 + REPEATS + i
             subentry = entry.subentries[account_id(index)]
             target = desk_id((index + 7) % size + 1)
