@@ -17,9 +17,11 @@ control port that the benchmark drives with one-line commands:
     DROP                      close every AMI session (the PBX went away)
     GET <family/key>          -> the AstDB value, or "-"
     COUNT <prefix>            -> number of AstDB keys under the prefix
-    ACTIONS <name>            -> how many actions of that name were received
+    ACTIONS [<name>]          -> how many actions of that name (of any name
+                                 without one) were received
 
     python bench/ami_source.py --port P --control-port C --desks N [--cpu 1]
+        [--endpoint-prefix desk]  # endpoints <prefix>1..<prefix>N
 """
 
 from __future__ import annotations
@@ -63,11 +65,13 @@ def cycle_events(mode: str) -> list[dict[str, str]]:
 class Source:
     """The AMI server and its control port."""
 
-    def __init__(self, desks: int) -> None:
+    def __init__(self, desks: int, prefix: str = "desk") -> None:
         self.desks = desks
         self.server = AmiTestServer(
-            endpoints=[f"desk{i}" for i in range(1, desks + 1)],
-            device_states={f"PJSIP/desk{i}": "NOT_INUSE" for i in range(1, desks + 1)},
+            endpoints=[f"{prefix}{i}" for i in range(1, desks + 1)],
+            device_states={
+                f"PJSIP/{prefix}{i}": "NOT_INUSE" for i in range(1, desks + 1)
+            },
         )
         self.cycles = {
             mode: b"".join(encode(e) for e in cycle_events(mode))
@@ -120,6 +124,8 @@ class Source:
             prefix = args[0] if args else ""
             return str(sum(1 for k in server.astdb if k.startswith(prefix)))
         if name == "ACTIONS":
+            if not args:
+                return str(len(server.actions))
             return str(len(server.actions_named(args[0])))
         if name == "LOGINS":
             return str(server.logins)
@@ -132,9 +138,10 @@ async def main() -> None:
     parser.add_argument("--control-port", type=int, required=True)
     parser.add_argument("--desks", type=int, default=4)
     parser.add_argument("--cpu", type=int, default=None)
+    parser.add_argument("--endpoint-prefix", default="desk")
     args = parser.parse_args()
     pin(args.cpu)
-    source = Source(args.desks)
+    source = Source(args.desks, args.endpoint_prefix)
     source.server.port = args.port
     await source.server.start()
     control = await asyncio.start_server(source.control, "127.0.0.1", args.control_port)
