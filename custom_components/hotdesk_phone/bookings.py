@@ -449,7 +449,9 @@ class Bookings:
                 upcoming[booking.desk_id] = booking
         self._next = upcoming
         changed = []
-        for desk_id in self.hub.directory.desks:
+        for desk_id, desk in self.hub.directory.desks.items():
+            if desk.site is not None:
+                continue  # a linked site's desk: its own entry shows it
             on = self.shown(desk_id)
             seen = (on.key if on else None, self.booking_calendar(desk_id))
             if self._shown.get(desk_id, (None, None)) != seen:

@@ -74,6 +74,8 @@ class SubentryCache:
         """Start empty."""
         # key -> (the data objects it was read from, what was read)
         self._items: dict[str, tuple[tuple[object, ...], Account | Desk]] = {}
+        # link id -> (its data, the site's subentries mapping, their desks)
+        self._sites: dict[str, tuple[object, object, list[Desk]]] = {}
 
     def _read[T: (Account, Desk)](
         self,
@@ -117,6 +119,24 @@ class SubentryCache:
             lambda: site_desk(link, site, sub),
         )
 
+    def site_desks(self, link: ConfigSubentry, site: ConfigEntry) -> list[Desk]:
+        """A linked site's desks, kept while the link and the site's subentries are.
+
+        HA swaps an entry's subentries mapping on every change: the same
+        mapping means the same desks, so a change at this site does not
+        re-read every desk of the other one.
+        """
+        known = self._sites.get(link.subentry_id)
+        if known is not None and known[0] is link.data and known[1] is site.subentries:
+            return known[2]
+        desks = [
+            self.site_desk(link, site, sub)
+            for sub in site.subentries.values()
+            if sub.subentry_type == SUBENTRY_DESK
+        ]
+        self._sites[link.subentry_id] = (link.data, site.subentries, desks)
+        return desks
+
     def account(self, sub: ConfigSubentry) -> Account:
         """The account of an account subentry."""
         item = self._items.get(sub.subentry_id)
@@ -135,6 +155,8 @@ class SubentryCache:
         keep = set(subentry_ids)
         for key in [k for k in self._items if k.partition("/")[0] not in keep]:
             del self._items[key]
+        for link_id in [k for k in self._sites if k not in keep]:
+            del self._sites[link_id]
 
 
 def directory_parts(
@@ -195,13 +217,14 @@ def site_desks(
     links: Iterable[SiteLink], cache: SubentryCache | None = None
 ) -> list[Desk]:
     """The desks of the linked sites, as this PBX dials them."""
-    read = cache.site_desk if cache else site_desk
-    return [
-        read(link, site, sub)
-        for link, site in links
-        for sub in site.subentries.values()
-        if sub.subentry_type == SUBENTRY_DESK
-    ]
+    if cache is None:
+        return [
+            site_desk(link, site, sub)
+            for link, site in links
+            for sub in site.subentries.values()
+            if sub.subentry_type == SUBENTRY_DESK
+        ]
+    return [desk for link, site in links for desk in cache.site_desks(link, site)]
 
 
 # entry id -> (the subentries mapping they were read from, its site links).
