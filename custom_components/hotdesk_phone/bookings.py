@@ -244,8 +244,12 @@ class Bookings:
             return found
         by_area: dict[str, list[str]] = {}
         devices = dr.async_get(hass)
-        for entity in er.async_get(hass).entities.values():
-            if entity.domain != "calendar" or entity.disabled_by is not None:
+        entities = er.async_get(hass)
+        # The calendars by their states (indexed by domain), not a walk of
+        # the whole registry: an office's own entities are tens of thousands.
+        for entity_id in hass.states.async_entity_ids("calendar"):
+            entity = entities.async_get(entity_id)
+            if entity is None or entity.disabled_by is not None:
                 continue
             area = entity.area_id
             if area is None and entity.device_id is not None:
