@@ -27,16 +27,29 @@ class LoopSlices:
     async def pause(self) -> None:
         """Give the loop a turn if the shared slice is used up."""
         loop = asyncio.get_running_loop()
-        now = loop.time()
-        if self._started is None or now - self._started > self.seconds * 4:
-            # Nothing ran for a while: this is the start of a new slice.
-            self._started = now
+        if self._started is None:
+            self._start(loop)
             return
-        if now - self._started < self.seconds:
+        if loop.time() - self._started < self.seconds:
             return
-        started = self._started
         self.turns += 1
         await asyncio.sleep(0)
-        if self._started == started:
+        if self._between_slices():
             # The first back after the turn starts the next slice.
-            self._started = loop.time()
+            self._start(loop)
+
+    def _between_slices(self) -> bool:
+        return self._started is None
+
+    def _start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """A slice starts now and ends with this turn of the loop.
+
+        The marker runs once the work of this turn has given the loop back,
+        so work that comes later (a change after a quiet minute) starts a
+        slice of its own instead of yielding at once in an old one.
+        """
+        self._started = loop.time()
+        loop.call_soon(self._turn_over)
+
+    def _turn_over(self) -> None:
+        self._started = None
