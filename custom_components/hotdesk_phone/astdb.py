@@ -176,8 +176,9 @@ class AstdbWriter:
         """
         changed = [k for k, v in good.items() if self.written.get(k) != v]
         try:
+            # Windowed: a bulk import changes tens of thousands of keys.
             await asyncio.gather(
-                *(self._put(k, good[k]) for k in changed),
+                self._put_all((k, good[k]) for k in changed),
                 *(self._del(k) for k in removed),
             )
         except AmiActionError as err:
@@ -199,8 +200,13 @@ class AstdbWriter:
         if not self.client.connected:
             return  # the next login rewrites everything
         async with self._lock:
-            values = self._values(keys)
-            good, bad = _split_writable(values.items())
+            # In turns of the event loop: a bulk import names 30,000 keys.
+            values: dict[str, str] = {}
+            ordered = list(keys)
+            for start in range(0, len(ordered), SPLIT_CHUNK):
+                await self._pause()
+                values.update(self._values(ordered[start : start + SPLIT_CHUNK]))
+            good, bad = await self._split_writable(values)
             removed = [k for k in keys if k in self.written and k not in values]
             if not await self._write(good, removed):
                 return
@@ -248,13 +254,16 @@ class AstdbWriter:
 
     async def _put_all(self, items: Iterable[tuple[str, str]]) -> None:
         """DBPut every item, pipelined: ``ASTDB_WINDOW`` actions in flight."""
-        pending = iter(items)
+        pending = list(items)
+        queue = iter(pending)
 
         async def worker() -> None:
-            for key, value in pending:
+            for key, value in queue:
                 await self._put(key, value)
 
-        await asyncio.gather(*(worker() for _ in range(ASTDB_WINDOW)))
+        await asyncio.gather(
+            *(worker() for _ in range(min(ASTDB_WINDOW, len(pending))))
+        )
 
     async def _put(self, key: str, value: str) -> None:
         family, _, name = key.partition("/")

@@ -260,16 +260,6 @@ def settings_tree(settings: EmergencySettings) -> dict[str, str]:
     return tree
 
 
-def desk_tree(desk_id: str, elin: str, address: CivicAddress) -> dict[str, str]:
-    """One desk's keys: its ELIN and its location (each only when set)."""
-    tree: dict[str, str] = {}
-    if elin:
-        tree[f"{FAMILY_ELIN}/{desk_id}"] = elin
-    if not address.empty:
-        tree[f"{FAMILY_LOCATION}/{desk_id}"] = address.location_info()
-    return tree
-
-
 def desk_keys(desk_ids: Iterable[str]) -> set[str]:
     """Every key a change of these desks can touch."""
     return {f"{f}/{d}" for d in desk_ids for f in (FAMILY_ELIN, FAMILY_LOCATION)}

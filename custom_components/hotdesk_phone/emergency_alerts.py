@@ -225,7 +225,7 @@ class EmergencyAlerts:
 
     @callback
     def desk_tree(self, desk_id: str) -> dict[str, str]:
-        """A desk's ELIN and location keys (``emergency.desk_tree``), cached."""
+        """A desk's ELIN and location keys (each only when set), cached."""
         elin, _, info = self.located(desk_id)
         tree: dict[str, str] = {}
         if elin:

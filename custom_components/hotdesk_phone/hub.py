@@ -364,7 +364,7 @@ class HotdeskHub:
 
     # Live changes of accounts and desks.
 
-    async def async_apply_directory(self) -> list[str]:
+    async def async_apply_directory(self, *, in_executor: bool = False) -> list[str]:
         """Rebuild the directory from the subentries and apply it in place.
 
         The tracker's calls, claims and the AMI link stay as they are: a call
@@ -373,14 +373,22 @@ class HotdeskHub:
         end. AstDB gets only the keys the changed accounts and desks shape.
         Returns the ids of the accounts and desks that were added, changed or
         removed (an account left without a desk counts as removed).
+        ``in_executor``: build it in HA's executor (a bulk import: thousands
+        of new subentries, pure CPU; changes apply one pass at a time, so
+        nothing else builds meanwhile).
         """
         old = self.directory
-        new, skipped = directory_from_entry(
+        build = partial(
+            directory_from_entry,
             self.entry,
             self.subentry_cache,
             previous=old,
             links=links_of(self.hass, self.entry),
         )
+        if in_executor:
+            new, skipped = await self.hass.async_add_executor_job(build)
+        else:
+            new, skipped = build()
         self.subentry_cache.forget_others(self.entry.subentries)
         accounts = changed_ids(old.accounts, new.accounts)
         desks = changed_ids(old.desks, new.desks)

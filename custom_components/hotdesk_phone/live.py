@@ -63,6 +63,7 @@ class LiveChanges:
         self._lock = asyncio.Lock()
         self._pending = False
         self._held = False
+        self._bulk = False  # the next pass applies a bulk import
         self._hub_device_id: str | None = None
         # The PC/SC monitor: started, restarted and stopped here alone
         # (``runtime_data.pcsc`` reads it).
@@ -146,6 +147,7 @@ class LiveChanges:
                 manager.async_remove_subentry(self.entry, item.subentry_id)
         finally:
             self._held = False
+        self._bulk = True
         await self.async_apply()
 
     async def async_apply(self) -> None:
@@ -169,8 +171,9 @@ class LiveChanges:
             self.hub.login_book.async_restart_timers()
             if self._options.get(CONF_EMERGENCY) != emergency_before:
                 await self.hub.async_apply_emergency_settings()
+        bulk, self._bulk = self._bulk, False
         try:
-            changed = await self.hub.async_apply_directory()
+            changed = await self.hub.async_apply_directory(in_executor=bulk)
         except DirectoryError as err:
             # Only subentries written around the forms' checks get here; the
             # running directory stays as it was until a change makes it whole.
