@@ -9,6 +9,7 @@ import pytest
 
 from custom_components.hotdesk_phone.ami import (
     MAX_LINE_BYTES,
+    MESSAGES_PER_TURN,
     AmiActionError,
     AmiAuthError,
     AmiClient,
@@ -18,7 +19,7 @@ from custom_components.hotdesk_phone.ami import (
     AmiValueError,
 )
 
-from .ami_server import AmiTestServer, transcript_bytes, transcript_events
+from .ami_server import AmiTestServer, encode, transcript_bytes, transcript_events
 from .helpers import make_client
 
 
@@ -233,6 +234,49 @@ async def test_events_split_across_packets(server: AmiTestServer) -> None:
     ]
     got = [e for e in events if e.name in {"DialBegin", "DialEnd", "Hangup"}]
     assert [dict(e.headers) for e in got] == expected
+    await client.close()
+
+
+async def test_a_read_of_thousands_of_events_is_handled_in_turns(
+    server: AmiTestServer,
+) -> None:
+    """2,000 events in one write: all arrive, in order, with the loop free between.
+
+    The client handles 300 messages per turn of the event loop (reading
+    paused meanwhile), so a large office's device states do not hold it.
+    """
+    events: list[AmiEvent] = []
+    turn_of_event: list[int] = []
+    turns = 0
+
+    def on_event(event: AmiEvent) -> None:
+        events.append(event)
+        turn_of_event.append(turns)
+
+    client = make_client(server, on_event=on_event)
+    await client.connect()
+
+    async def count_turns() -> None:
+        nonlocal turns
+        while True:
+            await asyncio.sleep(0)
+            turns += 1
+
+    counter = asyncio.get_running_loop().create_task(count_turns())
+    await asyncio.sleep(0)
+    burst = [
+        {"Event": "DeviceStateChange", "Device": f"PJSIP/desk{i}", "State": "INUSE"}
+        for i in range(2000)
+    ]
+    server.push_raw(b"".join(encode(e) for e in burst))
+    await client.ping()
+    counter.cancel()
+    got = [e.headers["Device"] for e in events if e.name == "DeviceStateChange"]
+    assert got == [e["Device"] for e in burst]
+    # Handled in at least one turn of the loop per 300 messages (one read of
+    # the socket brings far more than that).
+    assert MESSAGES_PER_TURN == 300
+    assert len(set(turn_of_event)) >= 2000 // 300
     await client.close()
 
 

@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.common import (
     async_capture_events,
     async_mock_service,
 )
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from homeassistant.components.person import async_create_person
 from homeassistant.components.tag import async_scan_tag
@@ -494,3 +495,34 @@ async def test_a_released_booking_does_not_hold_the_desk(
             for e in bookings
         ),
     )
+
+
+async def test_a_booking_deleted_from_its_calendar_ends_its_login(
+    hass: HomeAssistant,
+    calendar: None,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """The event removed in the calendar (its own websocket command): logged out."""
+    logouts = async_capture_events(hass, "hotdesk_phone_logout")
+    hub = hub_of(init_integration)
+    await book(hass, "Alice (101)", seconds(1), seconds(600))
+    await wait_for(hass, lambda: hub.logins == {D3: ALICE})
+    events = await hass.services.async_call(
+        "calendar",
+        "get_events",
+        {"entity_id": CALENDAR, "duration": {"hours": 1}},
+        blocking=True,
+        return_response=True,
+    )
+    assert [e["summary"] for e in events[CALENDAR]["events"]] == ["Alice (101)"]
+    entity = hass.data["calendar"].get_entity(CALENDAR)
+    (event,) = await entity.async_get_events(hass, dt_util.now(), seconds(3600))
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {"type": "calendar/event/delete", "entity_id": CALENDAR, "uid": event.uid}
+    )
+    assert (await client.receive_json())["success"]
+    await wait_for(hass, lambda: logouts, timeout=20)
+    assert logouts[0].data["reason"] == "booking_ended"
+    assert hub.logins == {}

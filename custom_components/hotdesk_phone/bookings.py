@@ -34,7 +34,7 @@ booking on now (else the next one today) and the calendar a booking goes to.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 import re
@@ -630,10 +630,6 @@ class Bookings:
         active.checked_in = True
         self._fire("checked_in", active.booking)
         return True
-
-    def bookings_of(self, desk_ids: Iterable[str]) -> dict[str, Booking]:
-        """The bookings on now at these desks."""
-        return {d: a.booking for d in desk_ids if (a := self.active.get(d))}
 
     # "Book this desk".
 
