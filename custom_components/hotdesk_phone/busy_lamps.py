@@ -122,7 +122,7 @@ class BusyLamps:
         directory = self.hub.directory
         accounts = [a for a in changed if a in directory.accounts]
         for desk_id in changed:
-            accounts += directory.accounts_homed_at(desk_id)
+            accounts += self._accounts_at(desk_id)
         # A removed account's (or an old extension's) lamp goes dark.
         extensions = {a.extension for a in directory.accounts.values()}
         self._gone.update(
@@ -145,14 +145,14 @@ class BusyLamps:
         return lambda: self._mark([account_id])
 
     def _desk_changed(self, desk_id: str) -> CALLBACK_TYPE:
-        def changed() -> None:
-            hub = self.hub
-            accounts = hub.directory.accounts_homed_at(desk_id)
-            if (login := hub.logins.get(desk_id)) is not None:
-                accounts.append(login)
-            self._mark(accounts)
+        return lambda: self._mark(self._accounts_at(desk_id))
 
-        return changed
+    def _accounts_at(self, desk_id: str) -> list[str]:
+        """The accounts whose lamp a desk shows: homed there, or logged in."""
+        accounts = self.hub.directory.accounts_homed_at(desk_id)
+        if (login := self.hub.logins.get(desk_id)) is not None:
+            accounts.append(login)
+        return accounts
 
     @callback
     def _mark(self, account_ids: Iterable[str]) -> None:
