@@ -122,13 +122,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: HotdeskConfigEntry) -> b
     entry.async_on_unload(live.async_stop_pcsc)
     await live.async_start_pcsc()
     # The PBX's device exists before any desk or account links to it.
-    dr.async_get(hass).async_get_or_create(
-        config_entry_id=entry.entry_id,
-        identifiers={(DOMAIN, entry.entry_id)},
-        name=entry.title,
-        manufacturer="Asterisk",
-        model="PBX",
-        sw_version=hub.asterisk_version,
+    hub.device_id = (
+        dr.async_get(hass)
+        .async_get_or_create(
+            config_entry_id=entry.entry_id,
+            identifiers={(DOMAIN, entry.entry_id)},
+            name=entry.title,
+            manufacturer="Asterisk",
+            model="PBX",
+            sw_version=hub.asterisk_version,
+        )
+        .id
     )
     update_orphan_issue(hass, entry, hub)
 
@@ -201,8 +205,9 @@ async def _async_link_and_prune_devices(
 ) -> None:
     """Hang desks and accounts under the PBX device; remove stale devices.
 
-    A device already under the PBX's is left alone (a restart changes
-    nothing); the loop lets the event loop run every ``DEVICE_BATCH``
+    Devices made now are under the PBX's already (``entity.py``); this links
+    those of older versions. A device already under the PBX's is left alone
+    (a restart changes nothing); the loop lets the event loop run every ``DEVICE_BATCH``
     devices (20,000 in an office of 10,000 seats).
     """
     registry = dr.async_get(hass)

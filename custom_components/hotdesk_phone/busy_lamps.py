@@ -73,8 +73,6 @@ class BusyLamps:
         self.written: dict[str, str] = {}  # extension -> state the PBX holds
         self._dirty: set[str] = set()  # account ids to look at
         self._gone: set[str] = set()  # extensions no account has any more
-        # Entity-update listeners by account or desk id.
-        self._unsubscribe: dict[str, CALLBACK_TYPE] = {}
         self._flush: asyncio.Task[None] | None = None
         self._connected = False
         self._lock = asyncio.Lock()
@@ -82,43 +80,38 @@ class BusyLamps:
     @callback
     def async_start(self) -> CALLBACK_TYPE:
         """Listen to every account and desk; returns the remover."""
-        remove_directory = self.hub.async_add_directory_listener(self._on_directory)
-        remove_pbx = self.hub.async_add_listener(self._on_pbx, None)
-        self._subscribe()
+        removers = [
+            self.hub.async_add_directory_listener(self._on_directory),
+            self.hub.async_add_listener(self._on_pbx, None),
+            self.hub.async_add_owners_listener(self._on_owners),
+        ]
         self._on_pbx()
 
         @callback
         def stop() -> None:
-            remove_directory()
-            remove_pbx()
-            for unsubscribe in self._unsubscribe.values():
-                unsubscribe()
-            self._unsubscribe.clear()
+            for remove in removers:
+                remove()
 
         return stop
 
-    def _subscribe(self, owners: Iterable[str] | None = None) -> None:
-        """Listen to these accounts and desks (all when None), as they are now."""
-        hub = self.hub
-        directory = hub.directory
+    @callback
+    def _on_owners(self, owners: list[str] | None) -> None:
+        """Desks or accounts changed: look at the lamps they concern."""
+        directory = self.hub.directory
         if owners is None:
-            owners = [*directory.accounts, *directory.desks]
+            self._mark(directory.accounts)
+            return
+        accounts: list[str] = []
         for owner in owners:
-            if (unsubscribe := self._unsubscribe.pop(owner, None)) is not None:
-                unsubscribe()
             if owner in directory.accounts:
-                self._unsubscribe[owner] = hub.async_add_listener(
-                    self._account_changed(owner), owner
-                )
+                accounts.append(owner)
             elif owner in directory.desks:
-                self._unsubscribe[owner] = hub.async_add_listener(
-                    self._desk_changed(owner), owner
-                )
+                accounts += self._accounts_at(owner)
+        self._mark(accounts)
 
     @callback
     def _on_directory(self, changed: list[str]) -> None:
         """Only what changed: an office of 10,000 seats changes one at a time."""
-        self._subscribe(changed)
         directory = self.hub.directory
         accounts = [a for a in changed if a in directory.accounts]
         for desk_id in changed:
@@ -140,12 +133,6 @@ class BusyLamps:
                 self.hass, self.async_resync(), "hotdesk_phone busy lamps resync"
             )
         self._connected = connected
-
-    def _account_changed(self, account_id: str) -> CALLBACK_TYPE:
-        return lambda: self._mark([account_id])
-
-    def _desk_changed(self, desk_id: str) -> CALLBACK_TYPE:
-        return lambda: self._mark(self._accounts_at(desk_id))
 
     def _accounts_at(self, desk_id: str) -> list[str]:
         """The accounts whose lamp a desk shows: homed there, or logged in."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from homeassistant.const import ATTR_AREA_ID, CONF_NAME
 from homeassistant.helpers import area_registry as ar
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
@@ -12,6 +14,9 @@ from .hub import HotdeskHub
 from .texts import text
 
 MANUFACTURER = "Hot-desk phone"
+# Newer Home Assistant links a device to its parent by device id and reports
+# the older link by identifiers; older releases know only the latter.
+VIA_BY_ID = "via_device_id" in DeviceInfo.__optional_keys__
 
 
 class HotdeskEntity(Entity):
@@ -86,5 +91,11 @@ def _subentry_device_info(hub: HotdeskHub, subentry_id: str) -> DeviceInfo:
         # An account is a phone number, not a box on a desk.
         entry_type=DeviceEntryType.SERVICE if account else None,
     )
+    # Under the PBX's device from the start: linking 20,000 devices after
+    # they were made (an update each) was seconds of an office's setup.
+    if VIA_BY_ID:
+        cast("dict[str, Any]", info)["via_device_id"] = hub.device_id
+    else:
+        info["via_device"] = (DOMAIN, hub.entry.entry_id)
     hub.device_infos[subentry_id] = (subentry.data, info)
     return info

@@ -168,6 +168,7 @@ class HotdeskHub:
         # Subentry id -> (the data it was made from, its device's DeviceInfo),
         # shared by the subentry's entities (entity.py).
         self.device_infos: dict[str, tuple[object, DeviceInfo]] = {}
+        self.device_id: str | None = None  # the PBX's device, once made
         self.accounts_without_desk = skipped
         self.login_book = LoginBook(
             hass, entry, self._on_login_expired, self._on_daily_logout
@@ -219,6 +220,8 @@ class HotdeskHub:
         self._claim_origins: dict[str, tuple[str, Context | None]] = {}
         # Entity updates by owner: a desk or account id, None for the PBX's.
         self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
+        # Told which desks and accounts changed (None: all of them).
+        self._owner_listeners: list[Callable[[list[str] | None], None]] = []
         self._calls_shown = -1  # the number of calls the PBX's entities show
         # The update of every entity in slices (``_update_entities()``).
         self._update_all: asyncio.Task[None] | None = None
@@ -269,6 +272,18 @@ class HotdeskHub:
         number of desks and accounts.
         """
         return _subscribe(self._listeners, owner, update)
+
+    @callback
+    def async_add_owners_listener(
+        self, listener: Callable[[list[str] | None], None]
+    ) -> CALLBACK_TYPE:
+        """Call ``listener(ids)`` when desks or accounts change (None: all).
+
+        One listener for every desk and account, where one per owner would
+        be 20,000 in an office of 10,000 seats (busy_lamps.py).
+        """
+        self._owner_listeners.append(listener)
+        return lambda: self._owner_listeners.remove(listener)
 
     @callback
     def async_add_directory_listener(
@@ -338,6 +353,8 @@ class HotdeskHub:
         """
         calls = len(self.tracker.calls)
         if owners is None:
+            for owners_listener in list(self._owner_listeners):
+                owners_listener(None)
             self._calls_shown = calls
             self._update_all_pending = True
             if self._update_all is None or self._update_all.done():
@@ -346,6 +363,9 @@ class HotdeskHub:
                 )
             return
         wanted = dict.fromkeys(owners)
+        changed = [owner for owner in wanted if owner is not None]
+        for owners_listener in list(self._owner_listeners):
+            owners_listener(changed)
         if calls != self._calls_shown:
             wanted[None] = None
             self._calls_shown = calls
