@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 import contextlib
 import datetime as dt
 import fcntl
+import gc
 import importlib.metadata
 import json
 import os
@@ -210,3 +211,64 @@ async def until(
         if time.monotonic() > deadline:
             raise TimeoutError(f"no {what} within {limit} s")
         await asyncio.sleep(poll)
+
+
+class Phases:
+    """Per phase: time spent in Python's garbage collector, and (with a
+    folder) a cProfile of the phase written to ``<folder>/<phase>.pstats``."""
+
+    def __init__(self, folder: str | None) -> None:
+        self.folder = Path(folder) if folder else None
+        self.gc_s: dict[str, float] = {}
+        self.stall_s: dict[str, float] = {}
+        # The same without the collector's pauses in it, and the longest pause.
+        self.stall_outside_gc_s: dict[str, float] = {}
+        self.gc_pause_s: dict[str, float] = {}
+        self._gc_since_tick = 0.0
+        self._phase: str | None = None
+        self._gc_started = 0.0
+        self._profile: Any = None
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, stage: str, _info: dict[str, Any]) -> None:
+        if stage == "start":
+            self._gc_started = time.perf_counter()
+            return
+        spent = time.perf_counter() - self._gc_started
+        self._gc_since_tick += spent
+        if self._phase is None:
+            return
+        self.gc_s[self._phase] = self.gc_s.get(self._phase, 0.0) + spent
+        if spent > self.gc_pause_s.get(self._phase, 0.0):
+            self.gc_pause_s[self._phase] = spent
+
+    async def watch_loop(self) -> None:
+        """The longest the event loop was blocked, per phase (a 50 ms tick)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            before = loop.time()
+            self._gc_since_tick = 0.0
+            await asyncio.sleep(0.05)
+            stall = loop.time() - before - 0.05
+            phase = self._phase or "other"
+            if stall > self.stall_s.get(phase, 0.0):
+                self.stall_s[phase] = stall
+            outside = stall - self._gc_since_tick
+            if outside > self.stall_outside_gc_s.get(phase, 0.0):
+                self.stall_outside_gc_s[phase] = outside
+
+    def start(self, phase: str) -> None:
+        self._phase = phase
+        if self.folder is not None:
+            import cProfile  # noqa: PLC0415
+
+            self._profile = cProfile.Profile()
+            self._profile.enable()
+
+    def stop(self) -> None:
+        if self._profile is not None and self.folder is not None:
+            self._profile.disable()
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._profile.dump_stats(self.folder / f"{self._phase}.pstats")
+            self._profile = None
+        self._phase = None

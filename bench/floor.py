@@ -31,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import CLIENT_CPU, emit, pin
+from bench.common import CLIENT_CPU, Phases, emit, pin
 
 DOMAIN = "hotdesk_floor"
 
@@ -169,12 +169,25 @@ async def measure(
         )
         entry.add_to_hass(hass)
         gc.collect()
+        # The stalls of Home Assistant's own work, as the scale bench
+        # watches the integration's (its floor for them).
+        phases = Phases(None)
+        watcher = asyncio.get_running_loop().create_task(phases.watch_loop())
         before = rss_bytes()
         started = time.perf_counter()
+        phases.start("setup")
         if not await hass.config_entries.async_setup(entry.entry_id):
             raise RuntimeError(f"floor entry did not load: {entry.state}")
         await hass.async_block_till_done()
+        phases.stop()
         out["setup_s"] = round(time.perf_counter() - started, 3)
+        watcher.cancel()
+        out["gc_s"] = round(phases.gc_s.get("setup", 0.0), 3)
+        out["longest_loop_stall_s"] = round(phases.stall_s.get("setup", 0.0), 3)
+        out["longest_loop_stall_outside_gc_s"] = round(
+            phases.stall_outside_gc_s.get("setup", 0.0), 3
+        )
+        out["longest_gc_pause_s"] = round(phases.gc_pause_s.get("setup", 0.0), 3)
         gc.collect()
         out["rss_added_mb"] = round((rss_bytes() - before) / 2**20, 1)
         out["entities"] = len(

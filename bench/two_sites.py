@@ -50,6 +50,7 @@ from bench.common import (
     CLIENT_CPU,
     MAIN_PYTHON,
     SOURCE_CPU,
+    Phases,
     emit,
     loadavg,
     pin,
@@ -58,7 +59,7 @@ from bench.common import (
 )
 from bench.control import Control
 from bench.intake import free_port
-from bench.scale import Phases, run_floor, run_size, wait_until
+from bench.scale import run_floor, run_size, wait_until
 
 REPEATS = 5
 RESYNC_REPEATS = 3
