@@ -165,6 +165,59 @@ async def test_redirect_and_originate(server: AmiTestServer) -> None:
     await client.close()
 
 
+async def test_list_replies_refused_empty_or_odd(server: AmiTestServer) -> None:
+    """A list action's answer is read without panoramisk's messages: each
+    kind of answer resolves, and the link serves the next action."""
+    client = make_client(server)
+    await client.connect()
+    server.handlers["dbgettree"] = lambda *_: [
+        {"Response": "Error", "Message": "Permission denied"}
+    ]
+    with pytest.raises(AmiActionError, match="Permission denied"):
+        await client.db_get_tree("hotdesk")
+    # A success that lists nothing is the whole answer (nothing waits).
+    server.handlers["devicestatelist"] = lambda *_: [
+        {"Response": "Success", "Message": "No device states"}
+    ]
+    assert await client.device_states() == {}
+    # Header names in any case; an item without its key is skipped; the
+    # first of a repeated header counts; a value may hold ": ".
+    server.handlers["dbgettree"] = lambda *_: [
+        {"Response": "Success", "EventList": "start", "Message": "will follow"},
+        {"Event": "DBGetTreeResponse", "KEY": "/hotdesk/route/101", "val": "a: b"},
+        {"Event": "DBGetTreeResponse", "Val": "no key"},
+        {"Event": "DBGetTreeResponse", "Key": "/other/x", "Val": "not below"},
+        {"Event": "DBGetTreeComplete", "EventList": "Complete", "ListItems": "3"},
+    ]
+    assert await client.db_get_tree("hotdesk") == {"route/101": "a: b"}
+    assert client._protocol is not None
+    assert not client._protocol.lists
+    await client.ping()
+    await client.close()
+
+
+async def test_list_reply_lost_or_late(server: AmiTestServer) -> None:
+    """No answer within the action timeout, then a dropped link: each
+    waiting list action fails with its own error and nothing is left
+    waiting."""
+    client = make_client(server)
+    client.action_timeout = 0.2
+    await client.connect()
+    server.handlers["devicestatelist"] = lambda *_: []  # never answered
+    with pytest.raises(AmiTimeoutError, match="DeviceStateList"):
+        await client.device_states()
+    assert client._protocol is not None
+    assert not client._protocol.lists
+    client.action_timeout = 5.0
+    waiting = asyncio.create_task(client.device_states())
+    await asyncio.sleep(0.05)
+    assert client._protocol.lists
+    server.drop_connections()
+    with pytest.raises(AmiConnectionError):
+        await waiting
+    await client.close()
+
+
 @pytest.mark.parametrize(
     "value",
     [
