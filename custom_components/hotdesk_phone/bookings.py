@@ -197,7 +197,7 @@ class Bookings:
         self._unsubscribe = [
             async_track_time_interval(self.hass, self._refresh_soon, REFRESH_INTERVAL),
             self.hass.bus.async_listen(EVENT_CALL_SERVICE, self._on_service),
-            self.hub.async_add_directory_listener(lambda _ids: self._refresh_soon()),
+            self.hub.async_add_directory_listener(self._directory_changed),
             # A desk or a calendar put in another area changes area calendars.
             self.hass.bus.async_listen(
                 dr.EVENT_DEVICE_REGISTRY_UPDATED,
@@ -242,21 +242,9 @@ class Bookings:
         found = {d: [DeskCalendar(c)] for d, c in own.items()}
         if len(own) == len(directory.desks):
             return found
-        by_area: dict[str, list[str]] = {}
-        devices = dr.async_get(hass)
-        entities = er.async_get(hass)
-        # The calendars by their states (indexed by domain), not a walk of
-        # the whole registry: an office's own entities are tens of thousands.
-        for entity_id in hass.states.async_entity_ids("calendar"):
-            entity = entities.async_get(entity_id)
-            if entity is None or entity.disabled_by is not None:
-                continue
-            area = entity.area_id
-            if area is None and entity.device_id is not None:
-                device = devices.async_get(entity.device_id)
-                area = device.area_id if device is not None else None
-            if area is not None:
-                by_area.setdefault(area, []).append(entity.entity_id)
+        by_area = _area_calendars(hass)
+        if not by_area:
+            return found  # no calendar in any area: only the desks' own
         places = desk_places(hass, self.hub.entry.entry_id)
         desks_in: dict[str, int] = {}
         for desk_id in directory.desks:
@@ -283,6 +271,19 @@ class Bookings:
             if _can_create(self.hass, calendar.entity_id):
                 return calendar.entity_id
         return calendars[0].entity_id if calendars else None
+
+    @callback
+    def _directory_changed(self, ids: list[str]) -> None:
+        """Read again when a change can touch a booking or a desk's calendar.
+
+        With calendars in use any account or desk can be named by an event;
+        without, only a desk (its own calendar, its area's) or one that
+        showed something. Anything else costs nothing: one change in an
+        office of 10,000 seats does not read every desk again.
+        """
+        desks = self.hub.directory.desks
+        if self._calendars or any(i in desks or i in self._shown for i in ids):
+            self._refresh_soon()
 
     @callback
     def _registry_changed(self, _event: Event[Any]) -> None:
@@ -453,9 +454,13 @@ class Bookings:
                 upcoming[booking.desk_id] = booking
         self._next = upcoming
         changed = []
-        for desk_id, desk in self.hub.directory.desks.items():
-            if desk.site is not None:
-                continue  # a linked site's desk: its own entry shows it
+        desks = self.hub.directory.desks
+        # Only a desk with a booking or a calendar, or one that showed
+        # something, can show something else: not every desk of the office.
+        for desk_id in {*upcoming, *self.active, *self._calendars, *self._shown}:
+            desk = desks.get(desk_id)
+            if desk is None or desk.site is not None:
+                continue  # gone, or a linked site's desk: its own entry shows it
             on = self.shown(desk_id)
             seen = (on.key if on else None, self.booking_calendar(desk_id))
             if self._shown.get(desk_id, (None, None)) != seen:
@@ -718,6 +723,28 @@ class Bookings:
         await self.async_refresh()
         booking = Booking(desk.desk_id, account.account_id, start, end, summary)
         return calendar, booking
+
+
+def _area_calendars(hass: HomeAssistant) -> dict[str, list[str]]:
+    """Area id -> the calendar entities in it (their own area, else their device's).
+
+    By the calendars' states (indexed by domain), not a walk of the whole
+    registry: an office's own entities are tens of thousands.
+    """
+    by_area: dict[str, list[str]] = {}
+    devices = dr.async_get(hass)
+    entities = er.async_get(hass)
+    for entity_id in hass.states.async_entity_ids("calendar"):
+        entity = entities.async_get(entity_id)
+        if entity is None or entity.disabled_by is not None:
+            continue
+        area = entity.area_id
+        if area is None and entity.device_id is not None:
+            device = devices.async_get(entity.device_id)
+            area = device.area_id if device is not None else None
+        if area is not None:
+            by_area.setdefault(area, []).append(entity.entity_id)
+    return by_area
 
 
 def _can_create(hass: HomeAssistant, calendar: str) -> bool:

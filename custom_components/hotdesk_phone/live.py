@@ -27,7 +27,7 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .bulk import ImportPlan
-from .const import CONF_EMERGENCY, DOMAIN, LOGGER
+from .const import CONF_EMERGENCY, LOGGER
 from .directory import DirectoryError
 from .hub import HotdeskHub
 from .models import HotdeskConfigEntry
@@ -57,6 +57,7 @@ class LiveChanges:
         # What the AMI link was opened with: a change of it reloads.
         self.connection: dict[str, Any] = dict(entry.data)
         self._options: dict[str, Any] = dict(entry.options)
+        # Subentry id -> (the data and title its device was named from, name).
         self._names = _device_names(entry)
         self._platforms: list[tuple[EntityFactory, AddConfigEntryEntitiesCallback]] = []
         self._entities: dict[str, list[Entity]] = {}  # subentry id -> its entities
@@ -64,7 +65,6 @@ class LiveChanges:
         self._pending = False
         self._held = False
         self._bulk = False  # the next pass applies a bulk import
-        self._hub_device_id: str | None = None
         # The PC/SC monitor: started, restarted and stopped here alone
         # (``runtime_data.pcsc`` reads it).
         self.pcsc: PcscMonitor | None = None
@@ -199,7 +199,9 @@ class LiveChanges:
         if removals:
             await asyncio.gather(*(entity.async_remove() for entity in removals))
         self._rename_devices()
-        await self._async_update_readers()
+        # Readers belong to desks: an account's change (or none) leaves them.
+        if any(i not in directory.accounts for i in changed):
+            await self._async_update_readers()
         update_orphan_issue(self.hass, self.entry, self.hub)
         self.last_apply_seconds = loop.time() - started
 
@@ -214,8 +216,8 @@ class LiveChanges:
         """Add a subentry's device (under the PBX's) and its entities.
 
         The platforms would make the device when its entities are added, but
-        in tasks of their own; made here first, it is linked to the PBX's
-        device at once (HA-COMPAT: ``via_device_id``, not ``DeviceInfo``).
+        in tasks of their own; made here first, it exists (under the PBX's
+        device: ``entity.py``) before any of them.
         """
         subentry = self.entry.subentries.get(subentry_id)
         if subentry is None:
@@ -226,39 +228,36 @@ class LiveChanges:
         ]
         info = next((e.device_info for _, b in batches for e in b), None)
         if info is not None:
-            registry = dr.async_get(self.hass)
-            device = registry.async_get_or_create(
+            dr.async_get(self.hass).async_get_or_create(
                 config_entry_id=self.entry.entry_id,
                 config_subentry_id=subentry_id,
                 **info,
             )
-            if (hub_device := self._hub_device(registry)) is not None:
-                registry.async_update_device(device.id, via_device_id=hub_device.id)
         for add_entities, entities in batches:
             if entities:
                 self._entities.setdefault(subentry_id, []).extend(entities)
                 add_entities(entities, config_subentry_id=subentry_id)
 
-    def _hub_device(self, registry: dr.DeviceRegistry) -> dr.DeviceEntry | None:
-        # Looked up once: scanning every device per added seat is quadratic
-        # in an import of thousands.
-        if self._hub_device_id is not None:
-            return registry.async_get(self._hub_device_id)
-        for device in dr.async_entries_for_config_entry(registry, self.entry.entry_id):
-            if (DOMAIN, self.entry.entry_id) in device.identifiers:
-                self._hub_device_id = device.id
-                return device
-        return None
-
     def _rename_devices(self) -> None:
-        """A subentry's new name is its device's name."""
+        """A subentry's new name is its device's name.
+
+        Only subentries whose data or title is another than last time are
+        read (HA gives changed data a new object): one change in an office
+        of 10,000 seats renames one device, not a pass over all of them.
+        """
         registry = dr.async_get(self.hass)
-        names = _device_names(self.entry)
-        for subentry_id, name in names.items():
-            if self._names.get(subentry_id) in (name, None):
+        old = self._names
+        names: dict[str, tuple[object, str, str]] = {}
+        for subentry_id, sub in self.entry.subentries.items():
+            known = old.get(subentry_id)
+            if known is not None and known[0] is sub.data and known[1] == sub.title:
+                names[subentry_id] = known
+                continue
+            names[subentry_id] = _device_name(sub)
+            if known is None or known[2] == names[subentry_id][2]:
                 continue
             if (device_id := self._device_id(subentry_id)) is not None:
-                registry.async_update_device(device_id, name=name)
+                registry.async_update_device(device_id, name=names[subentry_id][2])
         self._names = names
 
     async def _async_update_readers(self) -> None:
@@ -303,12 +302,17 @@ class LiveChanges:
         await self.async_start_pcsc()
 
 
-def _device_names(entry: HotdeskConfigEntry) -> dict[str, str]:
-    """Each subentry's device name: the plain name, not the title (titles.py)."""
-    return {
-        sid: str(sub.data.get(CONF_NAME) or sub.title)
-        for sid, sub in entry.subentries.items()
-    }
+def _device_name(sub: ConfigSubentry) -> tuple[object, str, str]:
+    """A subentry's device name: the plain name, not the title (titles.py).
+
+    With the data and the title it was read from.
+    """
+    return (sub.data, sub.title, str(sub.data.get(CONF_NAME) or sub.title))
+
+
+def _device_names(entry: HotdeskConfigEntry) -> dict[str, tuple[object, str, str]]:
+    """``_device_name`` of every subentry."""
+    return {sid: _device_name(sub) for sid, sub in entry.subentries.items()}
 
 
 def update_orphan_issue(
