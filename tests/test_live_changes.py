@@ -308,3 +308,39 @@ async def test_connection_change_reloads(
     assert hub_of(entry) is not hub
     # The flow's own check, then the one setup.
     assert ami_server.logins == 3
+
+
+async def test_renamed_account_renames_its_device_only(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A new name is its device's name; other devices are not written."""
+    entry = init_integration
+    registry = dr.async_get(hass)
+
+    def devices() -> dict[str, dr.DeviceEntry]:
+        return {
+            key: device
+            for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+            for domain, key in device.identifiers
+            if domain == DOMAIN
+        }
+
+    before = devices()
+    assert before[ALICE].name == "Alice"
+    updates = async_capture_events(hass, dr.EVENT_DEVICE_REGISTRY_UPDATED)
+    alice = entry.subentries[ALICE]
+    hass.config_entries.async_update_subentry(
+        entry, alice, data={**alice.data, CONF_NAME: "Alice Smith"}
+    )
+    await hass.async_block_till_done()
+    after = devices()
+    assert after[ALICE].name == "Alice Smith"
+    assert after[CAROL] is before[CAROL]
+    assert [e.data["device_id"] for e in updates] == [after[ALICE].id]
+    # A title of its own (no new data) names nothing: the device shows the
+    # plain name from the data.
+    hass.config_entries.async_update_subentry(
+        entry, entry.subentries[ALICE], title="Alice Smith (101)"
+    )
+    await hass.async_block_till_done()
+    assert devices()[ALICE].name == "Alice Smith"
