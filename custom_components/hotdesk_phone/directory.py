@@ -373,8 +373,52 @@ class Directory:
         """
         new_accounts = {a.account_id: a for a in accounts}
         new_desks = {d.desk_id: d for d in desks}
-        accounts_changed = changed_ids(previous.accounts, new_accounts)
-        desks_changed = changed_ids(previous.desks, new_desks)
+        return cls._rebuilt(
+            previous,
+            new_accounts,
+            new_desks,
+            changed_ids(previous.accounts, new_accounts),
+            changed_ids(previous.desks, new_desks),
+        )
+
+    @classmethod
+    def apply(
+        cls,
+        previous: Directory,
+        accounts: Mapping[str, Account | None],
+        desks: Mapping[str, Desk | None],
+    ) -> Directory:
+        """``rebuild`` from the changed accounts and desks alone (None: gone).
+
+        The rest are ``previous``'s, copied whole (a copy of a dict, not a
+        pass in Python over every seat).
+        """
+        new_accounts = dict(previous.accounts)
+        new_desks = dict(previous.desks)
+        for new, changes in ((new_accounts, accounts), (new_desks, desks)):
+            for key, item in changes.items():
+                if item is None:
+                    new.pop(key, None)
+                else:
+                    new[key] = item  # type: ignore[assignment]
+        return cls._rebuilt(
+            previous,
+            new_accounts,
+            new_desks,
+            [k for k, a in accounts.items() if previous.accounts.get(k) is not a],
+            [k for k, d in desks.items() if previous.desks.get(k) is not d],
+        )
+
+    @classmethod
+    def _rebuilt(
+        cls,
+        previous: Directory,
+        new_accounts: dict[str, Account],
+        new_desks: dict[str, Desk],
+        accounts_changed: list[str],
+        desks_changed: list[str],
+    ) -> Directory:
+        """The new directory, checking the changed ids against the rest."""
         changed = len(accounts_changed) + len(desks_changed)
         indexes = {f.name for f in fields(cls) if f.name.startswith("_by_")}
         size = len(new_accounts) + len(new_desks)
@@ -414,17 +458,22 @@ class Directory:
                 part(new_accounts, new_desks, [*accounts_changed, *homed]),
             ),
         )
-        by_home = {k: list(v) for k, v in previous._by_home_desk.items()}
+        # Copied whole, and each list touched copied before it changes.
+        by_home = dict(previous._by_home_desk)
+        touched: set[str] = set()
         for account_id in accounts_changed:
             if (old := previous.accounts.get(account_id)) is not None:
                 for desk_id in old.home_desks:
-                    by_home[desk_id].remove(account_id)
+                    by_home[desk_id] = [a for a in by_home[desk_id] if a != account_id]
+                    touched.add(desk_id)
             if (new := new_accounts.get(account_id)) is not None:
                 for desk_id in new.home_desks:
-                    by_home.setdefault(desk_id, []).append(account_id)
-        object.__setattr__(
-            directory, "_by_home_desk", {k: v for k, v in by_home.items() if v}
-        )
+                    by_home[desk_id] = [*by_home.get(desk_id, ()), account_id]
+                    touched.add(desk_id)
+        for desk_id in touched:
+            if not by_home[desk_id]:
+                del by_home[desk_id]
+        object.__setattr__(directory, "_by_home_desk", by_home)
         return directory
 
     def __post_init__(self) -> None:

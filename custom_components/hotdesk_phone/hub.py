@@ -409,9 +409,15 @@ class HotdeskHub:
             new, skipped = await self.hass.async_add_executor_job(build)
         else:
             new, skipped = build()
-        self.subentry_cache.forget_others(self.entry.subentries)
-        accounts = changed_ids(old.accounts, new.accounts)
-        desks = changed_ids(old.desks, new.desks)
+        if (read := self.subentry_cache.last_changed) is not None:
+            # Only what was read can differ (the rest are the same objects).
+            accounts = [
+                i for i in read if old.accounts.get(i) is not new.accounts.get(i)
+            ]
+            desks = [i for i in read if old.desks.get(i) is not new.desks.get(i)]
+        else:
+            accounts = changed_ids(old.accounts, new.accounts)
+            desks = changed_ids(old.desks, new.desks)
         self.accounts_without_desk = skipped
         if not accounts and not desks:
             return []

@@ -9,7 +9,7 @@ site's desks as this PBX dials them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
@@ -28,6 +28,7 @@ from .directory import (
     Account,
     Desk,
     Directory,
+    DirectoryError,
 )
 
 type SiteLink = tuple[ConfigSubentry, ConfigEntry]  # site subentry, linked entry
@@ -74,8 +75,16 @@ class SubentryCache:
         """Start empty."""
         # key -> (the data objects it was read from, what was read)
         self._items: dict[str, tuple[tuple[object, ...], Account | Desk]] = {}
-        # link id -> (its data, the site's subentries mapping, their desks)
-        self._sites: dict[str, tuple[object, object, list[Desk]]] = {}
+        # link id -> (its data, the site entry's version, its desks)
+        self._sites: dict[str, tuple[object, tuple[object, object], list[Desk]]] = {}
+        # What the running directory was read from (``changes``): each
+        # subentry's data object, and the accounts not taken as stored
+        # (left without a desk: id -> name; some home desks dropped: ids).
+        self._data: dict[str, object] = {}
+        self._skipped: dict[str, str] = {}
+        self._pruned: set[str] = set()
+        # The ids the last read found changed (None: it read everything).
+        self.last_changed: list[str] | None = None
 
     def _read[T: (Account, Desk)](
         self,
@@ -120,21 +129,23 @@ class SubentryCache:
         )
 
     def site_desks(self, link: ConfigSubentry, site: ConfigEntry) -> list[Desk]:
-        """A linked site's desks, kept while the link and the site's subentries are.
+        """A linked site's desks, kept while the link and the site's entry are.
 
-        HA swaps an entry's subentries mapping on every change: the same
-        mapping means the same desks, so a change at this site does not
-        re-read every desk of the other one.
+        HA swaps an entry's subentries mapping when one is added or removed,
+        and stamps the entry when one changes: the same mapping and stamp
+        mean the same desks, so a change at this site does not re-read
+        every desk of the other one.
         """
+        version = _version(site)
         known = self._sites.get(link.subentry_id)
-        if known is not None and known[0] is link.data and known[1] is site.subentries:
+        if known is not None and known[0] is link.data and known[1] == version:
             return known[2]
         desks = [
             self.site_desk(link, site, sub)
             for sub in site.subentries.values()
             if sub.subentry_type == SUBENTRY_DESK
         ]
-        self._sites[link.subentry_id] = (link.data, site.subentries, desks)
+        self._sites[link.subentry_id] = (link.data, version, desks)
         return desks
 
     def account(self, sub: ConfigSubentry) -> Account:
@@ -145,6 +156,154 @@ class SubentryCache:
         return self._read(
             sub.subentry_id, (sub.data,), Account, lambda: account_from_subentry(sub)
         )
+
+    def remember(
+        self, subentries: Mapping[str, ConfigSubentry], directory: Directory
+    ) -> None:
+        """Note what ``directory`` was read from: ``changes`` starts there."""
+        self._data = {sid: sub.data for sid, sub in subentries.items()}
+        self._skipped = {}
+        self._pruned = set()
+        for sid, sub in subentries.items():
+            if sub.subentry_type != SUBENTRY_ACCOUNT:
+                continue
+            account = directory.accounts.get(sid)
+            if account is None:
+                self._skipped[sid] = self.account(sub).name
+            elif account is not self.account(sub):
+                self._pruned.add(sid)
+
+    def skipped(self, subentries: Mapping[str, ConfigSubentry]) -> list[str]:
+        """The names of the accounts left without a desk, in subentry order."""
+        if len(self._skipped) < 2:  # noqa: PLR2004
+            return list(self._skipped.values())
+        return [self._skipped[s] for s in subentries if s in self._skipped]
+
+    def changes(
+        self,
+        subentries: Mapping[str, ConfigSubentry],
+        previous: Directory,
+        links: list[SiteLink],
+    ) -> tuple[dict[str, Account | None], dict[str, Desk | None]] | None:
+        """The accounts and desks that differ from ``previous`` (None: gone).
+
+        Reads only the subentries whose data is a new object (one identity
+        check per subentry, nothing else), a linked site's desks only when
+        that site changed, and the accounts a desk's coming or going
+        concerns. None when something else changed (a site link, a
+        subentry of another kind): the caller reads the whole entry.
+        """
+        seen = self._data
+        if not seen or {link.subentry_id for link, _ in links} != self._sites.keys():
+            return None
+        changed = [
+            sub for sid, sub in subentries.items() if seen.get(sid) is not sub.data
+        ]
+        gone = (
+            [sid for sid in seen if sid not in subentries]
+            if len(seen) + sum(s.subentry_id not in seen for s in changed)
+            != len(subentries)
+            else []
+        )
+        desks: dict[str, Desk | None] = {}
+        read: dict[str, ConfigSubentry] = {}
+        for sub in changed:
+            if sub.subentry_type == SUBENTRY_DESK:
+                desks[sub.subentry_id] = self.desk(sub)
+            elif sub.subentry_type == SUBENTRY_ACCOUNT:
+                read[sub.subentry_id] = sub
+            else:
+                return None
+        for sid in gone:
+            if sid in previous.desks:
+                desks[sid] = None
+            elif sid not in previous.accounts and sid not in self._skipped:
+                return None  # neither: a site link or another kind
+        for link, site in links:
+            desks.update(self._site_changes(link, site))
+        for sub in changed:
+            seen[sub.subentry_id] = sub.data
+        return self._account_changes(subentries, previous, desks, read, gone), desks
+
+    def forget_changes(self) -> None:
+        """The next ``changes`` reads the whole entry (after a failed change)."""
+        self._data = {}
+
+    def _site_changes(
+        self, link: ConfigSubentry, site: ConfigEntry
+    ) -> dict[str, Desk | None]:
+        """A linked site's desks that differ from the last read (None: gone)."""
+        known = self._sites[link.subentry_id]
+        if known[0] is link.data and known[1] == _version(site):
+            return {}
+        before = {desk.desk_id: desk for desk in known[2]}
+        found: dict[str, Desk | None] = {}
+        for desk in self.site_desks(link, site):
+            if before.pop(desk.desk_id, None) is not desk:
+                found[desk.desk_id] = desk
+        found.update(dict.fromkeys(before))
+        return found
+
+    def _concerned(
+        self,
+        subentries: Mapping[str, ConfigSubentry],
+        previous: Directory,
+        desks: Mapping[str, Desk | None],
+        read: Mapping[str, ConfigSubentry],
+    ) -> dict[str, ConfigSubentry]:
+        """Accounts a desk that came or went concerns (beyond ``read``).
+
+        Those homed at a desk that went, and those that named desks they
+        could not have (one of them may have come).
+        """
+        if not any((d is None) == (i in previous.desks) for i, d in desks.items()):
+            return {}
+        ids = [
+            account_id
+            for desk_id, desk in desks.items()
+            if desk is None
+            for account_id in previous.accounts_homed_at(desk_id)
+        ]
+        ids += [*self._skipped, *self._pruned]
+        return {i: subentries[i] for i in ids if i in subentries and i not in read}
+
+    def _account_changes(
+        self,
+        subentries: Mapping[str, ConfigSubentry],
+        previous: Directory,
+        desks: Mapping[str, Desk | None],
+        read: dict[str, ConfigSubentry],
+        gone: list[str],
+    ) -> dict[str, Account | None]:
+        """The accounts read again (changed ones, and those a desk concerns)."""
+
+        def own_desk(desk_id: str) -> bool:
+            desk = desks[desk_id] if desk_id in desks else previous.desks.get(desk_id)
+            return desk is not None and desk.site is None
+
+        read.update(self._concerned(subentries, previous, desks, read))
+        accounts: dict[str, Account | None] = {}
+        for sid in gone:
+            if sid in previous.accounts or sid in self._skipped:
+                accounts[sid] = None
+                self._skipped.pop(sid, None)
+                self._pruned.discard(sid)
+            self._data.pop(sid, None)
+            self._items.pop(sid, None)
+        for account_id, sub in read.items():
+            account = self.account(sub)
+            home = tuple(d for d in account.home_desks if own_desk(d))
+            self._pruned.discard(account_id)
+            self._skipped.pop(account_id, None)
+            if not home:
+                self._skipped[account_id] = account.name
+                accounts[account_id] = None
+                continue
+            if home != account.home_desks:
+                self._pruned.add(account_id)
+                account = replace(account, home_desks=home)
+            accounts[account_id] = account
+        return accounts
 
     def forget_others(self, subentry_ids: Iterable[str]) -> None:
         """Drop what belongs to subentries that no longer exist.
@@ -157,6 +316,15 @@ class SubentryCache:
             del self._items[key]
         for link_id in [k for k in self._sites if k not in keep]:
             del self._sites[link_id]
+
+
+def _version(site: ConfigEntry) -> tuple[object, object]:
+    """What tells one state of an entry's subentries from another.
+
+    The mapping is new when a subentry comes or goes; ``modified_at`` is
+    stamped when one changes (``async_update_subentry`` keeps the mapping).
+    """
+    return (site.subentries, site.modified_at)
 
 
 def directory_parts(
@@ -252,13 +420,32 @@ def directory_from_entry(
 ) -> tuple[Directory, list[str]]:
     """The entry's directory, and the names of accounts left without a desk.
 
-    With ``previous`` (and the cache that built it), only the accounts and
-    desks whose subentries changed are checked again (``Directory.rebuild``).
+    With ``previous`` (and the cache that built it), only the subentries
+    whose data changed are read, and only the accounts and desks that
+    changed are checked again (``SubentryCache.changes``, ``Directory.apply``):
+    one change costs that seat, not the office (nor a linked site's).
     ``links`` add the linked sites' desks (a login or claim there dials
     through the trunk).
     """
+    links = list(links)
+    if previous is not None and cache is not None:
+        changes = cache.changes(entry.subentries, previous, links)
+        if changes is not None:
+            try:
+                directory = Directory.apply(previous, *changes)
+            except DirectoryError:
+                cache.forget_changes()
+                raise
+            cache.last_changed = [*changes[0], *changes[1]]
+            return directory, cache.skipped(entry.subentries)
     accounts, desks, skipped = directory_parts(entry.subentries.values(), cache=cache)
     desks += site_desks(links, cache)
     if previous is not None and cache is not None:
-        return Directory.rebuild(previous, accounts, desks), skipped
-    return Directory.build(accounts, desks), skipped
+        directory = Directory.rebuild(previous, accounts, desks)
+    else:
+        directory = Directory.build(accounts, desks)
+    if cache is not None:
+        cache.forget_others(entry.subentries)
+        cache.remember(entry.subentries, directory)
+        cache.last_changed = None
+    return directory, skipped
