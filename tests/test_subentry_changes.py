@@ -29,7 +29,7 @@ from custom_components.hotdesk_phone.const import (
     CONF_TAGS,
     DOMAIN,
 )
-from custom_components.hotdesk_phone.directory import Directory, DirectoryError
+from custom_components.hotdesk_phone.directory import DirectoryError
 from custom_components.hotdesk_phone.subentries import (
     SiteLink,
     SubentryCache,
@@ -53,7 +53,9 @@ def desk(index: int, dial: str | None = None, prefix: str = "d") -> ConfigSubent
     )
 
 
-def account(index: int, home: list[str], extension: str | None = None) -> ConfigSubentry:
+def account(
+    index: int, home: list[str], extension: str | None = None
+) -> ConfigSubentry:
     return ConfigSubentry(
         data=MappingProxyType(
             {
@@ -141,7 +143,7 @@ def change(
 async def test_changes_give_the_whole_reads_directory(
     hass: HomeAssistant, seed: int
 ) -> None:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (a repeatable series, not a secret)
     site = MockConfigEntry(domain=DOMAIN, title="Site B", entry_id=f"site-{seed}")
     site.add_to_hass(hass)
     entry = MockConfigEntry(domain=DOMAIN, title="Site A", entry_id=f"a-{seed}")
