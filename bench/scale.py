@@ -587,6 +587,15 @@ def main() -> None:
         )
     largest = curve[str(max(sizes))]
     floor, bulk = largest["floor"], largest["import"]
+
+    def worst(figure: str) -> float:
+        """A per-phase figure's largest value at the largest size, import included."""
+        phases = largest[figure]
+        return max(
+            *(phases.get(p, 0.0) for p in ("setup", "resync", "change")),
+            bulk[figure],
+        )
+
     targets = {
         # figure -> its value at the largest size and the target (issue 13)
         "setup_s": (largest["setup_s"], 10.0),
@@ -600,38 +609,14 @@ def main() -> None:
         # setup, resync, a change or the import (the collector's pauses are
         # reported apart: longest_gc_pause_s), and no link lost unplanned.
         "longest_loop_stall_outside_gc_s": (
-            max(
-                *(
-                    largest["longest_loop_stall_outside_gc_s"].get(phase, 0.0)
-                    for phase in ("setup", "resync", "change")
-                ),
-                bulk["longest_loop_stall_outside_gc_s"],
-            ),
+            worst("longest_loop_stall_outside_gc_s"),
             0.1,
         ),
         # The same with the collector's pauses in: what a scan waiting in
         # that stretch sees. Its floor: Home Assistant's own setup of the
         # same entities (bench/floor.py) watched the same way.
-        "longest_loop_stall_s": (
-            max(
-                *(
-                    largest["longest_loop_stall_s"].get(phase, 0.0)
-                    for phase in ("setup", "resync", "change")
-                ),
-                bulk["longest_loop_stall_s"],
-            ),
-            0.1,
-        ),
-        "longest_gc_pause_s": (
-            max(
-                *(
-                    largest["longest_gc_pause_s"].get(phase, 0.0)
-                    for phase in ("setup", "resync", "change")
-                ),
-                bulk["longest_gc_pause_s"],
-            ),
-            0.1,
-        ),
+        "longest_loop_stall_s": (worst("longest_loop_stall_s"), 0.1),
+        "longest_gc_pause_s": (worst("longest_gc_pause_s"), 0.1),
         "unplanned_link_drops": (
             largest["unplanned_link_drops"] + bulk["unplanned_link_drops"],
             0,
