@@ -1057,18 +1057,46 @@ class AmiClient:
             {k: v for k, v in fields.items() if k.lower() == "async"},
             as_list=as_list,
         )
-        action_id = action.id
-        protocol.responses[action_id] = action
+        return cast(
+            "AmiReply",
+            await self._exchange(
+                protocol,
+                protocol.responses,
+                action.id,
+                action,
+                lines=lines,
+                name=str(fields.get("Action")),
+                reply_within=reply_within,
+            ),
+        )
+
+    @staticmethod
+    async def _exchange(
+        protocol: _Protocol,
+        waiting: dict[str, Any],
+        action_id: str,
+        waiter: Any,
+        *,
+        lines: list[str],
+        name: str,
+        reply_within: float,
+    ) -> Any:
+        """Write one action as ``action_id``; the result of ``waiter.future``.
+
+        ``waiter`` waits in ``waiting`` (the protocol's map of what answers
+        go where) until its answer is whole, or is taken out on a timeout.
+        """
+        waiting[action_id] = waiter
         protocol.transport.write(
             f"{EOL.join(lines)}{EOL}ActionID: {action_id}{EOL}{EOL}".encode()
         )
         try:
             async with asyncio.timeout(reply_within):
-                return cast("AmiReply", await action.future)
+                return await waiter.future
         except TimeoutError as err:
-            protocol.responses.pop(action_id, None)
+            waiting.pop(action_id, None)
             raise AmiTimeoutError(
-                f"{fields.get('Action')} got no reply within {reply_within} s"
+                f"{name} got no reply within {reply_within} s"
             ) from err
 
     async def send(
@@ -1083,12 +1111,20 @@ class AmiClient:
         for a list reply.
         """
         lines = _wire_lines(fields)
+        return await self._send_on(
+            self._open_protocol(),
+            fields,
+            self.action_timeout,
+            as_list=as_list,
+            lines=lines,
+        )
+
+    def _open_protocol(self) -> _Protocol:
+        """The link's protocol; ``AmiConnectionError`` while there is none."""
         protocol = self._protocol
         if protocol is None or protocol.closed:
             raise AmiConnectionError("Not connected to the PBX")
-        return await self._send_on(
-            protocol, fields, self.action_timeout, as_list=as_list, lines=lines
-        )
+        return protocol
 
     async def _command(
         self,
@@ -1108,26 +1144,20 @@ class AmiClient:
     async def _list(self, fields: Mapping[str, str]) -> list[dict[str, str]]:
         """Send a list action; its events (names in lower case), in order."""
         lines = _wire_lines(fields)
-        protocol = self._protocol
-        if protocol is None or protocol.closed:
-            raise AmiConnectionError("Not connected to the PBX")
+        protocol = self._open_protocol()
         self._list_count += 1
-        action_id = f"hotdesk-list-{self._list_count}"
-        listing = protocol.lists[action_id] = _ListReply()
-        protocol.transport.write(
-            f"{EOL.join(lines)}{EOL}ActionID: {action_id}{EOL}{EOL}".encode()
+        response, items = await self._exchange(
+            protocol,
+            protocol.lists,
+            f"hotdesk-list-{self._list_count}",
+            _ListReply(),
+            lines=lines,
+            name=fields["Action"],
+            reply_within=self.action_timeout,
         )
-        try:
-            async with asyncio.timeout(self.action_timeout):
-                response, items = await listing.future
-        except TimeoutError as err:
-            protocol.lists.pop(action_id, None)
-            raise AmiTimeoutError(
-                f"{fields['Action']} got no reply within {self.action_timeout} s"
-            ) from err
         if response.get("response") not in _SUCCESS:
             raise AmiActionError(fields["Action"], response.get("message", "error"))
-        return items
+        return cast("list[dict[str, str]]", items)
 
     # Typed actions used by the product.
 
