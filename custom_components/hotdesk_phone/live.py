@@ -57,8 +57,6 @@ class LiveChanges:
         # What the AMI link was opened with: a change of it reloads.
         self.connection: dict[str, Any] = dict(entry.data)
         self._options: dict[str, Any] = dict(entry.options)
-        # Subentry id -> (the data and title its device was named from, name).
-        self._names = _device_names(entry)
         self._platforms: list[tuple[EntityFactory, AddConfigEntryEntitiesCallback]] = []
         self._entities: dict[str, list[Entity]] = {}  # subentry id -> its entities
         self._lock = asyncio.Lock()
@@ -198,7 +196,7 @@ class LiveChanges:
                     removals += [e for e in entities if e.hass is not None]
         if removals:
             await asyncio.gather(*(entity.async_remove() for entity in removals))
-        self._rename_devices()
+        self._rename_devices(changed)
         # Readers belong to desks: an account's change (or none) leaves them.
         if any(i not in directory.accounts for i in changed):
             await self._async_update_readers()
@@ -238,27 +236,17 @@ class LiveChanges:
                 self._entities.setdefault(subentry_id, []).extend(entities)
                 add_entities(entities, config_subentry_id=subentry_id)
 
-    def _rename_devices(self) -> None:
-        """A subentry's new name is its device's name.
-
-        Only subentries whose data or title is another than last time are
-        read (HA gives changed data a new object): one change in an office
-        of 10,000 seats renames one device, not a pass over all of them.
-        """
+    def _rename_devices(self, changed: list[str]) -> None:
+        """A changed subentry's name is its device's name (not the title)."""
         registry = dr.async_get(self.hass)
-        old = self._names
-        names: dict[str, tuple[object, str, str]] = {}
-        for subentry_id, sub in self.entry.subentries.items():
-            known = old.get(subentry_id)
-            if known is not None and known[0] is sub.data and known[1] == sub.title:
-                names[subentry_id] = known
+        for subentry_id in changed:
+            sub = self.entry.subentries.get(subentry_id)
+            if sub is None or (device_id := self._device_id(subentry_id)) is None:
                 continue
-            names[subentry_id] = _device_name(sub)
-            if known is None or known[2] == names[subentry_id][2]:
-                continue
-            if (device_id := self._device_id(subentry_id)) is not None:
-                registry.async_update_device(device_id, name=names[subentry_id][2])
-        self._names = names
+            name = str(sub.data.get(CONF_NAME) or sub.title)
+            device = registry.async_get(device_id)
+            if device is not None and device.name != name:
+                registry.async_update_device(device_id, name=name)
 
     async def _async_update_readers(self) -> None:
         """Card readers follow the desks: devices, and the PC/SC watch."""
@@ -300,19 +288,6 @@ class LiveChanges:
         """The PC/SC readers changed: watch the new set."""
         await self.async_stop_pcsc()
         await self.async_start_pcsc()
-
-
-def _device_name(sub: ConfigSubentry) -> tuple[object, str, str]:
-    """A subentry's device name: the plain name, not the title (titles.py).
-
-    With the data and the title it was read from.
-    """
-    return (sub.data, sub.title, str(sub.data.get(CONF_NAME) or sub.title))
-
-
-def _device_names(entry: HotdeskConfigEntry) -> dict[str, tuple[object, str, str]]:
-    """``_device_name`` of every subentry."""
-    return {sid: _device_name(sub) for sid, sub in entry.subentries.items()}
 
 
 def update_orphan_issue(
