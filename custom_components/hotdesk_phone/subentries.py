@@ -167,10 +167,10 @@ class SubentryCache:
         for sid, sub in subentries.items():
             if sub.subentry_type != SUBENTRY_ACCOUNT:
                 continue
-            account = directory.accounts.get(sid)
+            account, stored = directory.accounts.get(sid), self.account(sub)
             if account is None:
-                self._skipped[sid] = self.account(sub).name
-            elif account is not self.account(sub):
+                self._skipped[sid] = stored.name
+            elif account is not stored:
                 self._pruned.add(sid)
 
     def skipped(self, subentries: Mapping[str, ConfigSubentry]) -> list[str]:
@@ -291,17 +291,14 @@ class SubentryCache:
             self._data.pop(sid, None)
             self._items.pop(sid, None)
         for account_id, sub in read.items():
-            account = self.account(sub)
-            home = tuple(d for d in account.home_desks if own_desk(d))
+            stored = self.account(sub)
+            account = placed(stored, own_desk)
             self._pruned.discard(account_id)
             self._skipped.pop(account_id, None)
-            if not home:
-                self._skipped[account_id] = account.name
-                accounts[account_id] = None
-                continue
-            if home != account.home_desks:
+            if account is None:
+                self._skipped[account_id] = stored.name
+            elif account is not stored:
                 self._pruned.add(account_id)
-                account = replace(account, home_desks=home)
             accounts[account_id] = account
         return accounts
 
@@ -316,6 +313,18 @@ class SubentryCache:
             del self._items[key]
         for link_id in [k for k in self._sites if k not in keep]:
             del self._sites[link_id]
+
+
+def placed(account: Account, has_desk: Callable[[str], bool]) -> Account | None:
+    """The account with only its home desks that exist; None when none does.
+
+    The same object when nothing was dropped (``SubentryCache`` tells a
+    changed account by a new object).
+    """
+    home = tuple(d for d in account.home_desks if has_desk(d))
+    if not home:
+        return None
+    return account if home == account.home_desks else replace(account, home_desks=home)
 
 
 def _version(site: ConfigEntry) -> tuple[object, object]:
@@ -363,18 +372,11 @@ def directory_parts(
     for sub in subs:
         if sub.subentry_type != SUBENTRY_ACCOUNT or sub.subentry_id == skip:
             continue
-        account = read_account(sub)
-        home = (
-            account.home_desks
-            if desk_ids.issuperset(account.home_desks)
-            else tuple(d for d in account.home_desks if d in desk_ids)
-        )
-        if not home:
-            skipped.append(account.name)
+        stored = read_account(sub)
+        account = placed(stored, desk_ids.__contains__)
+        if account is None:
+            skipped.append(stored.name)
             continue
-        # The same object when nothing was dropped (see SubentryCache).
-        if home != account.home_desks:
-            account = replace(account, home_desks=home)
         accounts.append(account)
     if isinstance(candidate, Account):
         accounts.append(candidate)
