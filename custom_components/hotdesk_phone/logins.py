@@ -50,6 +50,9 @@ class LoginBook:
         self.hass = hass
         self.entry = entry
         self.desks: dict[str, str] = {}  # desk id -> account id
+        # Account id -> its desks (a dict keeps their order): what an
+        # account's sensor and busy lamp ask, without reading every login.
+        self._of_account: dict[str, dict[str, None]] = {}
         self.since: dict[str, datetime] = {}
         self.dnd: set[str] = set()  # account ids on do not disturb
         self._on_expire = on_expire
@@ -68,7 +71,7 @@ class LoginBook:
         for desk_id, item in stored.get("logins", {}).items():
             account_id = item.get("account_id")
             if desk_id in directory.desks and account_id in directory.accounts:
-                self.desks[desk_id] = account_id
+                self._set(desk_id, account_id)
                 since = dt_util.parse_datetime(item.get("since", ""))
                 self.since[desk_id] = since or dt_util.utcnow()
 
@@ -111,10 +114,33 @@ class LoginBook:
     @callback
     def add(self, desk_id: str, account_id: str) -> None:
         """Record a login now."""
-        self.desks[desk_id] = account_id
+        self._set(desk_id, account_id)
         self.since[desk_id] = dt_util.utcnow()
         self._schedule_expiry(desk_id)
         self._save()
+
+    def desks_of(self, account_id: str) -> list[str]:
+        """The desks where an account is logged in, in the order it came."""
+        return list(self._of_account.get(account_id, ()))
+
+    def _set(self, desk_id: str, account_id: str) -> None:
+        previous = self.desks.get(desk_id)
+        if previous == account_id:
+            return
+        if previous is not None:
+            self._forget_in_index(desk_id, previous)
+        self.desks[desk_id] = account_id
+        self._of_account.setdefault(account_id, {})[desk_id] = None
+
+    def _unset(self, desk_id: str) -> None:
+        if (account_id := self.desks.pop(desk_id, None)) is not None:
+            self._forget_in_index(desk_id, account_id)
+
+    def _forget_in_index(self, desk_id: str, account_id: str) -> None:
+        desks = self._of_account[account_id]
+        del desks[desk_id]
+        if not desks:
+            del self._of_account[account_id]
 
     @callback
     def set_dnd(self, account_id: str, on: bool) -> None:
@@ -128,7 +154,7 @@ class LoginBook:
     @callback
     def remove(self, desk_id: str) -> None:
         """Forget a desk's login."""
-        self.desks.pop(desk_id, None)
+        self._unset(desk_id)
         self.since.pop(desk_id, None)
         if (cancel := self._timers.pop(desk_id, None)) is not None:
             cancel()
