@@ -10,7 +10,7 @@ emergency contacts): the integration's own do not disturb never mutes it.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
@@ -96,25 +96,23 @@ def desk_location(hub: HotdeskHub, desk_id: str) -> tuple[str, CivicAddress]:
     return elin, address
 
 
+def emergency_items(hub: HotdeskHub) -> Iterator[tuple[str, str]]:
+    """Every emergency key of the entry (below ``hotdesk/``), key by key.
+
+    A resync takes them between turns of the event loop, and a change swaps
+    the directory whole meanwhile: a desk gone from it since is left out.
+    """
+    yield from settings_tree(hub.emergency_settings).items()
+    for desk_id, desk in hub.directory.desks.items():
+        # A linked site's desk calls through its own PBX.
+        if desk.site is None and desk_id in hub.directory.desks:
+            yield from hub.emergency_alerts.desk_tree(desk_id).items()
+
+
 @callback
 def emergency_tree(hub: HotdeskHub) -> dict[str, str]:
-    """Every emergency key of the entry (below ``hotdesk/``)."""
-    tree = settings_tree(hub.emergency_settings)
-    for desk_id, desk in hub.directory.desks.items():
-        if desk.site is None:  # a linked site's desk calls through its own PBX
-            tree.update(hub.emergency_alerts.desk_tree(desk_id))
-    return tree
-
-
-async def async_emergency_tree(hub: HotdeskHub) -> dict[str, str]:
-    """``emergency_tree`` in the hub's slices of event-loop time."""
-    tree = settings_tree(hub.emergency_settings)
-    # A directory is never changed in place (a change swaps it whole).
-    for desk_id, desk in hub.directory.desks.items():
-        await hub.slices.pause()
-        if desk.site is None and desk_id in hub.directory.desks:
-            tree.update(hub.emergency_alerts.desk_tree(desk_id))
-    return tree
+    """Every emergency key of the entry, in one go."""
+    return dict(emergency_items(hub))
 
 
 @callback

@@ -1,17 +1,18 @@
 """The AstDB tree the PBX routes by, assembled from the hub's parts.
 
 The directory's routes and desks, do not disturb, presence, a linked site's
-visitors and the emergency keys: ``astdb_tree`` is the whole tree (what a
+visitors and the emergency keys: ``astdb_items`` is the whole tree key by key,
+for ``astdb_tree`` in one go and ``async_astdb_tree`` in the loop's slices (what a
 resync makes the PBX hold), ``astdb_values`` the values of some keys (what one
 change touches), ``with_dnd_keys`` the keys a route change also touches.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING
 
-from .emergency_alerts import async_emergency_tree, emergency_tree, emergency_values
+from .emergency_alerts import emergency_items, emergency_values
 from .presence import PRESENCE_FAMILIES, presence_tree, presence_values
 from .sites import visitor_logins
 
@@ -40,15 +41,22 @@ def dnd_tree(hub: HotdeskHub) -> dict[str, str]:
     }
 
 
+def astdb_items(hub: HotdeskHub) -> Iterator[tuple[str, str]]:
+    """The whole AstDB tree, key by key.
+
+    The directory's keys, do not disturb, presence, a linked site's visitors,
+    then the emergency keys (a later part wins over an earlier one for a key).
+    """
+    yield from hub.directory.astdb_items(hub.logins)
+    yield from dnd_tree(hub).items()
+    yield from presence_tree(hub.directory, hub.logins, hub.whereabouts).items()
+    yield from visitor_logins(hub).items()
+    yield from emergency_items(hub)
+
+
 def astdb_tree(hub: HotdeskHub) -> dict[str, str]:
-    """The whole AstDB tree: the directory's, do not disturb, presence, sites."""
-    return {
-        **hub.directory.astdb(hub.logins),
-        **dnd_tree(hub),
-        **presence_tree(hub.directory, hub.logins, hub.whereabouts),
-        **visitor_logins(hub),
-        **emergency_tree(hub),
-    }
+    """The whole AstDB tree, in one go."""
+    return dict(astdb_items(hub))
 
 
 async def async_astdb_tree(hub: HotdeskHub) -> dict[str, str]:
@@ -58,14 +66,9 @@ async def async_astdb_tree(hub: HotdeskHub) -> dict[str, str]:
     resync, which holds the writer's lock.
     """
     tree: dict[str, str] = {}
-    for key, value in hub.directory.astdb_items(hub.logins):
+    for key, value in astdb_items(hub):
         await hub.slices.pause()
         tree[key] = value
-    tree.update(dnd_tree(hub))
-    tree.update(presence_tree(hub.directory, hub.logins, hub.whereabouts))
-    tree.update(visitor_logins(hub))
-    await hub.slices.pause()
-    tree.update(await async_emergency_tree(hub))
     return tree
 
 
