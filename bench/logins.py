@@ -1,0 +1,154 @@
+"""Logins at scale: every entity's state written with half the office logged in.
+
+An office of N desks and N accounts is set up against the test AMI server
+(its own process, on the other core). Then every entity's state is written
+the way a reconnect writes them (``_update_entities()``, in the entry's
+slices of loop time), first with nobody logged in (the floor: the same
+writes, no login to look up), then again after half the accounts logged in
+at half the desks through the hub (AstDB written as for a scan). An
+account's sensor and busy lamp ask where it is logged in: the figure shows
+whether that costs anything that grows with the number of logins.
+
+    python bench/logins.py --size 10000     # records "logins" in results.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from pathlib import Path
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import (
+    BENCH,
+    CLIENT_CPU,
+    MAIN_PYTHON,
+    SOURCE_CPU,
+    loadavg,
+    pin,
+    record,
+    versions,
+)
+from bench.intake import free_port
+
+REPEATS = 3
+
+# Measured with this script on the code before the login book kept its index
+# by account (commit 95acce1, same machine, same day): each account's sensor
+# and busy lamp read every login.
+BEFORE_FIX = {
+    "10000": {
+        "write_all_no_logins_s": 0.842,
+        "write_all_half_logged_in_s": 4.363,
+        "ratio_to_floor": 5.18,
+        "log_in_half_s": 19.2,
+    }
+}
+
+
+async def write_all(hub: Any) -> float:
+    """Seconds to write every entity's state, as after a reconnect."""
+    started = time.perf_counter()
+    hub._update_entities()  # the hub's own "update all"
+    await hub._update_all
+    return time.perf_counter() - started
+
+
+async def measure(port: int, size: int) -> dict[str, Any]:
+    """The office set up; all states written without and with logins."""
+    from bench.hass_env import (  # noqa: PLC0415
+        account_id,
+        bench_hass,
+        desk_id,
+        make_entry,
+        setup_entry,
+    )
+
+    out: dict[str, Any] = {"size": size, "logins": size // 2}
+    async with bench_hass() as hass:
+        entry = make_entry(port, size, size)
+        await setup_entry(hass, entry)
+        hub = entry.runtime_data.hub
+        await hass.async_block_till_done()
+        none = [await write_all(hub) for _ in range(REPEATS)]
+        started = time.perf_counter()
+        for i in range(1, size // 2 + 1):
+            await hub.async_login(account_id(i), desk_id(size + 1 - i))
+        out["log_in_half_s"] = round(time.perf_counter() - started, 3)
+        assert len(hub.logins) == size // 2
+        await hass.async_block_till_done()
+        half = [await write_all(hub) for _ in range(REPEATS)]
+        out["write_all_no_logins_s"] = round(statistics.median(none), 3)
+        out["write_all_no_logins_runs_s"] = [round(x, 3) for x in none]
+        out["write_all_half_logged_in_s"] = round(statistics.median(half), 3)
+        out["write_all_half_logged_in_runs_s"] = [round(x, 3) for x in half]
+        out["ratio_to_floor"] = round(
+            out["write_all_half_logged_in_s"] / out["write_all_no_logins_s"], 2
+        )
+        await hass.config_entries.async_unload(entry.entry_id)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="logins at scale")
+    parser.add_argument("--size", type=int, default=10000)
+    parser.add_argument(
+        "--no-record", action="store_true", help="print only (a before/after probe)"
+    )
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    port, control_port = free_port(), free_port()
+    source = subprocess.Popen(
+        [
+            str(MAIN_PYTHON), str(BENCH / "ami_source.py"),
+            "--port", str(port), "--control-port", str(control_port),
+            "--desks", str(args.size), "--cpu", str(SOURCE_CPU),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert source.stdout is not None
+        if not source.stdout.readline().startswith("LISTENING"):
+            raise RuntimeError("source did not start")
+        pin(CLIENT_CPU)
+        load = loadavg()
+        result = asyncio.run(measure(port, args.size))
+        result["loadavg_before"] = load
+    finally:
+        source.terminate()
+        source.wait(10)
+    print(result, flush=True)
+    if args.no_record:
+        return
+    record(
+        "logins",
+        {
+            "what": "every entity's state written (as after a reconnect) in an "
+            "office of N desks + N accounts, with nobody logged in (floor) and "
+            "with N/2 accounts logged in at N/2 desks",
+            "unit": "seconds",
+            "figures": result,
+            "before_fix": BEFORE_FIX,
+            "parameters": {
+                "repeats": REPEATS,
+                "statistic": "median",
+                "server": "tests/ami_server.py in its own process "
+                "(bench/ami_source.py)",
+                "client_cpu": CLIENT_CPU,
+                "source_cpu": SOURCE_CPU,
+            },
+            "versions": versions("homeassistant", "panoramisk"),
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
