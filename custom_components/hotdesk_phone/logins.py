@@ -49,7 +49,9 @@ class LoginBook:
         """Start empty; ``async_load`` reads the stored logins."""
         self.hass = hass
         self.entry = entry
-        self.desks: dict[str, str] = {}  # desk id -> account id
+        # Desk id -> account id. Read by all; changed only here (``add``,
+        # ``remove``, ``async_load``), so the index below follows it.
+        self.desks: dict[str, str] = {}
         # Account id -> its desks (a dict keeps their order): what an
         # account's sensor and busy lamp ask, without reading every login.
         self._of_account: dict[str, dict[str, None]] = {}
