@@ -57,9 +57,12 @@ class HotdeskEntity(Entity):
     async def async_added_to_hass(self) -> None:
         """Follow the hub's pushes."""
         await super().async_added_to_hass()
-        self.async_on_remove(
-            self.hub.async_add_listener(self.async_write_ha_state, self.subentry_id)
-        )
+        self.hub.async_add_entity(self, self.subentry_id)
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Stop following them."""
+        self.hub.async_remove_entity(self, self.subentry_id)
+        await super().async_will_remove_from_hass()
 
 
 def _subentry_device_info(hub: HotdeskHub, subentry_id: str) -> DeviceInfo:

@@ -24,6 +24,7 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNA
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import Entity
 
 from .ami import AmiActionError, AmiCertificateError, AmiClient, AmiError, AmiEvent
 from .astdb import AstdbWriter
@@ -235,8 +236,10 @@ class HotdeskHub:
         self.last_resync_seconds: float | None = None
         # How claims whose Redirect got no reply came (via, context), by call.
         self._claim_origins: dict[str, tuple[str, Context | None]] = {}
-        # Entity updates by owner: a desk or account id, None for the PBX's.
+        # Updates by owner: a desk or account id, None for the PBX's.
         self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
+        # The integration's entities by owner, each written when it changes.
+        self._entities: dict[str | None, list[Entity]] = {}
         # Told which desks and accounts changed (None: all of them).
         self._owner_listeners: list[Callable[[list[str] | None], None]] = []
         self._calls_shown = -1  # the number of calls the PBX's entities show
@@ -289,6 +292,29 @@ class HotdeskHub:
         number of desks and accounts.
         """
         return _subscribe(self._listeners, owner, update)
+
+    @callback
+    def async_add_entity(self, entity: Entity, owner: str | None) -> None:
+        """Write ``entity``'s state when its owner changes (as a listener).
+
+        The entity itself is kept, not a bound method and a remover for it:
+        an office of 10,000 seats has 60,000 entities. It is taken out again
+        by ``async_remove_entity`` when HA removes it.
+        """
+        self._entities.setdefault(owner, []).append(entity)
+
+    @callback
+    def async_remove_entity(self, entity: Entity, owner: str | None) -> None:
+        """Stop writing ``entity``'s state."""
+        group = self._entities.get(owner, [])
+        if entity in group:
+            group.remove(entity)
+        if not group:
+            self._entities.pop(owner, None)
+
+    def entities_of(self, owner: str | None) -> list[Entity]:
+        """The entities of a desk or account (None: the PBX's) HA holds now."""
+        return list(self._entities.get(owner, ()))
 
     @callback
     def async_add_owners_listener(
@@ -387,17 +413,21 @@ class HotdeskHub:
             wanted[None] = None
             self._calls_shown = calls
         for owner in wanted:
-            for update in list(self._listeners.get(owner, ())):
-                update()
+            self._update_owner(owner)
+
+    def _update_owner(self, owner: str | None) -> None:
+        for update in list(self._listeners.get(owner, ())):
+            update()
+        for entity in list(self._entities.get(owner, ())):
+            entity.async_write_ha_state()
 
     async def _async_update_all(self) -> None:
         """Every entity, a slice at a time; again if asked again meanwhile."""
         while self._update_all_pending:
             self._update_all_pending = False
-            for owner in list(self._listeners):
+            for owner in list(dict.fromkeys((*self._listeners, *self._entities))):
                 await self.slices.pause()
-                for update in list(self._listeners.get(owner, ())):
-                    update()
+                self._update_owner(owner)
 
     # Live changes of accounts and desks.
 

@@ -15,10 +15,9 @@ next pass, so none is lost however fast they come.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import MappingProxyType
 from typing import Any
-import weakref
 
 from homeassistant.config_entries import ConfigSubentry
 from homeassistant.const import CONF_NAME
@@ -59,10 +58,11 @@ class LiveChanges:
         self.connection: dict[str, Any] = dict(entry.data)
         self._options: dict[str, Any] = dict(entry.options)
         self._platforms: list[tuple[EntityFactory, AddConfigEntryEntitiesCallback]] = []
-        # Subentry id -> its entities, held weakly: HA drops an entity that
-        # is disabled in the registry without adding it, and so must we (at
-        # 10,000 seats they were 30,000 objects kept for nothing).
-        self._entities: dict[str, list[weakref.ref[Entity]]] = {}
+        # The subentries whose entities were made. The entities themselves
+        # are the hub's to hold (``hub.entities_of``), and only those HA
+        # added: an entity disabled in the registry is dropped by HA (at
+        # 10,000 seats, 30,000 of them).
+        self._seats: set[str] = set()
         self._lock = asyncio.Lock()
         self._pending = False
         self._held = False
@@ -108,17 +108,8 @@ class LiveChanges:
             return
         entities = factory(self.hub, subentry)
         if entities:
-            self._remember(subentry_id, entities)
+            self._seats.add(subentry_id)
             add_entities(entities, config_subentry_id=subentry_id)
-
-    def _remember(self, subentry_id: str, entities: list[Entity]) -> None:
-        self._entities.setdefault(subentry_id, []).extend(map(weakref.ref, entities))
-
-    def _live_entities(self, subentry_id: str) -> Iterator[Entity]:
-        """The subentry's entities that HA still holds."""
-        for ref in self._entities.get(subentry_id, ()):
-            if (entity := ref()) is not None:
-                yield entity
 
     async def async_import(self, plan: ImportPlan) -> None:
         """Apply a bulk import: every subentry change first, then one pass.
@@ -197,20 +188,16 @@ class LiveChanges:
             present = (
                 subentry_id in directory.accounts or subentry_id in directory.desks
             )
-            if present and subentry_id not in self._entities:
+            if present and subentry_id not in self._seats:
                 self._add_subentry(subentry_id)
-            elif not present and subentry_id in self._entities:
+            elif not present and subentry_id in self._seats:
                 # A removed subentry's entities and device are removed by HA
                 # itself; an account left without a desk keeps its
                 # subentry, and its entities go as a reload would drop them.
                 # (Entities disabled in the registry were never added.)
                 if subentry_id in self.entry.subentries:
-                    removals += [
-                        e
-                        for e in self._live_entities(subentry_id)
-                        if e.hass is not None
-                    ]
-                del self._entities[subentry_id]
+                    removals += self.hub.entities_of(subentry_id)
+                self._seats.discard(subentry_id)
         if removals:
             await asyncio.gather(*(entity.async_remove() for entity in removals))
         self._rename_devices(changed)
@@ -222,7 +209,7 @@ class LiveChanges:
 
     def _device_id(self, key: str) -> str | None:
         """The id of our device with identifier ``(DOMAIN, key)``."""
-        for entity in self._live_entities(key):
+        for entity in self.hub.entities_of(key):
             if entity.device_entry is not None:
                 return entity.device_entry.id
         return None
@@ -250,7 +237,7 @@ class LiveChanges:
             )
         for add_entities, entities in batches:
             if entities:
-                self._remember(subentry_id, entities)
+                self._seats.add(subentry_id)
                 add_entities(entities, config_subentry_id=subentry_id)
 
     def _rename_devices(self, changed: list[str]) -> None:
