@@ -188,6 +188,11 @@ async def test_add_and_remove_desk_in_place(
     }
     assert devices[desk_id].via_device_id == devices[entry.entry_id].id
     assert devices[desk_id].name == "3F 12"
+    # The hub writes the new desk's entities (those HA added) from now on.
+    hub = hub_of(entry)
+    assert f"{desk_id}_desk_call_state" in {
+        e.unique_id for e in hub.entities_of(desk_id)
+    }
 
     # Removing Carol's desk 4 leaves her ringing at desk 1; removing Carol
     # deletes her route; both remove their devices and entities.
@@ -210,6 +215,9 @@ async def test_add_and_remove_desk_in_place(
     ent = er.async_get(hass)
     assert ent.async_get_entity_id("sensor", DOMAIN, f"{CAROL}_caller") is None
     assert CAROL not in hub_of(entry).directory.accounts
+    # Nothing of theirs is left for the hub to write.
+    assert hub.entities_of(D4) == []
+    assert hub.entities_of(CAROL) == []
     assert ami_server.logins == 1
     assert rewrites(ami_server) == full
 
@@ -234,6 +242,8 @@ async def test_removed_home_desk_skips_account_and_brings_it_back(
         or ""
     )
     assert alice is None or alice.state == "unavailable"
+    # Her entities went as a reload would drop them, from the hub too.
+    assert hub.entities_of(ALICE) == []
     # Given a desk again, Alice is back, routed, with her entities.
     result = await flow(
         hass,
@@ -247,6 +257,9 @@ async def test_removed_home_desk_skips_account_and_brings_it_back(
     assert ami_server.astdb["hotdesk/route/101"] == "PJSIP/desk3"
     assert hub.accounts_without_desk == []
     assert state(hass, f"{ALICE}_account_call_state").state == "idle"
+    assert f"{ALICE}_account_call_state" in {
+        e.unique_id for e in hub.entities_of(ALICE)
+    }
     assert ami_server.logins == 1
 
 
