@@ -4,14 +4,19 @@ For each N (default 100, 500, 2000), in a fresh process pinned to one core,
 with the test AMI server (bench/ami_source.py = tests/ami_server.py) in its
 own process on the other core:
 
-- setup: ``async_setup`` of the config entry until HA is idle (connect, AstDB
-  rewrite, resync, 4N+2 entities and 2N+1 devices registered);
+- setup: ``async_setup`` of the config entry until HA is idle (connect,
+  the PBX's AstDB tree read and compared, 9N+3 entities and 2N+1 devices
+  registered), against a PBX that already holds the office's tree, as at
+  every start of HA after the first;
 - memory added by the entry: RSS delta (and, in a second process, the
   Python allocations traced by tracemalloc);
-- resync after a reconnect: the server drops the link; the hub reconnects
-  and resynchronises (CoreSettings, the whole AstDB tree rewritten,
-  pipelined, DeviceStateList, CoreShowChannels), as timed by the hub itself
-  (``last_resync_seconds``); also the AstDB rewrite alone;
+- resync after a blip: the server drops the link; the hub reconnects and
+  resynchronises (CoreSettings, the tree read and only the difference
+  written, DeviceStateList, CoreShowChannels), as timed by the hub itself
+  (``last_resync_seconds``), the phase lasting until the entities' update
+  after it is done; also the AstDB rewrite alone;
+- resync after an outage: the same with the entities' grace at 0 s, so
+  every entity goes unavailable and back (``outage_to_all_written_s``);
 - one config change: one account subentry changed -> applied live (no
   reload, the AMI link kept) -> AstDB diff (until HA is idle and the server
   holds the new route);
@@ -19,7 +24,9 @@ own process on the other core:
 - setup and memory again, against the floor again, in ``SETUP_PAIRS`` pairs
   in all (each pair: the integration's setup alone, then the floor): this
   machine's speed drifts by a third between runs, so a ratio to the floor is
-  the median of the pairs' ratios, not one pair's.
+  the median of the pairs' ratios, not one pair's;
+- the first setup of all, on an empty PBX (the whole tree written), with a
+  floor of its own: the entity floor plus the rewrite floor.
 
     bench/scale.py                   # 100, 500, 2000; writes bench/results.json
     bench/scale.py --sizes 2000      # one size
@@ -65,6 +72,7 @@ REPEATS = 5
 # DBPuts in flight (it had all 6,000 in flight at once); same machine.
 BEFORE_FIX = {"2000": {"resync_s": 0.685, "astdb_rewrite_s": 0.586}}
 RESYNC_REPEATS = 3
+OUTAGE_REPEATS = 2
 # Setups of the integration and of the floor, each pair run back to back.
 SETUP_PAIRS = 3
 
@@ -175,6 +183,7 @@ async def client(
     profile: str | None = None,
     *,
     setup_only: bool = False,
+    empty_pbx: bool = False,
 ) -> dict[str, Any]:
     from homeassistant.config_entries import ConfigEntryState  # noqa: PLC0415
     from homeassistant.helpers import (  # noqa: PLC0415
@@ -194,11 +203,16 @@ async def client(
         CONF_HOME_DESKS,
         DOMAIN,
     )
+    from custom_components.hotdesk_phone.hub import (  # noqa: PLC0415
+        UNAVAILABLE_AFTER,
+    )
 
     control = Control(control_port)
     phases = Phases(profile)
     out: dict[str, Any] = {"size": size}
-    if not traced and not setup_only:
+    if not traced and not empty_pbx:
+        # Also leaves the office's tree in the PBX, as after any earlier run
+        # of the integration: HA starts against a PBX that holds its routing.
         out["rewrite_floor_s"] = await rewrite_floor(port, size)
     watcher = asyncio.get_running_loop().create_task(phases.watch_loop())
     async with bench_hass() as hass:
@@ -251,13 +265,37 @@ async def client(
             await wait_until(
                 lambda p=previous: hub.connected and hub.last_resync_seconds != p
             )
-            phases.stop()
             wall.append(time.perf_counter() - dropped - hub.client.reconnect_min_delay)
+            # The entities' update after it, in the phase: a scan waits on it too.
+            await hass.async_block_till_done()
+            phases.stop()
             resync.append(hub.last_resync_seconds)
             assert int(control.ask("LOGINS")) == logins + 1
         out["resync_s"] = round(statistics.median(resync), 3)
         out["resync_runs_s"] = [round(x, 3) for x in resync]
         out["reconnect_to_resynced_s"] = round(statistics.median(wall), 3)
+
+        # An outage: the link stays down past the entities' grace (here no
+        # grace at all), so every entity goes unavailable and comes back.
+        hub.unavailable_after = 0.0
+        outage = []
+        for _ in range(OUTAGE_REPEATS):
+            previous = hub.last_resync_seconds
+            dropped = time.perf_counter()
+            phases.start("outage")
+            control.ask("DROP")
+            out["planned_link_drops"] = out.get("planned_link_drops", 0) + 1
+            await wait_until(lambda: not hub.entities_available)
+            await wait_until(
+                lambda p=previous: hub.connected and hub.last_resync_seconds != p
+            )
+            await hass.async_block_till_done()
+            phases.stop()
+            outage.append(
+                time.perf_counter() - dropped - hub.client.reconnect_min_delay
+            )
+        hub.unavailable_after = UNAVAILABLE_AFTER
+        out["outage_to_all_written_s"] = round(statistics.median(outage), 3)
         rewrite = []
         for _ in range(REPEATS):
             started = time.perf_counter()
@@ -502,8 +540,8 @@ def run_size(
         ] + (["--traced"] if traced else []) + (
             ["--profile", profile] if profile else []
         ) + (["--import-run"] if mode == "import" else []) + (
-            ["--setup-only"] if mode == "setup" else []
-        )  # fmt: skip
+            ["--setup-only"] if mode in {"setup", "first"} else []
+        ) + (["--empty-pbx"] if mode == "first" else [])  # fmt: skip
         if spy:  # py-spy's collapsed stacks of the whole client (GC included)
             command = [
                 str(MAIN_PYTHON.parent / "py-spy"), "record", "--format", "raw",
@@ -528,6 +566,24 @@ def run_size(
     finally:
         source.terminate()
         source.wait(10)
+
+
+def first_setup(size: int, result: dict[str, Any]) -> dict[str, Any]:
+    """The first setup of all, on a PBX that holds nothing yet, with its floor.
+
+    It writes the whole tree too, so the floor of its work is the entity
+    floor (run right after it) plus the main run's rewrite floor.
+    """
+    ours = run_size(size, mode="first")
+    floor = run_floor(size, result["shape"])
+    work_floor = floor["setup_s"] + result["rewrite_floor_s"]
+    return {
+        "setup_s": ours["setup_s"],
+        "floor_setup_s": floor["setup_s"],
+        "rewrite_floor_s": result["rewrite_floor_s"],
+        "ratio_to_floor": round(ours["setup_s"] / floor["setup_s"], 2),
+        "ratio_to_floor_with_rewrite": round(ours["setup_s"] / work_floor, 2),
+    }
 
 
 def setup_pairs(size: int, result: dict[str, Any]) -> dict[str, Any]:
@@ -565,6 +621,7 @@ def main() -> None:
     parser.add_argument("--traced", action="store_true")
     parser.add_argument("--import-run", action="store_true")
     parser.add_argument("--setup-only", action="store_true")
+    parser.add_argument("--empty-pbx", action="store_true")
     parser.add_argument(
         "--profile",
         help="cProfile each phase (setup, resync, change) into this folder "
@@ -596,6 +653,7 @@ def main() -> None:
                     args.traced,
                     args.profile,
                     setup_only=args.setup_only,
+                    empty_pbx=args.empty_pbx,
                 )
             )
         )
@@ -620,6 +678,7 @@ def main() -> None:
         result["floor"] = run_floor(size, result["shape"])
         result["import"] = run_size(size, mode="import")
         result["setup_pairs"] = setup_pairs(size, result)
+        result["first_setup"] = first_setup(size, result)
         curve[str(size)] = result
         floor, bulk = result["floor"], result["import"]
         print(
@@ -636,7 +695,8 @@ def main() -> None:
             f"import {bulk['import_s']} s, re-import {bulk['reimport_s']} s, "
             f"gc {result['gc_s']}, setup/floor per pair "
             f"{result['setup_pairs']['setup_ratio_runs']}, memory/floor per pair "
-            f"{result['setup_pairs']['rss_ratio_runs']}  "
+            f"{result['setup_pairs']['rss_ratio_runs']}, first setup/(floor + "
+            f"rewrite floor) {result['first_setup']['ratio_to_floor_with_rewrite']}  "
             f"(load {result['loadavg_before']})",
             flush=True,
         )
@@ -647,7 +707,7 @@ def main() -> None:
         """A per-phase figure's largest value at the largest size, import included."""
         phases = largest[figure]
         return max(
-            *(phases.get(p, 0.0) for p in ("setup", "resync", "change")),
+            *(phases.get(p, 0.0) for p in ("setup", "resync", "outage", "change")),
             bulk[figure],
         )
 
@@ -679,13 +739,10 @@ def main() -> None:
         # Issue 24: setup and memory within 1.15x of Home Assistant's floor
         # (the median of the pairs' ratios: setup_pairs).
         "setup_ratio_to_floor": (largest["setup_pairs"]["setup_ratio_median"], 1.15),
-        # The first setup also writes the whole AstDB tree to an empty PBX:
-        # the floor of all its work is HA's entities plus that rewrite.
-        "setup_ratio_to_floor_with_rewrite": (
-            round(
-                largest["setup_s"] / (floor["setup_s"] + largest["rewrite_floor_s"]),
-                2,
-            ),
+        # The first setup of all (an empty PBX) also writes the whole AstDB
+        # tree: the floor of its work is HA's entities plus that rewrite.
+        "first_setup_ratio_to_floor_with_rewrite": (
+            largest["first_setup"]["ratio_to_floor_with_rewrite"],
             1.15,
         ),
         "rss_ratio_to_floor": (largest["setup_pairs"]["rss_ratio_median"], 1.15),

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.util import dt as dt_util
 
 from custom_components.hotdesk_phone.const import DOMAIN
+from custom_components.hotdesk_phone.hub import UNAVAILABLE_AFTER
 
 from .ami_server import AmiTestServer
 from .helpers import wait_for
@@ -84,6 +91,17 @@ async def test_entities_unavailable_while_pbx_down(
     assert hass.states.get(calls).state == "0"  # type: ignore[union-attr]
     await ami_server.stop()
     await wait_for(hass, lambda: hass.states.get(connected).state == "off")  # type: ignore[union-attr]
+    # Available through the grace, unavailable once the link stays down.
+    assert hass.states.get(calls).state == "0"  # type: ignore[union-attr]
+    async_fire_time_changed(
+        hass, dt_util.utcnow() + timedelta(seconds=UNAVAILABLE_AFTER - 1)
+    )
+    await hass.async_block_till_done()
+    assert hass.states.get(calls).state == "0"  # type: ignore[union-attr]
+    async_fire_time_changed(
+        hass, dt_util.utcnow() + timedelta(seconds=UNAVAILABLE_AFTER + 1)
+    )
+    await hass.async_block_till_done()
     assert hass.states.get(calls).state == "unavailable"  # type: ignore[union-attr]
     ami_server.astdb.clear()
     await ami_server.restart()
@@ -93,6 +111,47 @@ async def test_entities_unavailable_while_pbx_down(
     assert ami_server.astdb["hotdesk/route/101"] == "PJSIP/desk1&PJSIP/desk2"
     assert caplog.text.count("Lost the connection to the PBX") == 1
     assert caplog.text.count("Connection to the PBX is back") == 1
+
+
+async def test_blip_writes_no_entity_state(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    """A dropped link that comes back at once leaves the entities as they were.
+
+    Only the link's own sensor and the emergency call sensor follow it; the
+    desks' and accounts' entities stay available, and the resync finds
+    nothing to change, so not one of their states is written, and they are
+    unavailable only if the link stays down (above).
+    """
+    hub = init_integration.runtime_data.hub
+    hub.client.reconnect_min_delay = 0.05
+    connected = entity_id(hass, "01ENTRY_pbx_connected", "binary_sensor")
+    registry = er.async_get(hass)
+    ours = {
+        e.entity_id
+        for e in er.async_entries_for_config_entry(registry, init_integration.entry_id)
+    }
+    link_sensors = {
+        connected,
+        entity_id(hass, "01ENTRY_emergency_call", "binary_sensor"),
+    }
+    assert len(ours - link_sensors) > 10
+    before = {e: hass.states.get(e) for e in ours}
+    written: list[str] = []
+
+    def on_state(event: Event) -> None:
+        if event.data["entity_id"] in ours:
+            written.append(event.data["entity_id"])
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, on_state)
+    ami_server.drop_connections()
+    await wait_for(hass, lambda: hass.states.get(connected).state == "off")  # type: ignore[union-attr]
+    await wait_for(hass, lambda: hass.states.get(connected).state == "on", timeout=10)  # type: ignore[union-attr]
+    await hass.async_block_till_done()
+    assert set(written) <= link_sensors, sorted(set(written) - link_sensors)
+    assert {e: hass.states.get(e) for e in ours - link_sensors} == {
+        e: before[e] for e in ours - link_sensors
+    }
 
 
 async def test_reconnect_auth_failure_starts_reauth(

@@ -51,8 +51,8 @@ class HotdeskEntity(Entity):
 
     @property
     def available(self) -> bool:
-        """Unavailable while the PBX cannot be reached."""
-        return self.hub.connected
+        """Unavailable once the PBX could not be reached for a while."""
+        return self.hub.entities_available
 
     async def async_added_to_hass(self) -> None:
         """Follow the hub's pushes."""

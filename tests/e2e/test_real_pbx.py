@@ -17,7 +17,12 @@ import time
 from typing import Any
 
 import pytest
-from pytest_homeassistant_custom_component.common import CLIENT_ID
+from datetime import timedelta
+
+from pytest_homeassistant_custom_component.common import (
+    CLIENT_ID,
+    async_fire_time_changed,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from homeassistant.auth.models import User
@@ -27,10 +32,11 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 
 from custom_components.hotdesk_phone.ami import AmiClient, AmiError
 from custom_components.hotdesk_phone.const import DEFAULT_SCAN_DEBOUNCE, DOMAIN
-from custom_components.hotdesk_phone.hub import HotdeskHub
+from custom_components.hotdesk_phone.hub import UNAVAILABLE_AFTER, HotdeskHub
 
 from .conftest import (
     ALICE,
@@ -399,6 +405,12 @@ async def test_pbx_restart_is_survived(
     await until(lambda: not hub.connected, what="disconnect")
     await hass.async_block_till_done()
     assert entity_state(hass, connectivity, "binary_sensor").state == STATE_OFF
+    # A blip's grace first (the desks keep their state), then unavailable.
+    assert entity_state(hass, f"{D1}_desk_call_state").state == "idle"
+    async_fire_time_changed(
+        hass, dt_util.utcnow() + timedelta(seconds=UNAVAILABLE_AFTER + 1)
+    )
+    await hass.async_block_till_done()
     assert entity_state(hass, f"{D1}_desk_call_state").state == STATE_UNAVAILABLE
     assert entity_state(hass, f"{ALICE}_account_call_state").state == (
         STATE_UNAVAILABLE
