@@ -257,6 +257,15 @@ class Phases:
             if outside > self.stall_outside_gc_s.get(phase, 0.0):
                 self.stall_outside_gc_s[phase] = outside
 
+    async def settle(self) -> None:
+        """Let the watcher's tick close before a phase starts.
+
+        Otherwise a tick that spans the benchmark's own work just before the
+        phase (building the entry, a full ``gc.collect()``) counts as the
+        phase's stall.
+        """
+        await asyncio.sleep(0.06)
+
     def start(self, phase: str) -> None:
         self._phase = phase
         if self.folder is not None:

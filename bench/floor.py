@@ -174,6 +174,7 @@ async def measure(
         phases = Phases(None)
         watcher = asyncio.get_running_loop().create_task(phases.watch_loop())
         before = rss_bytes()
+        await phases.settle()
         started = time.perf_counter()
         phases.start("setup")
         if not await hass.config_entries.async_setup(entry.entry_id):

@@ -222,6 +222,7 @@ async def client(
             tracemalloc.start()
             before_traced = tracemalloc.get_traced_memory()[0]
         before = rss_bytes()
+        await phases.settle()
         started = time.perf_counter()
         phases.start("setup")
         await setup_entry(hass, entry)
@@ -257,6 +258,7 @@ async def client(
         for _ in range(RESYNC_REPEATS):
             previous = hub.last_resync_seconds
             logins = int(control.ask("LOGINS"))
+            await phases.settle()
             dropped = time.perf_counter()
             phases.start("resync")
             control.ask("DROP")
@@ -281,6 +283,7 @@ async def client(
         outage = []
         for _ in range(OUTAGE_REPEATS):
             previous = hub.last_resync_seconds
+            await phases.settle()
             dropped = time.perf_counter()
             phases.start("outage")
             control.ask("DROP")
@@ -328,6 +331,7 @@ async def client(
             index = 3 + i
             subentry = entry.subentries[account_id(index)]
             target = desk_id((index + 7) % size + 1)
+            await phases.settle()
             started = time.perf_counter()
             phases.start("change")
             hass.config_entries.async_update_subentry(
@@ -454,6 +458,7 @@ async def import_client(port: int, control_port: int, size: int) -> dict[str, An
         planned = await call(dry_run=True)
         out["plan_s"] = round(time.perf_counter() - started, 3)
         assert planned["created"] == 2 * size, planned
+        await phases.settle()
         started = time.perf_counter()
         phases.start("import")
         await call()

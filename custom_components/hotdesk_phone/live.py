@@ -200,7 +200,7 @@ class LiveChanges:
                 self._seats.discard(subentry_id)
         if removals:
             await asyncio.gather(*(entity.async_remove() for entity in removals))
-        self._rename_devices(changed)
+        await self._async_rename_devices(changed)
         # Readers belong to desks: an account's change (or none) leaves them.
         if any(i not in directory.accounts for i in changed):
             await self._async_update_readers()
@@ -240,10 +240,14 @@ class LiveChanges:
                 self._seats.add(subentry_id)
                 add_entities(entities, config_subentry_id=subentry_id)
 
-    def _rename_devices(self, changed: list[str]) -> None:
-        """A changed subentry's name is its device's name (not the title)."""
+    async def _async_rename_devices(self, changed: list[str]) -> None:
+        """A changed subentry's name is its device's name (not the title).
+
+        In the entry's slices of loop time: a bulk import changes 20,000.
+        """
         registry = dr.async_get(self.hass)
         for subentry_id in changed:
+            await self.hub.slices.pause()
             sub = self.entry.subentries.get(subentry_id)
             if sub is None or (device_id := self._device_id(subentry_id)) is None:
                 continue
