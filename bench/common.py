@@ -225,35 +225,55 @@ class Phases:
         self.stall_outside_gc_s: dict[str, float] = {}
         self.gc_pause_s: dict[str, float] = {}
         self._gc_since_tick = 0.0
+        self._tick_started = 0.0
         self._phase: str | None = None
         self._gc_started = 0.0
+        self._gc_running = False
         self._profile: Any = None
         gc.callbacks.append(self._on_gc)
 
     def _on_gc(self, stage: str, _info: dict[str, Any]) -> None:
+        now = time.perf_counter()
         if stage == "start":
-            self._gc_started = time.perf_counter()
+            self._gc_started = now
+            self._gc_running = True
             return
-        spent = time.perf_counter() - self._gc_started
-        self._gc_since_tick += spent
+        self._gc_running = False
+        spent = now - self._gc_started
+        # Only its part inside the current tick (a tick that ended first
+        # counted the rest: ``_gc_in_tick``).
+        self._gc_since_tick += now - max(self._gc_started, self._tick_started)
         if self._phase is None:
             return
         self.gc_s[self._phase] = self.gc_s.get(self._phase, 0.0) + spent
         if spent > self.gc_pause_s.get(self._phase, 0.0):
             self.gc_pause_s[self._phase] = spent
 
+    def _gc_in_tick(self) -> float:
+        """The collector's time in the tick that ends now.
+
+        A collection in another thread (HA's executor) can end, and the loop
+        run on, before that thread calls the collector's ``stop`` callback:
+        a collection still open at the tick's end counts up to now.
+        """
+        spent = self._gc_since_tick
+        if self._gc_running:
+            spent += time.perf_counter() - max(self._gc_started, self._tick_started)
+        return spent
+
     async def watch_loop(self) -> None:
         """The longest the event loop was blocked, per phase (a 50 ms tick)."""
         loop = asyncio.get_running_loop()
         while True:
             before = loop.time()
+            self._tick_started = time.perf_counter()
             self._gc_since_tick = 0.0
             await asyncio.sleep(0.05)
             stall = loop.time() - before - 0.05
             phase = self._phase or "other"
             if stall > self.stall_s.get(phase, 0.0):
                 self.stall_s[phase] = stall
-            outside = stall - self._gc_since_tick
+            outside = stall - self._gc_in_tick()
             if outside > self.stall_outside_gc_s.get(phase, 0.0):
                 self.stall_outside_gc_s[phase] = outside
 
