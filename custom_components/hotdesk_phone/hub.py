@@ -26,6 +26,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.event import async_call_later
+from homeassistant.util.hass_dict import HassKey
 
 from .ami import AmiActionError, AmiCertificateError, AmiClient, AmiError, AmiEvent
 from .astdb import AstdbWriter
@@ -90,6 +91,8 @@ from .tracker import (
     NoticeKind,
 )
 
+# The loop's slices, one for every entry (``slices.py``).
+LOOP_SLICES: HassKey[LoopSlices] = HassKey(f"{DOMAIN}_loop_slices")
 # Seconds between AMI keep-alive pings (a half-open link is dropped after
 # one unanswered ping).
 KEEPALIVE_INTERVAL = 20.0
@@ -233,7 +236,9 @@ class HotdeskHub:
             on_certificate_error=self.certificate_refused,
         )
         # Long work (setup, every entity's update, the resync) in turns.
-        self.slices = LoopSlices()
+        # One slice for every entry: two sites' work in turns of their own
+        # would hold the loop for a slice each before it turned.
+        self.slices = hass.data.setdefault(LOOP_SLICES, LoopSlices())
         self.astdb = AstdbWriter(
             hass,
             entry.entry_id,
@@ -407,7 +412,7 @@ class HotdeskHub:
 
         The PBX's entities are updated with every owner's when the number of
         calls changed since they were last told. All of them (a connect, a
-        disconnect, new settings) are updated in the entry's slices of
+        link down past the grace, new settings) are updated in the shared slices of
         loop time (``slices.py``), with the loop free in between: an
         office of 10,000 seats has some 50,000 entities, and writing their
         states in one go held the loop for seconds.
@@ -454,7 +459,7 @@ class HotdeskHub:
     ) -> set[str]:
         """The AstDB keys these accounts and desks shape in ``directory``.
 
-        In the entry's slices of loop time: a bulk import names 20,000
+        In the shared slices of loop time: a bulk import names 20,000
         seats, some 150,000 keys, and naming them in one go held the loop
         for over 100 ms.
         """

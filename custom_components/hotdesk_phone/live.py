@@ -243,7 +243,7 @@ class LiveChanges:
     async def _async_rename_devices(self, changed: list[str]) -> None:
         """A changed subentry's name is its device's name (not the title).
 
-        In the entry's slices of loop time: a bulk import changes 20,000.
+        In the shared slices of loop time: a bulk import changes 20,000.
         """
         registry = dr.async_get(self.hass)
         for subentry_id in changed:

@@ -1,10 +1,11 @@
-"""Long work in turns: every part of an entry shares one time slice.
+"""Long work in turns: every part of every entry shares one time slice.
 
-Home Assistant runs the platforms of an entry at the same time, and a resync
-or a bulk import may run beside them. If each yielded after its own slice,
-the event loop would still be held for the sum of them. ``LoopSlices`` keeps
-one clock per entry: whoever finds the shared slice used up gives the loop a
-turn, and the first to run after that starts the next slice.
+Home Assistant runs the platforms of an entry at the same time, a resync or
+a bulk import may run beside them, and linked sites are entries of their
+own. If each yielded after its own slice, the event loop would still be held
+for the sum of them. ``LoopSlices`` keeps one clock (the hub keeps one for
+all entries): whoever finds the shared slice used up gives the loop a turn,
+and the first to run after that starts the next slice.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ SLICE_SECONDS = 0.02
 
 
 class LoopSlices:
-    """One entry's shared slice of event-loop time."""
+    """The entries' shared slice of event-loop time."""
 
     def __init__(self, seconds: float = SLICE_SECONDS) -> None:
         """Slices of ``seconds``."""

@@ -11,14 +11,13 @@ survived. Timings are printed
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from http import HTTPStatus
 import re
 import time
 from typing import Any
 
 import pytest
-from datetime import timedelta
-
 from pytest_homeassistant_custom_component.common import (
     CLIENT_ID,
     async_fire_time_changed,
