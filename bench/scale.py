@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import Callable
 import gc
 import json
 import logging
@@ -253,24 +254,36 @@ async def client(
         out["astdb_keys"] = int(control.ask("COUNT", "hotdesk/"))
         hub = entry.runtime_data.hub
 
-        # Resync after the PBX dropped the link.
-        resync, wall = [], []
-        for _ in range(RESYNC_REPEATS):
+        async def drop_link(
+            phase: str, down: Callable[[], bool]
+        ) -> tuple[float, float]:
+            """The server drops the link; until resynced, and until HA is idle.
+
+            Both less the reconnect delay; the phase lasts until HA is idle,
+            as the entities' update after the resync is what a scan waits on
+            too.
+            """
             previous = hub.last_resync_seconds
-            logins = int(control.ask("LOGINS"))
             await phases.settle()
             dropped = time.perf_counter()
-            phases.start("resync")
+            phases.start(phase)
             control.ask("DROP")
             out["planned_link_drops"] = out.get("planned_link_drops", 0) + 1
-            await wait_until(lambda: not hub.connected)
+            await wait_until(down)
             await wait_until(
                 lambda p=previous: hub.connected and hub.last_resync_seconds != p
             )
-            wall.append(time.perf_counter() - dropped - hub.client.reconnect_min_delay)
-            # The entities' update after it, in the phase: a scan waits on it too.
+            resynced = time.perf_counter() - dropped - hub.client.reconnect_min_delay
             await hass.async_block_till_done()
             phases.stop()
+            idle = time.perf_counter() - dropped - hub.client.reconnect_min_delay
+            return resynced, idle
+
+        # Resync after the PBX dropped the link.
+        resync, wall = [], []
+        for _ in range(RESYNC_REPEATS):
+            logins = int(control.ask("LOGINS"))
+            wall.append((await drop_link("resync", lambda: not hub.connected))[0])
             resync.append(hub.last_resync_seconds)
             assert int(control.ask("LOGINS")) == logins + 1
         out["resync_s"] = round(statistics.median(resync), 3)
@@ -280,23 +293,10 @@ async def client(
         # An outage: the link stays down past the entities' grace (here no
         # grace at all), so every entity goes unavailable and comes back.
         hub.unavailable_after = 0.0
-        outage = []
-        for _ in range(OUTAGE_REPEATS):
-            previous = hub.last_resync_seconds
-            await phases.settle()
-            dropped = time.perf_counter()
-            phases.start("outage")
-            control.ask("DROP")
-            out["planned_link_drops"] = out.get("planned_link_drops", 0) + 1
-            await wait_until(lambda: not hub.entities_available)
-            await wait_until(
-                lambda p=previous: hub.connected and hub.last_resync_seconds != p
-            )
-            await hass.async_block_till_done()
-            phases.stop()
-            outage.append(
-                time.perf_counter() - dropped - hub.client.reconnect_min_delay
-            )
+        outage = [
+            (await drop_link("outage", lambda: not hub.entities_available))[1]
+            for _ in range(OUTAGE_REPEATS)
+        ]
         hub.unavailable_after = UNAVAILABLE_AFTER
         out["outage_to_all_written_s"] = round(statistics.median(outage), 3)
         rewrite = []
