@@ -32,6 +32,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
+from custom_components.hotdesk_phone.config_flow import HotdeskConfigFlow
 from custom_components.hotdesk_phone.const import (
     CONF_DIAL_STRING,
     CONF_EXTENSION,
@@ -125,6 +126,8 @@ def make_entry(
         options=dict(options or {}),
         subentries_data=subentries(desks, accounts),  # type: ignore[arg-type]
         entry_id=ENTRY_ID,
+        # Made by this version: a start, not an upgrade's first start.
+        minor_version=HotdeskConfigFlow.MINOR_VERSION,
     )
 
 

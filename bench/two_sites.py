@@ -136,6 +136,9 @@ def make_site(entry_id: str, port: int, items: list[dict[str, Any]]) -> Any:
     )
 
     from bench.hass_env import USERNAME  # noqa: PLC0415
+    from custom_components.hotdesk_phone.config_flow import (  # noqa: PLC0415
+        HotdeskConfigFlow,
+    )
     from custom_components.hotdesk_phone.const import (  # noqa: PLC0415
         CONF_SCAN_DEBOUNCE_SECONDS,
         DOMAIN,
@@ -155,6 +158,8 @@ def make_site(entry_id: str, port: int, items: list[dict[str, Any]]) -> Any:
         options={CONF_SCAN_DEBOUNCE_SECONDS: 0},
         subentries_data=items,
         entry_id=entry_id,
+        # Made by this version: a start, not an upgrade's first start.
+        minor_version=HotdeskConfigFlow.MINOR_VERSION,
     )
 
 

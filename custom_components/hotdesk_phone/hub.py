@@ -108,6 +108,11 @@ UNAVAILABLE_AFTER = 10.0
 KEYS_PER_TURN = 500
 
 
+def loop_slices(hass: HomeAssistant) -> LoopSlices:
+    """The slices of loop time every entry's long work shares."""
+    return hass.data.setdefault(LOOP_SLICES, LoopSlices())
+
+
 class _Unsubscribe[T]:
     """Takes one subscriber out of its group again.
 
@@ -238,7 +243,7 @@ class HotdeskHub:
         # Long work (setup, every entity's update, the resync) in turns.
         # One slice for every entry: two sites' work in turns of their own
         # would hold the loop for a slice each before it turned.
-        self.slices = hass.data.setdefault(LOOP_SLICES, LoopSlices())
+        self.slices = loop_slices(hass)
         self.astdb = AstdbWriter(
             hass,
             entry.entry_id,
