@@ -313,14 +313,21 @@ def test_board_follows_a_real_call(office: Office) -> None:
         )
 
     def device_id(page: Page, name: str) -> str:
-        return str(
-            page.evaluate(
-                """name => Object.values(document.querySelector('home-assistant')
-                    .hass.devices).find(d => d.name === name && d.identifiers
-                    .some(([domain]) => domain === 'hotdesk_phone')).id""",
-                name,
-            )
+        # The frontend fills hass.devices from a subscription of its own
+        # after the page has loaded: wait until the device is in it.
+        found = page.wait_for_function(
+            """name => {
+                const devices = document.querySelector('home-assistant')
+                    ?.hass?.devices;
+                const device = devices && Object.values(devices).find(
+                    d => d.name === name && d.identifiers.some(
+                        ([domain]) => domain === 'hotdesk_phone'));
+                return device ? device.id : null;
+            }""",
+            arg=name,
+            timeout=STEP_TIMEOUT,
         )
+        return str(found.json_value())
 
     def add_desk(
         page: Page,
