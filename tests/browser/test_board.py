@@ -916,7 +916,7 @@ def test_board_shows_an_emergency_call(office: Office, tmp_path: Path) -> None:
             # Desk 1's device (the login action names the desk by it).
             desk1_device = page.wait_for_function(
                 """id => Object.values(document.querySelector('home-assistant')
-                    .hass.devices).find(d => d.identifiers.some(
+                    ?.hass?.devices ?? {}).find(d => d.identifiers.some(
                     ([domain, ident]) => domain === 'hotdesk_phone' && ident === id))?.id""",
                 arg=desks["Desk 1"],
             ).json_value()
