@@ -8,7 +8,7 @@ stream safe.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 import re
 from typing import Final
@@ -647,6 +647,7 @@ class Directory:
     def astdb_keys(
         self,
         logins: Mapping[str, str],
+        desks_of: Callable[[str], Iterable[str]],
         account_ids: Iterable[str] = (),
         desk_ids: Iterable[str] = (),
     ) -> set[str]:
@@ -655,6 +656,8 @@ class Directory:
         For a change of a few accounts and desks (or one login) the writer
         compares only these keys, before and after, instead of the whole
         tree: the cost stays that of the change, not of the office.
+        ``desks_of`` names the desks an account is logged in at (the login
+        book's index), so no call reads every login.
         """
         accounts = set(account_ids)
         keys: set[str] = set()
@@ -666,11 +669,8 @@ class Directory:
                 accounts.update(self._by_home_desk.get(desk_id, ()))
             if (login := logins.get(desk_id)) is not None:
                 accounts.add(login)
-        if accounts:
-            for desk_id, account_id in logins.items():
-                if account_id in accounts:
-                    keys.add(f"login/{desk_id}")
         for account_id in accounts:
+            keys.update(f"login/{desk_id}" for desk_id in desks_of(account_id))
             if (account := self.accounts.get(account_id)) is not None:
                 keys.add(f"route/{account.extension}")
                 keys.update(

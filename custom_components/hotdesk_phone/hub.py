@@ -471,14 +471,25 @@ class HotdeskHub:
         keys: set[str] = set()
         for start in range(0, max(len(accounts), len(desks)), KEYS_PER_TURN):
             await self.slices.pause()
-            some_desks = desks[start : start + KEYS_PER_TURN]
-            keys |= with_dnd_keys(
-                directory.astdb_keys(
-                    self.logins, accounts[start : start + KEYS_PER_TURN], some_desks
-                )
+            keys |= self._keys_shaped_by(
+                directory,
+                accounts[start : start + KEYS_PER_TURN],
+                desks[start : start + KEYS_PER_TURN],
             )
-            keys |= desk_keys(some_desks)
         return keys
+
+    def _keys_shaped_by(
+        self,
+        directory: Directory,
+        account_ids: Iterable[str] = (),
+        desk_ids: Iterable[str] = (),
+    ) -> set[str]:
+        """The routing keys these accounts and desks shape, given the logins."""
+        return with_dnd_keys(
+            directory.astdb_keys(
+                self.logins, self.login_book.desks_of, account_ids, desk_ids
+            )
+        )
 
     async def async_apply_directory(self, *, in_executor: bool = False) -> list[str]:
         """Rebuild the directory from the subentries and apply it in place.
@@ -517,7 +528,8 @@ class HotdeskHub:
         self.accounts_without_desk = skipped
         if not accounts and not desks:
             return []
-        keys = await self._async_touched_keys(old, accounts, desks)
+        # The emergency keys depend on the desk alone: named once.
+        keys = desk_keys(desks) | await self._async_touched_keys(old, accounts, desks)
         ended = [
             (desk_id, self._login_event_data(desk_id))
             for desk_id, account_id in self.logins.items()
@@ -905,9 +917,7 @@ class HotdeskHub:
         self.login_book.add(desk_id, account_id)
         # Only the keys this login shapes (its route, its desk's login key).
         await self.astdb.async_sync_keys(
-            with_dnd_keys(
-                self.directory.astdb_keys(self.logins, [account_id], [desk_id])
-            )
+            self._keys_shaped_by(self.directory, [account_id], [desk_id])
         )
         await async_tell_site(self.hass, self.directory.desks[desk_id].site, [desk_id])
         data = self._login_event_data(desk_id, context)
@@ -949,7 +959,7 @@ class HotdeskHub:
         LOGGER.debug("Logout at %s (%s)", self._desk_name(desk_id), reason)
         data = self._login_event_data(desk_id, context)
         # The keys before the logout: the route of the account logged in here.
-        keys = with_dnd_keys(self.directory.astdb_keys(self.logins, (), [desk_id]))
+        keys = self._keys_shaped_by(self.directory, (), [desk_id])
         self.login_book.remove(desk_id)
         await self.astdb.async_sync_keys(keys)
         if (desk := self.directory.desks.get(desk_id)) is not None:
