@@ -32,6 +32,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import CLIENT_CPU, Phases, emit, pin
+from bench.floor_like import write_like
 
 DOMAIN = "hotdesk_floor"
 
@@ -47,19 +48,20 @@ MANIFEST = {
     "version": "0.0.1",
 }
 
-INIT = '''"""Set up the trivial entities."""
-from homeassistant.const import Platform
-
-PLATFORMS = [Platform.SENSOR]
+INIT = '''"""Set up the trivial entities (on the platforms the entry names)."""
 
 
 async def async_setup_entry(hass, entry):
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await hass.config_entries.async_forward_entry_setups(
+        entry, entry.data["platforms"]
+    )
     return True
 
 
 async def async_unload_entry(hass, entry):
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    return await hass.config_entries.async_unload_platforms(
+        entry, entry.data["platforms"]
+    )
 '''
 
 FLOW = '''"""Entries come from the benchmark (a subentry type per kind)."""
@@ -118,16 +120,25 @@ def rss_bytes() -> int:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def write_integration(folder: Path) -> None:
-    """The trivial integration, as ``<folder>/custom_components/hotdesk_floor``."""
+def write_integration(
+    folder: Path, like: dict[str, list[dict[str, Any]]] | None = None
+) -> list[str]:
+    """The trivial integration, as ``<folder>/custom_components/hotdesk_floor``.
+
+    Plain sensors, or with ``like`` the office's own kinds of entities
+    (``floor_like.py``). Returns the platforms it has.
+    """
     package = folder / "custom_components"
     component = package / DOMAIN
     component.mkdir(parents=True)
     (package / "__init__.py").write_text("", encoding="utf-8")
     (component / "manifest.json").write_text(json.dumps(MANIFEST), encoding="utf-8")
     (component / "__init__.py").write_text(INIT, encoding="utf-8")
-    (component / "sensor.py").write_text(SENSOR, encoding="utf-8")
     (component / "config_flow.py").write_text(FLOW, encoding="utf-8")
+    if like is not None:
+        return write_like(component, like)
+    (component / "sensor.py").write_text(SENSOR, encoding="utf-8")
+    return ["sensor"]
 
 
 def subentries(size: int) -> list[dict[str, Any]]:
@@ -146,7 +157,13 @@ def subentries(size: int) -> list[dict[str, Any]]:
 
 
 async def measure(
-    folder: Path, size: int, shape: dict[str, list[int]]
+    folder: Path,
+    size: int,
+    shape: dict[str, list[int]],
+    platforms: list[str],
+    *,
+    like: dict[str, list[dict[str, Any]]] | None = None,
+    profile: str | None = None,
 ) -> dict[str, Any]:
     """Set the trivial entry up in a fresh HA; its time and memory."""
     from pytest_homeassistant_custom_component.common import (  # noqa: PLC0415
@@ -163,7 +180,7 @@ async def measure(
         entry = MockConfigEntry(
             domain=DOMAIN,
             title="Floor",
-            data={"shape": shape},
+            data={"shape": shape, "platforms": platforms, "like": like},
             subentries_data=subentries(size),  # type: ignore[arg-type]
             entry_id="01FLOORENTRY",
         )
@@ -171,7 +188,7 @@ async def measure(
         gc.collect()
         # The stalls of Home Assistant's own work, as the scale bench
         # watches the integration's (its floor for them).
-        phases = Phases(None)
+        phases = Phases(profile)
         watcher = asyncio.get_running_loop().create_task(phases.watch_loop())
         before = rss_bytes()
         await phases.settle()
@@ -203,14 +220,36 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="entity floor for the scale bench")
     parser.add_argument("--size", type=int, required=True)
     parser.add_argument("--shape", required=True, help="JSON: kind -> [on, off]")
+    parser.add_argument(
+        "--profile",
+        help="cProfile the setup into this folder (setup.pstats), to set "
+        "beside bench/scale.py --profile",
+    )
+    parser.add_argument(
+        "--like",
+        help="JSON: kind -> the office's entities of one owner "
+        "(floor_like.entity_kinds); without it, plain sensors",
+    )
     args = parser.parse_args()
     pin(CLIENT_CPU)
     logging.basicConfig(level=logging.WARNING)
+    like = json.loads(args.like) if args.like else None
     with tempfile.TemporaryDirectory(prefix="hotdesk-floor-") as folder:
-        write_integration(Path(folder))
+        platforms = write_integration(Path(folder), like)
         # The generated package, not the repository's custom_components.
         sys.path.insert(0, folder)
-        emit(asyncio.run(measure(Path(folder), args.size, json.loads(args.shape))))
+        emit(
+            asyncio.run(
+                measure(
+                    Path(folder),
+                    args.size,
+                    json.loads(args.shape),
+                    platforms,
+                    like=like,
+                    profile=args.profile,
+                )
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ from bench.common import (
     BENCH,
     CLIENT_CPU,
     MAIN_PYTHON,
+    REPO,
     SOURCE_CPU,
     Phases,
     emit,
@@ -64,6 +65,7 @@ from bench.common import (
     versions,
 )
 from bench.control import Control
+from bench.floor_like import entity_kinds
 from bench.intake import free_port
 
 REPEATS = 5
@@ -76,6 +78,7 @@ RESYNC_REPEATS = 3
 OUTAGE_REPEATS = 2
 # Setups of the integration and of the floor, each pair run back to back.
 SETUP_PAIRS = 3
+TRANSLATIONS = REPO / "custom_components" / "hotdesk_phone" / "translations" / "en.json"
 
 
 def rss_bytes() -> int:
@@ -250,6 +253,11 @@ async def client(
         out["states"] = len(hass.states.async_entity_ids())
         out["shape"] = entity_shape(
             er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        )
+        out["entity_kinds"] = entity_kinds(
+            hass,
+            er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id),
+            json.loads(TRANSLATIONS.read_text(encoding="utf-8"))["entity"],
         )
         out["astdb_keys"] = int(control.ask("COUNT", "hotdesk/"))
         hub = entry.runtime_data.hub
@@ -487,8 +495,12 @@ async def import_client(port: int, control_port: int, size: int) -> dict[str, An
     return out
 
 
-def run_floor(size: int, shape: dict[str, list[int]]) -> dict[str, Any]:
-    """bench/floor.py in its own process (the entity floor)."""
+def run_floor(
+    size: int,
+    shape: dict[str, list[int]],
+    like: dict[str, list[dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
+    """bench/floor.py in its own process: plain sensors, or ``like`` ours."""
     done = subprocess.run(
         [
             str(MAIN_PYTHON),
@@ -497,6 +509,7 @@ def run_floor(size: int, shape: dict[str, list[int]]) -> dict[str, Any]:
             str(size),
             "--shape",
             json.dumps(shape),
+            *(["--like", json.dumps(like)] if like is not None else []),
         ],
         capture_output=True,
         text=True,
@@ -592,30 +605,63 @@ def first_setup(size: int, result: dict[str, Any]) -> dict[str, Any]:
 
 
 def setup_pairs(size: int, result: dict[str, Any]) -> dict[str, Any]:
-    """The main run's setup and memory with its floor, and more such pairs.
+    """The main run's setup and memory with its floors, and more such runs.
 
-    Each further pair is the integration's setup alone (``--setup-only``),
-    then the floor, back to back; the ratios are per pair, so a drift of
-    the machine's speed between pairs does not enter them.
+    Each further run is the integration's setup alone (``--setup-only``),
+    then the floor, then the like-for-like floor (``floor_like.py``: Home
+    Assistant with the office's own kinds of entities and nothing else),
+    back to back; the ratios are per run, so a drift of the machine's speed
+    between runs does not enter them.
     """
-    floor = result["floor"]
-    pairs = [(result["setup_s"], result["rss_added_mb"], floor)]
+    kinds = result["entity_kinds"]
+    runs = [
+        (
+            result["setup_s"],
+            result["rss_added_mb"],
+            result["floor"],
+            run_floor(size, result["shape"], kinds),
+        )
+    ]
     for _ in range(SETUP_PAIRS - 1):
         ours = run_size(size, mode="setup")
-        pairs.append(
-            (ours["setup_s"], ours["rss_added_mb"], run_floor(size, result["shape"]))
+        runs.append(
+            (
+                ours["setup_s"],
+                ours["rss_added_mb"],
+                run_floor(size, result["shape"]),
+                run_floor(size, result["shape"], kinds),
+            )
         )
-    setup_ratios = [round(s / f["setup_s"], 2) for s, _, f in pairs]
-    rss_ratios = [round(m / f["rss_added_mb"], 2) for _, m, f in pairs]
+    for _, _, floor, like in runs:
+        for figure in ("entities", "states"):
+            if floor[figure] != result[figure] or like[figure] != result[figure]:
+                raise RuntimeError(f"a floor's {figure} differ from the office's")
+    setup_ratios = [round(s / f["setup_s"], 2) for s, _, f, _ in runs]
+    rss_ratios = [round(m / f["rss_added_mb"], 2) for _, m, f, _ in runs]
+    like_ratios = [round(s / like["setup_s"], 2) for s, _, _, like in runs]
+    like_rss_ratios = [round(m / like["rss_added_mb"], 2) for _, m, _, like in runs]
+    like_over_plain = [
+        round(like["setup_s"] / f["setup_s"], 2) for _, _, f, like in runs
+    ]
     return {
-        "setup_s": [s for s, _, _ in pairs],
-        "floor_setup_s": [f["setup_s"] for _, _, f in pairs],
-        "rss_added_mb": [m for _, m, _ in pairs],
-        "floor_rss_added_mb": [f["rss_added_mb"] for _, _, f in pairs],
+        "setup_s": [s for s, _, _, _ in runs],
+        "floor_setup_s": [f["setup_s"] for _, _, f, _ in runs],
+        "like_floor_setup_s": [like["setup_s"] for _, _, _, like in runs],
+        "rss_added_mb": [m for _, m, _, _ in runs],
+        "floor_rss_added_mb": [f["rss_added_mb"] for _, _, f, _ in runs],
+        "like_floor_rss_added_mb": [like["rss_added_mb"] for _, _, _, like in runs],
+        "like_floor_gc_s": [like["gc_s"] for _, _, _, like in runs],
         "setup_ratio_runs": setup_ratios,
         "rss_ratio_runs": rss_ratios,
         "setup_ratio_median": statistics.median(setup_ratios),
         "rss_ratio_median": statistics.median(rss_ratios),
+        # The integration's own share: over HA with the same entities.
+        "setup_ratio_to_like_floor_runs": like_ratios,
+        "setup_ratio_to_like_floor_median": statistics.median(like_ratios),
+        "rss_ratio_to_like_floor_median": statistics.median(like_rss_ratios),
+        # What the office's kinds of entities cost HA over plain sensors.
+        "like_floor_over_floor_runs": like_over_plain,
+        "like_floor_over_floor_median": statistics.median(like_over_plain),
     }
 
 

@@ -1,0 +1,214 @@
+"""The like-for-like floor: Home Assistant's cost of the integration's own entities.
+
+``bench/floor.py`` compares the office with plain sensors. This variant
+(``floor.py --like SPEC``) makes, per owner, the very entities the office
+has: the same platforms (sensor, switch, event, button, binary sensor), one
+``async_add_entities`` call per subentry and platform, the same translation
+keys and names, entity categories, device classes, capabilities, states and
+state attributes (those of one sample owner per kind, as ``bench/scale.py``
+read them after its setup), written once and never again. Nothing else runs:
+no connection, no listener, no directory. Its setup time is what Home
+Assistant needs for these entities alone, so the integration's figure over
+it is the integration's own work, and this floor over the plain one is what
+the richer entities cost Home Assistant.
+
+``entity_kinds`` builds SPEC from a set-up office; ``write_like`` writes the
+generated platforms beside ``floor.py``'s package.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+# Attributes Home Assistant writes itself from the entity's properties.
+OWN_ATTRIBUTES = (
+    "friendly_name",
+    "icon",
+    "device_class",
+    "unit_of_measurement",
+    "supported_features",
+    "event_type",
+)
+
+COMMON = '''"""Entities like the office's: fixed states, pushed never."""
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.entity import EntityCategory
+
+DOMAIN = "hotdesk_floor"
+OWN = set(%(own)r)
+
+
+def setup(platform, make):
+    """A platform's setup: one call per owner that has entities on it."""
+
+    async def async_setup_entry(hass, entry, async_add_entities):
+        kinds = entry.data["like"]
+
+        def entities(owner, title, kind):
+            return [
+                make(owner, title, spec)
+                for spec in kinds.get(kind, [])
+                if spec["domain"] == platform
+            ]
+
+        if hub := entities(entry.entry_id, "PBX", "hub"):
+            async_add_entities(hub)
+        for subentry_id, sub in entry.subentries.items():
+            if made := entities(subentry_id, sub.title, sub.subentry_type):
+                async_add_entities(made, config_subentry_id=subentry_id)
+
+    return async_setup_entry
+
+
+def init(entity, owner, title, spec):
+    """What every platform's entity sets alike."""
+    entity._attr_should_poll = False
+    entity._attr_has_entity_name = True
+    entity._attr_unique_id = f"{owner}_{spec['key']}"
+    entity._attr_translation_key = spec["translation_key"]
+    entity._attr_entity_registry_enabled_default = spec["enabled"]
+    if spec["category"]:
+        entity._attr_entity_category = EntityCategory(spec["category"])
+    entity._attr_device_class = spec["device_class"]
+    entity._attr_device_info = DeviceInfo(identifiers={(DOMAIN, owner)}, name=title)
+    skip = OWN | set(spec["capabilities"])
+    extra = {k: v for k, v in spec["attributes"].items() if k not in skip}
+    entity._attr_extra_state_attributes = extra
+'''
+
+PLATFORMS = {
+    "sensor": """from homeassistant.components.sensor import SensorEntity
+from .common import init, setup
+
+
+class Like(SensorEntity):
+    def __init__(self, owner, title, spec):
+        init(self, owner, title, spec)
+        capabilities = spec["capabilities"]
+        self._attr_options = capabilities.get("options")
+        self._attr_state_class = capabilities.get("state_class")
+        self._attr_native_unit_of_measurement = spec["attributes"].get(
+            "unit_of_measurement"
+        )
+        self._attr_native_value = spec["state"]
+
+
+async_setup_entry = setup("sensor", Like)
+""",
+    "binary_sensor": """from homeassistant.components.binary_sensor import BinarySensorEntity
+from .common import init, setup
+
+
+class Like(BinarySensorEntity):
+    def __init__(self, owner, title, spec):
+        init(self, owner, title, spec)
+        self._attr_is_on = spec["state"] == "on"
+
+
+async_setup_entry = setup("binary_sensor", Like)
+""",
+    "switch": '''from homeassistant.components.switch import SwitchEntity
+from .common import init, setup
+
+
+class Like(SwitchEntity):
+    def __init__(self, owner, title, spec):
+        init(self, owner, title, spec)
+        self._attr_is_on = spec["state"] == "on"
+
+    async def async_turn_on(self, **kwargs):
+        """Never asked in the benchmark."""
+
+    async def async_turn_off(self, **kwargs):
+        """Never asked in the benchmark."""
+
+
+async_setup_entry = setup("switch", Like)
+''',
+    "event": """from homeassistant.components.event import EventEntity
+from .common import init, setup
+
+
+class Like(EventEntity):
+    def __init__(self, owner, title, spec):
+        init(self, owner, title, spec)
+        self._attr_event_types = spec["capabilities"].get("event_types", [])
+
+
+async_setup_entry = setup("event", Like)
+""",
+    "button": '''from homeassistant.components.button import ButtonEntity
+from .common import init, setup
+
+
+class Like(ButtonEntity):
+    def __init__(self, owner, title, spec):
+        init(self, owner, title, spec)
+
+    async def async_press(self):
+        """Never asked in the benchmark."""
+
+
+async_setup_entry = setup("button", Like)
+''',
+}
+
+
+def entity_kinds(
+    hass: Any, entries: Any, names: dict[str, dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The entities of one sample owner per kind (hub, desk, account).
+
+    ``entries``: the office's entity registry entries; ``names``: the
+    integration's ``entity`` translations (platform -> key -> {"name"}).
+    """
+    sample: dict[str, str] = {}
+    kinds: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        owner, _, key = entry.unique_id.partition("_")
+        kind = {"D": "desk", "A": "account"}.get(owner[0], "hub")
+        if sample.setdefault(kind, owner) != owner:
+            continue
+        state = hass.states.get(entry.entity_id)
+        kinds.setdefault(kind, []).append(
+            {
+                "domain": entry.domain,
+                "key": key,
+                "translation_key": entry.translation_key,
+                "name": names[entry.domain][entry.translation_key]["name"],
+                "enabled": entry.disabled_by is None,
+                "category": entry.entity_category and entry.entity_category.value,
+                "device_class": entry.original_device_class,
+                "capabilities": dict(entry.capabilities or {}),
+                "state": state.state if state is not None else None,
+                # JSON: a datetime among them becomes its text.
+                "attributes": json.loads(
+                    json.dumps(dict(state.attributes) if state else {}, default=str)
+                ),
+            }
+        )
+    return kinds
+
+
+def write_like(component: Path, kinds: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """The generated platforms and their translations; the platforms' names."""
+    platforms = sorted({spec["domain"] for specs in kinds.values() for spec in specs})
+    (component / "common.py").write_text(
+        COMMON % {"own": OWN_ATTRIBUTES}, encoding="utf-8"
+    )
+    for platform in platforms:
+        (component / f"{platform}.py").write_text(PLATFORMS[platform], encoding="utf-8")
+    names: dict[str, dict[str, Any]] = {}
+    for specs in kinds.values():
+        for spec in specs:
+            names.setdefault(spec["domain"], {})[spec["translation_key"]] = {
+                "name": spec["name"]
+            }
+    translations = component / "translations"
+    translations.mkdir()
+    (translations / "en.json").write_text(
+        json.dumps({"entity": names}), encoding="utf-8"
+    )
+    return platforms
