@@ -6,7 +6,8 @@ has: the same platforms (sensor, switch, event, button, binary sensor), one
 ``async_add_entities`` call per subentry and platform, the same translation
 keys and names, entity categories, device classes, capabilities, states and
 state attributes (those of one sample owner per kind, as ``bench/scale.py``
-read them after its setup), written once and never again. Nothing else runs:
+read them after its setup), written once and never again; an entity that
+restores its last state reads it as the office's does. Nothing else runs:
 no connection, no listener, no directory. Its setup time is what Home
 Assistant needs for these entities alone, so the integration's figure over
 it is the integration's own work, and this floor over the plain one is what
@@ -35,20 +36,33 @@ OWN_ATTRIBUTES = (
 COMMON = '''"""Entities like the office's: fixed states, pushed never."""
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityCategory
+from homeassistant.helpers.restore_state import RestoreEntity
 
 DOMAIN = "hotdesk_floor"
 OWN = set(%(own)r)
 
 
+def restoring(cls):
+    """``cls`` that reads its last state when added, as the office's does."""
+
+    class Restoring(cls, RestoreEntity):
+        async def async_added_to_hass(self):
+            await super().async_added_to_hass()
+            await self.async_get_last_state()
+
+    return Restoring
+
+
 def setup(platform, make):
     """A platform's setup: one call per owner that has entities on it."""
+    restored = restoring(make)
 
     async def async_setup_entry(hass, entry, async_add_entities):
         kinds = entry.data["like"]
 
         def entities(owner, title, kind):
             return [
-                make(owner, title, spec)
+                (restored if spec["restore"] else make)(owner, title, spec)
                 for spec in kinds.get(kind, [])
                 if spec["domain"] == platform
             ]
@@ -164,6 +178,10 @@ def entity_kinds(
     ``entries``: the office's entity registry entries; ``names``: the
     integration's ``entity`` translations (platform -> key -> {"name"}).
     """
+    from homeassistant.helpers import restore_state  # noqa: PLC0415
+
+    # The entities that read their last state when added (RestoreEntity).
+    restored = restore_state.async_get(hass).entities
     sample: dict[str, str] = {}
     kinds: dict[str, list[dict[str, Any]]] = {}
     for entry in entries:
@@ -179,6 +197,7 @@ def entity_kinds(
                 "translation_key": entry.translation_key,
                 "name": names[entry.domain][entry.translation_key]["name"],
                 "enabled": entry.disabled_by is None,
+                "restore": entry.entity_id in restored,
                 "category": entry.entity_category and entry.entity_category.value,
                 "device_class": entry.original_device_class,
                 "capabilities": dict(entry.capabilities or {}),

@@ -594,13 +594,17 @@ def first_setup(size: int, result: dict[str, Any]) -> dict[str, Any]:
     """
     ours = run_size(size, mode="first")
     floor = run_floor(size, result["shape"])
+    like = run_floor(size, result["shape"], result["entity_kinds"])
     work_floor = floor["setup_s"] + result["rewrite_floor_s"]
+    like_work_floor = like["setup_s"] + result["rewrite_floor_s"]
     return {
         "setup_s": ours["setup_s"],
         "floor_setup_s": floor["setup_s"],
+        "like_floor_setup_s": like["setup_s"],
         "rewrite_floor_s": result["rewrite_floor_s"],
         "ratio_to_floor": round(ours["setup_s"] / floor["setup_s"], 2),
         "ratio_to_floor_with_rewrite": round(ours["setup_s"] / work_floor, 2),
+        "ratio_to_like_floor_with_rewrite": round(ours["setup_s"] / like_work_floor, 2),
     }
 
 
@@ -857,6 +861,9 @@ def main() -> None:
                 ],
                 "like_floor_over_floor": largest["setup_pairs"][
                     "like_floor_over_floor_median"
+                ],
+                "first_setup_ratio_to_like_floor_with_rewrite": largest["first_setup"][
+                    "ratio_to_like_floor_with_rewrite"
                 ],
             },
             "before_fix": BEFORE_FIX,
