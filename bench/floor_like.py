@@ -92,81 +92,58 @@ def init(entity, owner, title, spec):
     entity._attr_extra_state_attributes = extra
 '''
 
-PLATFORMS = {
-    "sensor": """from homeassistant.components.sensor import SensorEntity
+PLATFORM = """from homeassistant.components.{platform} import {base}
 from .common import init, setup
 
 
-class Like(SensorEntity):
+class Like({base}):
     def __init__(self, owner, title, spec):
         init(self, owner, title, spec)
-        capabilities = spec["capabilities"]
+{body}
+
+async_setup_entry = setup("{platform}", Like)
+"""
+
+IS_ON = """        self._attr_is_on = spec["state"] == "on"
+"""
+
+# Per platform: the entity base class and what its entity sets or answers
+# beyond ``init`` (actions are never asked in the benchmark).
+PLATFORMS = {
+    "sensor": (
+        "SensorEntity",
+        """        capabilities = spec["capabilities"]
         self._attr_options = capabilities.get("options")
         self._attr_state_class = capabilities.get("state_class")
-        self._attr_native_unit_of_measurement = spec["attributes"].get(
-            "unit_of_measurement"
-        )
+        unit = spec["attributes"].get("unit_of_measurement")
+        self._attr_native_unit_of_measurement = unit
         self._attr_native_value = spec["state"]
-
-
-async_setup_entry = setup("sensor", Like)
 """,
-    "binary_sensor": """from homeassistant.components.binary_sensor import BinarySensorEntity
-from .common import init, setup
-
-
-class Like(BinarySensorEntity):
-    def __init__(self, owner, title, spec):
-        init(self, owner, title, spec)
-        self._attr_is_on = spec["state"] == "on"
-
-
-async_setup_entry = setup("binary_sensor", Like)
-""",
-    "switch": '''from homeassistant.components.switch import SwitchEntity
-from .common import init, setup
-
-
-class Like(SwitchEntity):
-    def __init__(self, owner, title, spec):
-        init(self, owner, title, spec)
-        self._attr_is_on = spec["state"] == "on"
-
+    ),
+    "binary_sensor": ("BinarySensorEntity", IS_ON),
+    "switch": (
+        "SwitchEntity",
+        IS_ON
+        + """
     async def async_turn_on(self, **kwargs):
-        """Never asked in the benchmark."""
+        pass
 
     async def async_turn_off(self, **kwargs):
-        """Never asked in the benchmark."""
-
-
-async_setup_entry = setup("switch", Like)
-''',
-    "event": """from homeassistant.components.event import EventEntity
-from .common import init, setup
-
-
-class Like(EventEntity):
-    def __init__(self, owner, title, spec):
-        init(self, owner, title, spec)
-        self._attr_event_types = spec["capabilities"].get("event_types", [])
-
-
-async_setup_entry = setup("event", Like)
+        pass
 """,
-    "button": '''from homeassistant.components.button import ButtonEntity
-from .common import init, setup
-
-
-class Like(ButtonEntity):
-    def __init__(self, owner, title, spec):
-        init(self, owner, title, spec)
-
+    ),
+    "event": (
+        "EventEntity",
+        """        self._attr_event_types = spec["capabilities"].get("event_types", [])
+""",
+    ),
+    "button": (
+        "ButtonEntity",
+        """
     async def async_press(self):
-        """Never asked in the benchmark."""
-
-
-async_setup_entry = setup("button", Like)
-''',
+        pass
+""",
+    ),
 }
 
 
@@ -218,7 +195,11 @@ def write_like(component: Path, kinds: dict[str, list[dict[str, Any]]]) -> list[
         COMMON % {"own": OWN_ATTRIBUTES}, encoding="utf-8"
     )
     for platform in platforms:
-        (component / f"{platform}.py").write_text(PLATFORMS[platform], encoding="utf-8")
+        base, body = PLATFORMS[platform]
+        (component / f"{platform}.py").write_text(
+            PLATFORM.format(platform=platform, base=base, body=body),
+            encoding="utf-8",
+        )
     names: dict[str, dict[str, Any]] = {}
     for specs in kinds.values():
         for spec in specs:
