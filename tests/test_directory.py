@@ -235,3 +235,37 @@ def test_dial_template_names_the_desk_once() -> None:
         with pytest.raises(DirectoryError) as err:
             validate_dial_template(bad)
         assert err.value.code == code, bad
+
+
+class _CountedLogins(dict[str, str]):
+    """Logins that count how often they are read whole."""
+
+    reads = 0
+
+    def items(self):  # type: ignore[override]
+        self.reads += 1
+        return super().items()
+
+
+def test_route_values_read_the_logins_once_per_call() -> None:
+    """Many routes' values (an import) read the logins once, not once per route.
+
+    Reading every login for each route key made a change of N accounts in an
+    office with L logins cost N times L.
+    """
+    office = [Desk(f"D{i}", f"Desk {i}", f"PJSIP/desk{i}") for i in range(1, 201)]
+    accounts = [
+        Account(f"A{i}", f"Person {i}", str(1000 + i), (f"D{i}",))
+        for i in range(1, 101)
+    ]
+    directory = Directory.build(accounts, office)
+    # Half the accounts logged in at a second desk each.
+    logins = _CountedLogins({f"D{100 + i}": f"A{i}" for i in range(1, 51)})
+    keys = [f"route/{1000 + i}" for i in range(1, 101)]
+    values = directory.astdb_values(logins, keys)
+    assert logins.reads == 1
+    assert values["route/1001"] == "PJSIP/desk1&PJSIP/desk101"
+    assert values["route/1100"] == "PJSIP/desk100"
+    # The same values as the whole tree has.
+    tree = directory.astdb(dict(logins))
+    assert values == {key: tree[key] for key in keys}

@@ -584,8 +584,15 @@ class Directory:
 
     def route(self, account_id: str, logins: Mapping[str, str]) -> str:
         """The AstDB route value of an account: its ringing desks' dial strings."""
-        return "&".join(
-            self.desks[d].dial_string for d in self.ring_set(account_id, logins)
+        return self._dial_strings(self.ring_set(account_id, logins))
+
+    def _dial_strings(self, desk_ids: Iterable[str]) -> str:
+        return "&".join(self.desks[d].dial_string for d in desk_ids)
+
+    def _route(self, account: Account, logged_in: Mapping[str, list[str]]) -> str:
+        """``route`` given the logins grouped by account (``logged_in_by_account``)."""
+        return self._dial_strings(
+            self._ring_set(account, sorted(logged_in.get(account.account_id, ())))
         )
 
     def check_route(self, account_id: str, logins: Mapping[str, str]) -> None:
@@ -625,18 +632,9 @@ class Directory:
 
     def astdb_items(self, logins: Mapping[str, str]) -> Iterator[tuple[str, str]]:
         """``astdb`` item by item (a caller that yields between items)."""
-        # Logins grouped once: asking ring_set per account would scan every
-        # login for every account (quadratic in a large office).
-        logged_in: dict[str, list[str]] = {}
-        for desk_id, account_id in sorted(logins.items()):
-            logged_in.setdefault(account_id, []).append(desk_id)
-        desks = self.desks
+        logged_in = logged_in_by_account(logins)
         for account in self.accounts.values():
-            ring = self._ring_set(account, logged_in.get(account.account_id, ()))
-            yield (
-                f"route/{account.extension}",
-                "&".join(desks[d].dial_string for d in ring),
-            )
+            yield f"route/{account.extension}", self._route(account, logged_in)
             yield from account.ring_options().items()
         for desk in self.desks.values():
             yield f"desk/{desk.desk_id}", desk.dial_string
@@ -684,12 +682,16 @@ class Directory:
     ) -> dict[str, str]:
         """The values of some keys of ``astdb(logins)`` (keys it lacks left out)."""
         values: dict[str, str] = {}
+        logged_in: dict[str, list[str]] | None = None
         for key in keys:
             family, _, name = key.partition("/")
             value: str | None = None
             if family == "route":
                 account = self._by_extension.get(name)
-                value = self.route(account.account_id, logins) if account else None
+                if account is not None:
+                    if logged_in is None:
+                        logged_in = logged_in_by_account(logins)
+                    value = self._route(account, logged_in)
             elif family == "desk":
                 desk = self.desks.get(name)
                 value = desk.dial_string if desk else None
@@ -705,6 +707,18 @@ class Directory:
             if value is not None:
                 values[key] = value
         return values
+
+
+def logged_in_by_account(logins: Mapping[str, str]) -> dict[str, list[str]]:
+    """Account id -> the desks where it is logged in: one read of all.
+
+    Asking ``ring_set`` per account would read every login for every
+    account: a change of N accounts with L logins would cost N times L.
+    """
+    logged_in: dict[str, list[str]] = {}
+    for desk_id, account_id in logins.items():
+        logged_in.setdefault(account_id, []).append(desk_id)
+    return logged_in
 
 
 def logged_in_pairs(
