@@ -7,7 +7,9 @@ slices of loop time), first with nobody logged in (the floor: the same
 writes, no login to look up), then again after half the accounts logged in
 at half the desks through the hub (AstDB written as for a scan). An
 account's sensor and busy lamp ask where it is logged in: the figure shows
-whether that costs anything that grows with the number of logins.
+whether that costs anything that grows with the number of logins. The
+same two states also time working out every account's route in the AstDB
+writer's chunks (``route_values``), as an import of every account does.
 
     python bench/logins.py --size 10000     # records "logins" in results.json
 """
@@ -37,6 +39,7 @@ from bench.common import (
     versions,
 )
 from bench.intake import free_port
+from custom_components.hotdesk_phone.astdb import SPLIT_CHUNK
 
 REPEATS = 3
 
@@ -61,6 +64,19 @@ async def write_all(hub: Any) -> float:
     return time.perf_counter() - started
 
 
+def route_values(hub: Any) -> float:
+    """Seconds to work out every account's route, as an import of all does.
+
+    The AstDB writer asks the values in chunks of ``SPLIT_CHUNK`` keys; a
+    route joins the account's home desks and the desks it is logged in at.
+    """
+    keys = [f"route/{a.extension}" for a in hub.directory.accounts.values()]
+    started = time.perf_counter()
+    for start in range(0, len(keys), SPLIT_CHUNK):
+        hub.directory.astdb_values(hub.logins, keys[start : start + SPLIT_CHUNK])
+    return time.perf_counter() - started
+
+
 async def measure(port: int, size: int) -> dict[str, Any]:
     """The office set up; all states written without and with logins."""
     from bench.hass_env import (  # noqa: PLC0415
@@ -78,6 +94,7 @@ async def measure(port: int, size: int) -> dict[str, Any]:
         hub = entry.runtime_data.hub
         await hass.async_block_till_done()
         none = [await write_all(hub) for _ in range(REPEATS)]
+        routes_none = [route_values(hub) for _ in range(REPEATS)]
         started = time.perf_counter()
         for i in range(1, size // 2 + 1):
             await hub.async_login(account_id(i), desk_id(size + 1 - i))
@@ -85,6 +102,12 @@ async def measure(port: int, size: int) -> dict[str, Any]:
         assert len(hub.logins) == size // 2
         await hass.async_block_till_done()
         half = [await write_all(hub) for _ in range(REPEATS)]
+        routes_half = [route_values(hub) for _ in range(REPEATS)]
+        out["route_values_no_logins_s"] = round(statistics.median(routes_none), 4)
+        out["route_values_half_logged_in_s"] = round(statistics.median(routes_half), 4)
+        out["route_values_ratio_to_floor"] = round(
+            out["route_values_half_logged_in_s"] / out["route_values_no_logins_s"], 2
+        )
         out["write_all_no_logins_s"] = round(statistics.median(none), 3)
         out["write_all_no_logins_runs_s"] = [round(x, 3) for x in none]
         out["write_all_half_logged_in_s"] = round(statistics.median(half), 3)

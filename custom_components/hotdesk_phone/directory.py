@@ -589,11 +589,9 @@ class Directory:
     def _dial_strings(self, desk_ids: Iterable[str]) -> str:
         return "&".join(self.desks[d].dial_string for d in desk_ids)
 
-    def _route(self, account: Account, logged_in: Mapping[str, list[str]]) -> str:
-        """``route`` given the logins grouped by account (``logged_in_by_account``)."""
-        return self._dial_strings(
-            self._ring_set(account, sorted(logged_in.get(account.account_id, ())))
-        )
+    def _route(self, account: Account, logged_in: Iterable[str]) -> str:
+        """``route`` given the desks where the account is logged in."""
+        return self._dial_strings(self._ring_set(account, sorted(logged_in)))
 
     def check_route(self, account_id: str, logins: Mapping[str, str]) -> None:
         """Raise ``RouteTooLongError`` if the account's route would not fit."""
@@ -634,7 +632,10 @@ class Directory:
         """``astdb`` item by item (a caller that yields between items)."""
         logged_in = logged_in_by_account(logins)
         for account in self.accounts.values():
-            yield f"route/{account.extension}", self._route(account, logged_in)
+            yield (
+                f"route/{account.extension}",
+                self._route(account, logged_in.get(account.account_id, ())),
+            )
             yield from account.ring_options().items()
         for desk in self.desks.values():
             yield f"desk/{desk.desk_id}", desk.dial_string
@@ -678,20 +679,25 @@ class Directory:
         return keys
 
     def astdb_values(
-        self, logins: Mapping[str, str], keys: Iterable[str]
+        self,
+        logins: Mapping[str, str],
+        desks_of: Callable[[str], Iterable[str]],
+        keys: Iterable[str],
     ) -> dict[str, str]:
-        """The values of some keys of ``astdb(logins)`` (keys it lacks left out)."""
+        """The values of some keys of ``astdb(logins)`` (keys it lacks left out).
+
+        ``desks_of`` names the desks an account is logged in at (the login
+        book's index): a route's value asks it rather than reading every
+        login, so a change of N accounts costs N, not N times the logins.
+        """
         values: dict[str, str] = {}
-        logged_in: dict[str, list[str]] | None = None
         for key in keys:
             family, _, name = key.partition("/")
             value: str | None = None
             if family == "route":
                 account = self._by_extension.get(name)
                 if account is not None:
-                    if logged_in is None:
-                        logged_in = logged_in_by_account(logins)
-                    value = self._route(account, logged_in)
+                    value = self._route(account, desks_of(account.account_id))
             elif family == "desk":
                 desk = self.desks.get(name)
                 value = desk.dial_string if desk else None
@@ -713,7 +719,7 @@ def logged_in_by_account(logins: Mapping[str, str]) -> dict[str, list[str]]:
     """Account id -> the desks where it is logged in: one read of all.
 
     Asking ``ring_set`` per account would read every login for every
-    account: a change of N accounts with L logins would cost N times L.
+    account: the whole tree of N accounts with L logins would cost N times L.
     """
     logged_in: dict[str, list[str]] = {}
     for desk_id, account_id in logins.items():
