@@ -33,6 +33,7 @@ from bench.common import (
     CLIENT_CPU,
     MAIN_PYTHON,
     SOURCE_CPU,
+    Phases,
     loadavg,
     pin,
     record,
@@ -68,12 +69,16 @@ BEFORE_ROUTE_FIX = {
 }
 
 
-async def write_all(hub: Any) -> float:
-    """Seconds to write every entity's state, as after a reconnect."""
+async def write_all(hub: Any, phases: Phases, run: str) -> tuple[float, float]:
+    """Seconds to write every entity's state, as after a reconnect, and the
+    collector's seconds in them (a full collection may fall in any run)."""
+    phases.start(run)
     started = time.perf_counter()
     hub._update_entities()  # the hub's own "update all"
     await hub._update_all
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    phases.stop()
+    return elapsed, phases.gc_s.get(run, 0.0)
 
 
 def route_values(hub: Any) -> float:
@@ -106,7 +111,9 @@ async def measure(port: int, size: int) -> dict[str, Any]:
         await setup_entry(hass, entry)
         hub = entry.runtime_data.hub
         await hass.async_block_till_done()
-        none = [await write_all(hub) for _ in range(REPEATS)]
+        phases = Phases(None)
+        none_runs = [await write_all(hub, phases, f"none{i}") for i in range(REPEATS)]
+        none = [elapsed for elapsed, _ in none_runs]
         routes_none = [route_values(hub) for _ in range(REPEATS)]
         started = time.perf_counter()
         for i in range(1, size // 2 + 1):
@@ -114,7 +121,15 @@ async def measure(port: int, size: int) -> dict[str, Any]:
         out["log_in_half_s"] = round(time.perf_counter() - started, 3)
         assert len(hub.logins) == size // 2
         await hass.async_block_till_done()
-        half = [await write_all(hub) for _ in range(REPEATS)]
+        half_runs = [await write_all(hub, phases, f"half{i}") for i in range(REPEATS)]
+        half = [elapsed for elapsed, _ in half_runs]
+        out["write_all_no_logins_gc_runs_s"] = [round(g, 3) for _, g in none_runs]
+        out["write_all_half_logged_in_gc_runs_s"] = [round(g, 3) for _, g in half_runs]
+        outside_none = statistics.median(e - g for e, g in none_runs)
+        outside_half = statistics.median(e - g for e, g in half_runs)
+        out["write_all_no_logins_outside_gc_s"] = round(outside_none, 3)
+        out["write_all_half_logged_in_outside_gc_s"] = round(outside_half, 3)
+        out["ratio_to_floor_outside_gc"] = round(outside_half / outside_none, 2)
         routes_half = [route_values(hub) for _ in range(REPEATS)]
         out["route_values_no_logins_s"] = round(statistics.median(routes_none), 4)
         out["route_values_half_logged_in_s"] = round(statistics.median(routes_half), 4)
