@@ -244,19 +244,18 @@ async def client(
         if setup_only:
             watcher.cancel()
             return out
-        out["entities"] = len(
-            er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        registered = er.async_entries_for_config_entry(
+            er.async_get(hass), entry.entry_id
         )
+        out["entities"] = len(registered)
         out["devices"] = len(
             dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
         )
         out["states"] = len(hass.states.async_entity_ids())
-        out["shape"] = entity_shape(
-            er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-        )
+        out["shape"] = entity_shape(registered)
         out["entity_kinds"] = entity_kinds(
             hass,
-            er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id),
+            registered,
             json.loads(TRANSLATIONS.read_text(encoding="utf-8"))["entity"],
         )
         out["astdb_keys"] = int(control.ask("COUNT", "hotdesk/"))
