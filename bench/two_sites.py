@@ -254,7 +254,7 @@ async def client(
         entry_b.add_to_hass(hass)
 
         # Setup of both: the integration sets up every entry it has.
-        await phases.settle()
+        await phases.settle(hass)
         started = time.perf_counter()
         phases.start("setup")
         if not await hass.config_entries.async_setup(ENTRY_A):
@@ -292,7 +292,7 @@ async def client(
             before_a, before_b = actions(control_a), actions(control_b)
             writes_a, writes_b = writes.of(ENTRY_A), writes.of(ENTRY_B)
             live_a, live_b = applies_a.count, applies_b.count
-            await phases.settle()
+            await phases.settle(hass)
             started = time.perf_counter()
             phases.start("change")
             hass.config_entries.async_update_subentry(
@@ -344,7 +344,7 @@ async def client(
             ext, tag = extension(index), f"tag-{index}"
             b_desk = f"B{desk_id(size_b - i)}"
             trunk = f"PJSIP/{b_desk}@site-b"
-            await phases.settle()
+            await phases.settle(hass)
             started = time.perf_counter()
             phases.start("scan")
             await async_scan_tag(hass, tag, f"b-scanner-{size_b - i}")
@@ -405,7 +405,7 @@ async def client(
             await hass.async_block_till_done()
             previous = hub_b.last_resync_seconds
             before_a, writes_a = actions(control_a), writes.of(ENTRY_A)
-            await phases.settle()
+            await phases.settle(hass)
             dropped = time.perf_counter()
             phases.start("resync")
             control_b.ask("DROP")
