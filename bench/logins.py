@@ -95,6 +95,19 @@ def route_values(hub: Any) -> float:
     return time.perf_counter() - started
 
 
+def ring_sets(hub: Any) -> float:
+    """Seconds to work out every account's ring set, once each.
+
+    Each incoming call asks its account's (the tracker, the push to the
+    person's phone); so does presence, and the check before a login.
+    """
+    accounts = list(hub.directory.accounts)
+    started = time.perf_counter()
+    for account in accounts:
+        hub.directory.ring_set(account, hub.logins)
+    return time.perf_counter() - started
+
+
 async def measure(port: int, size: int) -> dict[str, Any]:
     """The office set up; all states written without and with logins."""
     from bench.hass_env import (  # noqa: PLC0415
@@ -115,6 +128,7 @@ async def measure(port: int, size: int) -> dict[str, Any]:
         none_runs = [await write_all(hub, phases, f"none{i}") for i in range(REPEATS)]
         none = [elapsed for elapsed, _ in none_runs]
         routes_none = [route_values(hub) for _ in range(REPEATS)]
+        rings_none = [ring_sets(hub) for _ in range(REPEATS)]
         started = time.perf_counter()
         for i in range(1, size // 2 + 1):
             await hub.async_login(account_id(i), desk_id(size + 1 - i))
@@ -131,6 +145,12 @@ async def measure(port: int, size: int) -> dict[str, Any]:
         out["write_all_half_logged_in_outside_gc_s"] = round(outside_half, 3)
         out["ratio_to_floor_outside_gc"] = round(outside_half / outside_none, 2)
         routes_half = [route_values(hub) for _ in range(REPEATS)]
+        rings_half = [ring_sets(hub) for _ in range(REPEATS)]
+        out["ring_sets_no_logins_s"] = round(statistics.median(rings_none), 4)
+        out["ring_sets_half_logged_in_s"] = round(statistics.median(rings_half), 4)
+        out["ring_sets_ratio_to_floor"] = round(
+            out["ring_sets_half_logged_in_s"] / out["ring_sets_no_logins_s"], 2
+        )
         out["route_values_no_logins_s"] = round(statistics.median(routes_none), 4)
         out["route_values_half_logged_in_s"] = round(statistics.median(routes_half), 4)
         out["route_values_ratio_to_floor"] = round(

@@ -104,6 +104,9 @@ def office_tree(size: int) -> dict[str, str]:
     from custom_components.hotdesk_phone.directory import (  # noqa: PLC0415
         Directory,
     )
+    from custom_components.hotdesk_phone.login_index import (  # noqa: PLC0415
+        LoginIndex,
+    )
     from custom_components.hotdesk_phone.subentries import (  # noqa: PLC0415
         directory_parts,
     )
@@ -119,7 +122,7 @@ def office_tree(size: int) -> dict[str, str]:
         for item in subentries(size, size)
     ]
     accounts, desks, _ = directory_parts(subs)
-    return Directory.build(accounts, desks).astdb({})
+    return Directory.build(accounts, desks).astdb(LoginIndex())
 
 
 async def rewrite_floor(port: int, size: int) -> float:

@@ -18,6 +18,7 @@ from custom_components.hotdesk_phone.directory import (
     validate_extension,
     validate_tag,
 )
+from custom_components.hotdesk_phone.login_index import LoginIndex
 
 
 def desks() -> list[Desk]:
@@ -40,7 +41,7 @@ def test_lookups_and_astdb() -> None:
     assert directory.desk_by_reader("ACS ACR122U 00 00").desk_id == "D2"  # type: ignore[union-attr]
     assert directory.desk_by_channel("PJSIP/desk-3f-12-0000000a").desk_id == "D3"  # type: ignore[union-attr]
     assert directory.desk_by_device("PJSIP/desk9") is None
-    logins = {"D3": "A"}
+    logins = LoginIndex({"D3": "A"})
     assert directory.ring_set("A", logins) == ["D1", "D2", "D3"]
     assert directory.astdb(logins) == {
         "route/101": "PJSIP/desk1&PJSIP/desk2&PJSIP/desk-3f-12",
@@ -54,8 +55,8 @@ def test_lookups_and_astdb() -> None:
         "login/D3": "101",
     }
     # A login of an account or desk that no longer exists is not written.
-    assert "login/D9" not in directory.astdb({"D9": "A", "D1": "Z"})
-    assert "login/D1" not in directory.astdb({"D9": "A", "D1": "Z"})
+    assert "login/D9" not in directory.astdb(LoginIndex({"D9": "A", "D1": "Z"}))
+    assert "login/D1" not in directory.astdb(LoginIndex({"D9": "A", "D1": "Z"}))
 
 
 @pytest.mark.parametrize(
@@ -176,7 +177,7 @@ def test_dial_string_length_is_limited() -> None:
 def test_home_desks_whose_route_does_not_fit_are_refused() -> None:
     """Issue 11 #2: a route value longer than one AMI line is never built."""
     fits = Account("A", "Alice", "101", ("L1", "L2", "L3", "L4", "L5"))
-    assert len(Directory.build([fits], long_desks(6)).route("A", {})) == 954
+    assert len(Directory.build([fits], long_desks(6)).route("A", LoginIndex())) == 954
     too_many = Account("A", "Alice", "101", ("L1", "L2", "L3", "L4", "L5", "L6"))
     with pytest.raises(RouteTooLongError) as err:
         Directory.build([too_many], long_desks(6))
@@ -193,13 +194,17 @@ def test_login_that_makes_route_too_long_is_refused() -> None:
     """Issue 11 #2: the check sees the logins as they would be after it."""
     alice = Account("A", "Alice", "101", ("L1", "L2", "L3", "L4"))
     directory = Directory.build([alice], long_desks(7))
-    directory.check_login("A", "L5", {})
+    directory.check_login("A", "L5", LoginIndex())
+    at_l5 = LoginIndex({"L5": "A"})
     with pytest.raises(RouteTooLongError):
-        directory.check_login("A", "L6", {"L5": "A"})
+        directory.check_login("A", "L6", at_l5)
     # With one login per account, the login at L5 would end: it fits.
-    directory.check_login("A", "L6", {"L5": "A"}, keep_other_logins=False)
+    directory.check_login("A", "L6", at_l5, keep_other_logins=False)
+    # Logging in again where it is logged in already changes nothing.
+    directory.check_login("A", "L5", at_l5)
     # Stored state beyond the limit is still written whole by astdb().
-    assert len(directory.astdb({"L5": "A", "L6": "A"})["route/101"]) == 1145
+    both = LoginIndex({"L5": "A", "L6": "A"})
+    assert len(directory.astdb(both)["route/101"]) == 1145
 
 
 def test_a_linked_sites_desk_is_found_by_what_was_dialled() -> None:
@@ -237,14 +242,30 @@ def test_dial_template_names_the_desk_once() -> None:
         assert err.value.code == code, bad
 
 
-class _CountedLogins(dict[str, str]):
+class _CountedLogins(LoginIndex):
     """Logins that count how often they are read whole."""
 
     reads = 0
 
-    def items(self):  # type: ignore[override]
+    def items(self):  # type: ignore[no-untyped-def]
         self.reads += 1
         return super().items()
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        self.reads += 1
+        return super().__iter__()
+
+
+def _half_logged_in() -> tuple[Directory, _CountedLogins]:
+    """100 accounts on 200 desks; half of them logged in at a second desk."""
+    office = [Desk(f"D{i}", f"Desk {i}", f"PJSIP/desk{i}") for i in range(1, 201)]
+    accounts = [
+        Account(f"A{i}", f"Person {i}", str(1000 + i), (f"D{i}",))
+        for i in range(1, 101)
+    ]
+    logins = _CountedLogins({f"D{100 + i}": f"A{i}" for i in range(1, 51)})
+    logins.reads = 0
+    return Directory.build(accounts, office), logins
 
 
 def test_route_values_ask_the_login_index() -> None:
@@ -253,24 +274,27 @@ def test_route_values_ask_the_login_index() -> None:
     Reading every login for each route key made a change of N accounts in an
     office with L logins cost N times L.
     """
-    office = [Desk(f"D{i}", f"Desk {i}", f"PJSIP/desk{i}") for i in range(1, 201)]
-    accounts = [
-        Account(f"A{i}", f"Person {i}", str(1000 + i), (f"D{i}",))
-        for i in range(1, 101)
-    ]
-    directory = Directory.build(accounts, office)
-    # Half the accounts logged in at a second desk each.
-    logins = _CountedLogins({f"D{100 + i}": f"A{i}" for i in range(1, 51)})
+    directory, logins = _half_logged_in()
     keys = [f"route/{1000 + i}" for i in range(1, 101)]
-    by_account: dict[str, list[str]] = {}
-    for desk_id, account_id in dict(logins).items():
-        by_account.setdefault(account_id, []).append(desk_id)
-    values = directory.astdb_values(
-        logins, lambda account_id: by_account.get(account_id, []), keys
-    )
+    values = directory.astdb_values(logins, keys)
+    assert directory.astdb_keys(logins, ["A1", "A70"]) >= {"login/D101", "route/1001"}
     assert logins.reads == 0
     assert values["route/1001"] == "PJSIP/desk1&PJSIP/desk101"
     assert values["route/1100"] == "PJSIP/desk100"
     # The same values as the whole tree has.
-    tree = directory.astdb(dict(logins))
+    tree = directory.astdb(logins)
     assert values == {key: tree[key] for key in keys}
+
+
+def test_ring_set_and_login_check_ask_the_login_index() -> None:
+    """An incoming call's ring set and a login's check read no other logins.
+
+    Both read every login before: each incoming call cost the number of
+    people logged in anywhere in the office.
+    """
+    directory, logins = _half_logged_in()
+    assert directory.ring_set("A1", logins) == ["D1", "D101"]
+    assert directory.ring_set("A70", logins) == ["D70"]
+    directory.check_login("A2", "D199", logins)
+    directory.check_login("A2", "D199", logins, keep_other_logins=False)
+    assert logins.reads == 0

@@ -33,6 +33,7 @@ from custom_components.hotdesk_phone.directory import (
     DirectoryError,
     validate_mobile,
 )
+from custom_components.hotdesk_phone.login_index import LoginIndex
 from custom_components.hotdesk_phone.presence import (
     MAX_NEAR_DESKS,
     Whereabouts,
@@ -195,7 +196,9 @@ def test_presence_tree_caps_near_desks() -> None:
     near = order_near(alice, ["D0"], [d.desk_id for d in reversed(desks)])
     assert len(near) == MAX_NEAR_DESKS
     assert near[0] == "D0"  # her own desk first
-    tree = presence_tree(directory, {}, {"A": Whereabouts(near=near)}, now=1000)
+    tree = presence_tree(
+        directory, LoginIndex(), {"A": Whereabouts(near=near)}, now=1000
+    )
     assert tree["heartbeat/presence"] == "1000"
     assert tree["near/101"].split("&")[0] == "PJSIP/d0"
 

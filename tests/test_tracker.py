@@ -10,6 +10,7 @@ import pytest
 
 from custom_components.hotdesk_phone.ami import ActiveChannel
 from custom_components.hotdesk_phone.directory import Account, Desk, Directory
+from custom_components.hotdesk_phone.login_index import LoginIndex
 from custom_components.hotdesk_phone.tracker import (
     CallPhase,
     CallTracker,
@@ -50,7 +51,7 @@ def kinds(notices: list[Notice]) -> list[NoticeKind]:
 
 
 def test_missed_call_transcript() -> None:
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     events = transcript_events("call_missed.ami")
     first_dial_end = next(
         i
@@ -72,7 +73,7 @@ def test_missed_call_transcript() -> None:
 
 
 def test_claimed_and_answered_transcript() -> None:
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     events = transcript_events("call_claimed_answered.ami")
     redirect_at = next(
         i for i, e in enumerate(events) if e.get("Context") == "hotdesk-claim"
@@ -100,7 +101,7 @@ def test_claimed_and_answered_transcript() -> None:
 
 
 def test_answered_directly_transcript() -> None:
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     notices = feed(tracker, transcript_events("call_answered_directly.ami"))
     assert kinds(notices) == [
         NoticeKind.INCOMING,
@@ -114,7 +115,7 @@ def test_answered_directly_transcript() -> None:
 
 
 def test_claim_refusals() -> None:
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     with pytest.raises(ClaimRefusedError, match="call_not_found"):
         tracker.begin_claim("nope", "D1")
     events = transcript_events("call_answered_directly.ami")
@@ -137,7 +138,7 @@ def test_claim_refusals() -> None:
     feed(tracker, events[answer_at:])
     assert call.phase is CallPhase.ENDED
     # Answered meanwhile: no claim, and a scan means login.
-    tracker2 = CallTracker(make_directory(), {})
+    tracker2 = CallTracker(make_directory(), LoginIndex())
     feed(tracker2, events[: answer_at + 1])
     call2 = tracker2.call_for_account("C")
     assert call2 is not None
@@ -148,16 +149,16 @@ def test_claim_refusals() -> None:
 
 
 def test_scan_login_logout_decisions() -> None:
-    logins: dict[str, str] = {}
+    logins = LoginIndex()
     tracker = CallTracker(make_directory(), logins)
     assert tracker.decide_scan("A", "D3").action is ScanAction.LOGIN
-    logins["D3"] = "A"
+    logins.set("D3", "A")
     assert tracker.decide_scan("A", "D3").action is ScanAction.LOGOUT
     assert tracker.decide_scan("C", "D3").action is ScanAction.LOGIN
 
 
 def test_resync_ends_vanished_calls() -> None:
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     events = transcript_events("call_missed.ami")
     cut = next(i for i, e in enumerate(events) if e.get("DialStatus") == "CANCEL")
     feed(tracker, events[:cut])
@@ -202,7 +203,7 @@ def live(
 
 
 def test_adopts_calls_that_rang_before_connect() -> None:
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     notices = tracker.resync_channels(
         [
             live("Local/s@in-00000001;1", "L.1", state="Up", application="Dial"),
@@ -260,7 +261,7 @@ def test_adopts_calls_that_rang_before_connect() -> None:
 
 
 def test_desk_states() -> None:
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     assert desk_state_of("Not in use") == "idle"
     assert desk_state_of("RINGINUSE") == "ringing"
     assert desk_state_of("ONHOLD") == "in_call"
@@ -274,7 +275,7 @@ def test_desk_states() -> None:
 
 
 def test_unrelated_events_are_ignored() -> None:
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     assert tracker.handle("VarSet", {}) == []
     assert (
         tracker.handle(
@@ -293,7 +294,7 @@ def test_unrelated_events_are_ignored() -> None:
 
 def test_calls_from_other_contexts_are_not_tracked() -> None:
     """Issue 11 #7: an IVR dialling a desk with Exten 101 is not Alice's call."""
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     ivr = {
         "Channel": "PJSIP/trunk-00000001",
         "Uniqueid": "7.1",
@@ -320,7 +321,7 @@ def test_calls_from_other_contexts_are_not_tracked() -> None:
 
 def test_claim_without_reply_is_reconciled_from_channels() -> None:
     """Issue 11 #1: a claim whose Redirect got no reply waits for the PBX."""
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     events = transcript_events("call_claimed_answered.ami")
     redirect_at = next(
         i for i, e in enumerate(events) if e.get("Context") == "hotdesk-claim"
@@ -353,7 +354,7 @@ def test_claim_without_reply_is_reconciled_from_channels() -> None:
 
 
 def test_claim_without_reply_that_did_not_move_is_released() -> None:
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     events = transcript_events("call_missed.ami")
     cut = next(i for i, e in enumerate(events) if e.get("DialStatus") == "CANCEL")
     feed(tracker, events[:cut])
@@ -376,7 +377,7 @@ def test_claim_without_reply_that_did_not_move_is_released() -> None:
 
 def test_events_settle_a_claim_without_reply() -> None:
     """The PBX's events after a lost reply show the move: claimed then."""
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     events = transcript_events("call_claimed_answered.ami")
     redirect_at = next(
         i for i, e in enumerate(events) if e.get("Context") == "hotdesk-claim"
@@ -399,7 +400,7 @@ SETTLED = (NoticeKind.CLAIMED, NoticeKind.ANSWERED, NoticeKind.ENDED)
 
 
 def test_hangup_before_the_reply_of_a_claim_seen_moving() -> None:
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     events = transcript_events("call_claimed_answered.ami")
     redirect_at = next(
         i for i, e in enumerate(events) if e.get("Context") == "hotdesk-claim"
@@ -511,7 +512,7 @@ scenario = st.tuples(
 def test_invariants_under_random_orders(
     calls: list[tuple[list[str], str | None, str | None]], data: st.DataObject
 ) -> None:
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     streams: list[list[dict[str, str]]] = []
     for number, (ring, answer, claim) in enumerate(calls):
         answer_at = answer if answer in ring else None
@@ -589,7 +590,7 @@ def test_two_calls_for_one_account_follow_one_rule() -> None:
     The Caller sensor switched back to the older call just as the newer
     one was answered: the account shows the call that changed last.
     """
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     first, second = (
         call_events(1, ["D1"], "D1", None),
         call_events(2, ["D2"], "D2", None),
@@ -611,7 +612,7 @@ def test_two_calls_for_one_account_follow_one_rule() -> None:
 
 
 def test_two_ringing_calls_show_the_oldest() -> None:
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     feed(tracker, call_events(1, ["D1"], None, None)[:1])
     feed(tracker, call_events(2, ["D2"], None, None)[:1])
     call = tracker.call_for_account("A")
@@ -652,7 +653,7 @@ def dial_end(dest_uid: str, status: str) -> dict[str, str]:
 def test_two_phase_call_near_desks_then_all() -> None:
     """Near desks, then every desk: one call, claimable throughout, ends once."""
     near = {"A": ("D3",)}
-    tracker = CallTracker(make_directory(), {}, near)
+    tracker = CallTracker(make_directory(), LoginIndex(), near)
     notices = feed(tracker, [dial_begin("PJSIP/desk3-00000002", "L3")])
     call = tracker.calls["C1"]
     # The near desk is Alice's for this call, beside her home desks.
@@ -685,7 +686,7 @@ def test_two_phase_call_near_desks_then_all() -> None:
 
 
 def test_mobile_leg_answers_first() -> None:
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     notices = feed(
         tracker,
         [
@@ -719,7 +720,7 @@ def test_mobile_leg_answers_first() -> None:
 
 
 def test_mobile_leg_of_another_extension_is_not_ours() -> None:
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     feed(
         tracker,
         [
@@ -731,7 +732,7 @@ def test_mobile_leg_of_another_extension_is_not_ours() -> None:
 
 
 def test_away_call_rings_the_mobile_only_and_stays_claimable() -> None:
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
     notices = feed(tracker, [dial_begin("Local/101@hotdesk-away-00000004;1", "LM")])
     call = tracker.calls["C1"]
     assert (call.away, call.mobile_ringing, call.ringing_desks) == (True, True, [])
@@ -743,7 +744,7 @@ def test_away_call_rings_the_mobile_only_and_stays_claimable() -> None:
 
 
 def test_adopted_call_answered_on_the_mobile() -> None:
-    tracker = CallTracker(make_directory(), {})
+    tracker = CallTracker(make_directory(), LoginIndex())
 
     def channel(name: str, uid: str, state: str, app: str = "") -> ActiveChannel:
         return ActiveChannel(

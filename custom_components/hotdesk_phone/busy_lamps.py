@@ -48,7 +48,7 @@ def lamp_state(hub: HotdeskHub, account: Account) -> str:
     """What a BLF key for this account shows now."""
     if account.account_id in hub.login_book.dnd:
         return "UNAVAILABLE"
-    logged_in = hub.login_book.desks_of(account.account_id)
+    logged_in = hub.logins.desks_of(account.account_id)
     sitting = logged_in or list(account.home_desks)
     states = hub.tracker.desk_states
     call = hub.tracker.call_for_account(account.account_id)

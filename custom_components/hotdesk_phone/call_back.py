@@ -34,7 +34,7 @@ def valid_number(value: str) -> str | None:
 
 def current_desk(hub: HotdeskHub, account: Account) -> str:
     """Where the person is: a desk they are logged in at, else a home desk."""
-    logged_in = sorted(hub.login_book.desks_of(account.account_id))
+    logged_in = sorted(hub.logins.desks_of(account.account_id))
     return logged_in[0] if logged_in else account.home_desks[0]
 
 

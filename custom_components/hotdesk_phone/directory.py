@@ -8,12 +8,13 @@ stream safe.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 import re
 from typing import Final
 
 from .location import NO_DESK_EMERGENCY, DeskEmergency
+from .login_index import LoginIndex
 
 # TECH/resource: the resource may not carry what the dialplan or AMI treat
 # as separators (& , | space) nor line breaks.
@@ -493,7 +494,7 @@ class Directory:
             for desk_id in account.home_desks:
                 if desk_id not in self.desks:
                     raise DirectoryError("unknown_desk", desk=desk_id)
-            self.check_route(account.account_id, {})
+            self._check_route(account, ())
         indexes = {
             "_by_dial_string": _unique_index(
                 ((d.dial_string, d) for d in desks), "duplicate_dial_string"
@@ -567,11 +568,10 @@ class Directory:
             desk = self._by_dial_string.get(f"{tech}/{dial_string}")
         return desk
 
-    def ring_set(self, account_id: str, logins: Mapping[str, str]) -> list[str]:
+    def ring_set(self, account_id: str, logins: LoginIndex) -> list[str]:
         """Desk ids that ring for an account: home desks, then logged-in desks."""
         return self._ring_set(
-            self.accounts[account_id],
-            sorted(d for d, a in logins.items() if a == account_id),
+            self.accounts[account_id], sorted(logins.desks_of(account_id))
         )
 
     def _ring_set(self, account: Account, logged_in: Iterable[str]) -> list[str]:
@@ -582,7 +582,7 @@ class Directory:
                 desk_ids.append(desk_id)
         return desk_ids
 
-    def route(self, account_id: str, logins: Mapping[str, str]) -> str:
+    def route(self, account_id: str, logins: LoginIndex) -> str:
         """The AstDB route value of an account: its ringing desks' dial strings."""
         return self._dial_strings(self.ring_set(account_id, logins))
 
@@ -593,17 +593,17 @@ class Directory:
         """``route`` given the desks where the account is logged in."""
         return self._dial_strings(self._ring_set(account, sorted(logged_in)))
 
-    def check_route(self, account_id: str, logins: Mapping[str, str]) -> None:
+    def _check_route(self, account: Account, logged_in: Iterable[str]) -> None:
         """Raise ``RouteTooLongError`` if the account's route would not fit."""
-        length = len(self.route(account_id, logins).encode())
+        length = len(self._route(account, logged_in).encode())
         if length > MAX_ASTDB_VALUE_LENGTH:
-            raise RouteTooLongError(self.accounts[account_id].extension, length)
+            raise RouteTooLongError(account.extension, length)
 
     def check_login(
         self,
         account_id: str,
         desk_id: str,
-        logins: Mapping[str, str],
+        logins: LoginIndex,
         *,
         keep_other_logins: bool = True,
     ) -> None:
@@ -612,13 +612,12 @@ class Directory:
         ``keep_other_logins`` False: the account's other logins end with it
         (one login per account), so they do not count.
         """
-        after = {
-            d: a for d, a in logins.items() if keep_other_logins or a != account_id
-        }
-        after[desk_id] = account_id
-        self.check_route(account_id, after)
+        logged_in = logins.desks_of(account_id) if keep_other_logins else []
+        if desk_id not in logged_in:
+            logged_in.append(desk_id)
+        self._check_route(self.accounts[account_id], logged_in)
 
-    def astdb(self, logins: Mapping[str, str]) -> dict[str, str]:
+    def astdb(self, logins: LoginIndex) -> dict[str, str]:
         """The whole ``hotdesk`` AstDB tree this directory implies.
 
         Keys are ``<family>/<key>`` below ``hotdesk``: ``route/<ext>``,
@@ -628,13 +627,12 @@ class Directory:
         """
         return dict(self.astdb_items(logins))
 
-    def astdb_items(self, logins: Mapping[str, str]) -> Iterator[tuple[str, str]]:
+    def astdb_items(self, logins: LoginIndex) -> Iterator[tuple[str, str]]:
         """``astdb`` item by item (a caller that yields between items)."""
-        logged_in = logged_in_by_account(logins)
         for account in self.accounts.values():
             yield (
                 f"route/{account.extension}",
-                self._route(account, logged_in.get(account.account_id, ())),
+                self._route(account, logins.desks_of(account.account_id)),
             )
             yield from account.ring_options().items()
         for desk in self.desks.values():
@@ -645,8 +643,7 @@ class Directory:
 
     def astdb_keys(
         self,
-        logins: Mapping[str, str],
-        desks_of: Callable[[str], Iterable[str]],
+        logins: LoginIndex,
         account_ids: Iterable[str] = (),
         desk_ids: Iterable[str] = (),
     ) -> set[str]:
@@ -654,9 +651,8 @@ class Directory:
 
         For a change of a few accounts and desks (or one login) the writer
         compares only these keys, before and after, instead of the whole
-        tree: the cost stays that of the change, not of the office.
-        ``desks_of`` names the desks an account is logged in at (the login
-        book's index), so no call reads every login.
+        tree: the cost stays that of the change, not of the office (an
+        account's logins come from the index, not from reading them all).
         """
         accounts = set(account_ids)
         keys: set[str] = set()
@@ -669,7 +665,7 @@ class Directory:
             if (login := logins.get(desk_id)) is not None:
                 accounts.add(login)
         for account_id in accounts:
-            keys.update(f"login/{desk_id}" for desk_id in desks_of(account_id))
+            keys.update(f"login/{desk_id}" for desk_id in logins.desks_of(account_id))
             if (account := self.accounts.get(account_id)) is not None:
                 keys.add(f"route/{account.extension}")
                 keys.update(
@@ -680,15 +676,14 @@ class Directory:
 
     def astdb_values(
         self,
-        logins: Mapping[str, str],
-        desks_of: Callable[[str], Iterable[str]],
+        logins: LoginIndex,
         keys: Iterable[str],
     ) -> dict[str, str]:
         """The values of some keys of ``astdb(logins)`` (keys it lacks left out).
 
-        ``desks_of`` names the desks an account is logged in at (the login
-        book's index): a route's value asks it rather than reading every
-        login, so a change of N accounts costs N, not N times the logins.
+        A route's value asks the index for the account's logins rather than
+        reading them all, so a change of N accounts costs N, not N times the
+        logins.
         """
         values: dict[str, str] = {}
         for key in keys:
@@ -697,7 +692,7 @@ class Directory:
             if family == "route":
                 account = self._by_extension.get(name)
                 if account is not None:
-                    value = self._route(account, desks_of(account.account_id))
+                    value = self._route(account, logins.desks_of(account.account_id))
             elif family == "desk":
                 desk = self.desks.get(name)
                 value = desk.dial_string if desk else None
@@ -713,18 +708,6 @@ class Directory:
             if value is not None:
                 values[key] = value
         return values
-
-
-def logged_in_by_account(logins: Mapping[str, str]) -> dict[str, list[str]]:
-    """Account id -> the desks where it is logged in: one read of all.
-
-    Asking ``ring_set`` per account would read every login for every
-    account: the whole tree of N accounts with L logins would cost N times L.
-    """
-    logged_in: dict[str, list[str]] = {}
-    for desk_id, account_id in logins.items():
-        logged_in.setdefault(account_id, []).append(desk_id)
-    return logged_in
 
 
 def logged_in_pairs(

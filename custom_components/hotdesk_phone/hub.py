@@ -210,7 +210,7 @@ class HotdeskHub:
         self.login_book = LoginBook(
             hass, entry, self._on_login_expired, self._on_daily_logout
         )
-        self.logins = self.login_book.desks  # desk id -> account id
+        self.logins = self.login_book.desks  # desk id -> account id, indexed
         self.login_times = self.login_book.since
         # Where each account's person is (presence.py tells, through
         # ``set_whereabouts``): account id -> whereabouts, and -> the desks
@@ -485,11 +485,7 @@ class HotdeskHub:
         desk_ids: Iterable[str] = (),
     ) -> set[str]:
         """The routing keys these accounts and desks shape, given the logins."""
-        return with_dnd_keys(
-            directory.astdb_keys(
-                self.logins, self.login_book.desks_of, account_ids, desk_ids
-            )
-        )
+        return with_dnd_keys(directory.astdb_keys(self.logins, account_ids, desk_ids))
 
     async def async_apply_directory(self, *, in_executor: bool = False) -> list[str]:
         """Rebuild the directory from the subentries and apply it in place.
@@ -911,7 +907,7 @@ class HotdeskHub:
             await self._logout(desk_id, "replaced", context)
         moved: list[str] = []
         if not self.entry.options.get(CONF_MULTIPLE_LOGINS, True):
-            for other in self.login_book.desks_of(account_id):
+            for other in self.logins.desks_of(account_id):
                 await self._logout(other, "moved", context)
                 moved.append(other)
         self.login_book.add(desk_id, account_id)

@@ -22,6 +22,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import CONF_AUTO_LOGOUT_HOURS, CONF_AUTO_LOGOUT_TIME, DOMAIN
 from .directory import Directory
+from .login_index import LoginIndex
 
 if TYPE_CHECKING:
     from .models import HotdeskConfigEntry
@@ -37,7 +38,7 @@ type ExpireAll = Callable[[], Awaitable[None]]
 
 
 class LoginBook:
-    """The entry's logins; ``desks`` is shared with the call tracker."""
+    """The entry's logins; ``desks`` (an index) is shared with the call tracker."""
 
     def __init__(
         self,
@@ -49,12 +50,9 @@ class LoginBook:
         """Start empty; ``async_load`` reads the stored logins."""
         self.hass = hass
         self.entry = entry
-        # Desk id -> account id. Read by all; changed only here (``add``,
-        # ``remove``, ``async_load``), so the index below follows it.
-        self.desks: dict[str, str] = {}
-        # Account id -> its desks (a dict keeps their order): what an
-        # account's sensor and busy lamp ask, without reading every login.
-        self._of_account: dict[str, dict[str, None]] = {}
+        # Desk id -> account id, and each account's desks. Read by all;
+        # changed only here (``add``, ``remove``, ``async_load``).
+        self.desks = LoginIndex()
         self.since: dict[str, datetime] = {}
         self.dnd: set[str] = set()  # account ids on do not disturb
         self._on_expire = on_expire
@@ -73,7 +71,7 @@ class LoginBook:
         for desk_id, item in stored.get("logins", {}).items():
             account_id = item.get("account_id")
             if desk_id in directory.desks and account_id in directory.accounts:
-                self._set(desk_id, account_id)
+                self.desks.set(desk_id, account_id)
                 since = dt_util.parse_datetime(item.get("since", ""))
                 self.since[desk_id] = since or dt_util.utcnow()
 
@@ -116,33 +114,10 @@ class LoginBook:
     @callback
     def add(self, desk_id: str, account_id: str) -> None:
         """Record a login now."""
-        self._set(desk_id, account_id)
+        self.desks.set(desk_id, account_id)
         self.since[desk_id] = dt_util.utcnow()
         self._schedule_expiry(desk_id)
         self._save()
-
-    def desks_of(self, account_id: str) -> list[str]:
-        """The desks where an account is logged in, in the order it came."""
-        return list(self._of_account.get(account_id, ()))
-
-    def _set(self, desk_id: str, account_id: str) -> None:
-        previous = self.desks.get(desk_id)
-        if previous == account_id:
-            return
-        if previous is not None:
-            self._forget_in_index(desk_id, previous)
-        self.desks[desk_id] = account_id
-        self._of_account.setdefault(account_id, {})[desk_id] = None
-
-    def _unset(self, desk_id: str) -> None:
-        if (account_id := self.desks.pop(desk_id, None)) is not None:
-            self._forget_in_index(desk_id, account_id)
-
-    def _forget_in_index(self, desk_id: str, account_id: str) -> None:
-        desks = self._of_account[account_id]
-        del desks[desk_id]
-        if not desks:
-            del self._of_account[account_id]
 
     @callback
     def set_dnd(self, account_id: str, on: bool) -> None:
@@ -156,7 +131,7 @@ class LoginBook:
     @callback
     def remove(self, desk_id: str) -> None:
         """Forget a desk's login."""
-        self._unset(desk_id)
+        self.desks.unset(desk_id)
         self.since.pop(desk_id, None)
         if (cancel := self._timers.pop(desk_id, None)) is not None:
             cancel()

@@ -50,6 +50,7 @@ from homeassistant.helpers.event import (
 
 from .const import DOMAIN
 from .directory import PRESENCE_OFF, Account, Directory
+from .login_index import LoginIndex
 
 if TYPE_CHECKING:
     from .hub import HotdeskHub
@@ -89,7 +90,7 @@ def presence_keys(accounts: Iterable[Account]) -> set[str]:
 
 def presence_values(
     directory: Directory,
-    logins: Mapping[str, str],
+    logins: LoginIndex,
     whereabouts: Mapping[str, Whereabouts],
     keys: Collection[str],
     now: float | None = None,
@@ -125,7 +126,7 @@ def presence_values(
 
 def presence_tree(
     directory: Directory,
-    logins: Mapping[str, str],
+    logins: LoginIndex,
     whereabouts: Mapping[str, Whereabouts],
     now: float | None = None,
 ) -> dict[str, str]:

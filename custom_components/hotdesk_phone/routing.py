@@ -74,7 +74,7 @@ async def async_astdb_tree(hub: HotdeskHub) -> dict[str, str]:
 
 def astdb_values(hub: HotdeskHub, keys: Collection[str]) -> dict[str, str]:
     """The values these keys should have (a key that should not exist left out)."""
-    values = hub.directory.astdb_values(hub.logins, hub.login_book.desks_of, keys)
+    values = hub.directory.astdb_values(hub.logins, keys)
     dnd = dnd_tree(hub)
     values.update({key: dnd[key] for key in keys if key in dnd})
     values.update(presence_values(hub.directory, hub.logins, hub.whereabouts, keys))

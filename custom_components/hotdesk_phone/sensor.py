@@ -74,7 +74,7 @@ def _account_attrs(hub: HotdeskHub, account_id: str) -> Mapping[str, Any]:
         "people": list(account.people),
         # Where a call to the account rings now: home desks, then logins.
         "home_desks": _desk_names(hub, list(account.home_desks)),
-        "logged_in_at": _desk_names(hub, hub.login_book.desks_of(account_id)),
+        "logged_in_at": _desk_names(hub, hub.logins.desks_of(account_id)),
         "call_id": call.call_id if call else None,
         "ringing_desk_ids": ringing,
         "ringing_desks": [hub.directory.desks[d].name for d in ringing],

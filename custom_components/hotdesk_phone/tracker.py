@@ -24,6 +24,7 @@ from .const import (
     CONTEXT_MOBILE_LATER,
 )
 from .directory import Directory, device_of_channel
+from .login_index import LoginIndex
 
 # A call is an account's call only when the shipped dialplan's routing
 # context dials it: an IVR or queue elsewhere that dials a desk with the
@@ -223,7 +224,7 @@ class CallTracker:
     def __init__(
         self,
         directory: Directory,
-        logins: Mapping[str, str],
+        logins: LoginIndex,
         near: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         """Start with no calls.
