@@ -663,6 +663,14 @@ def setup_pairs(size: int, result: dict[str, Any]) -> dict[str, Any]:
         "floor_rss_added_mb": [f["rss_added_mb"] for _, _, f, _ in runs],
         "like_floor_rss_added_mb": [like["rss_added_mb"] for _, _, _, like in runs],
         "like_floor_gc_s": [like["gc_s"] for _, _, _, like in runs],
+        # HA's own saves after each floor's setup (``Phases.write_ha_saves``):
+        # the floors of the office's ``ha_saves`` stretch.
+        "floor_ha_saves_stall_s": [
+            f["ha_saves_longest_loop_stall_outside_gc_s"] for _, _, f, _ in runs
+        ],
+        "like_floor_ha_saves_stall_s": [
+            like["ha_saves_longest_loop_stall_outside_gc_s"] for _, _, _, like in runs
+        ],
         "setup_ratio_runs": setup_ratios,
         "rss_ratio_runs": rss_ratios,
         "setup_ratio_median": statistics.median(setup_ratios),

@@ -23,7 +23,10 @@ differ between the sites. Measured:
 
 Floors in the same run: the one-site scale benchmark (bench/scale.py's
 ``run_size``) at the same N for setup, change and resync, and HA's own
-floor (bench/floor.py) at 2N desks + 2N accounts for the setup of both.
+floors (bench/floor.py) at 2N desks + 2N accounts for the setup of both:
+plain sensors, and like-for-like (``--like``: one site's kinds of entities).
+HA's delayed saves of its registries are written before each phase and
+timed apart (``Phases.write_ha_saves``).
 
     bench/two_sites.py                  # N = 10,000; writes bench/results.json
     bench/two_sites.py --size 1000
@@ -551,6 +554,8 @@ def main() -> None:
     small = run_pair(size, SMALL_OTHER)
     one_site = run_size(size)
     setup_floor = run_floor(2 * size, one_site["shape"])
+    # The same at 2N with one site's own kinds of entities (floor_like.py).
+    like_floor = run_floor(2 * size, one_site["shape"], one_site["entity_kinds"])
     touched_b = both["change_a_touched_b"]
     payload = {
         "what": "two linked sites of N desks + N accounts each (two entries, "
@@ -577,6 +582,7 @@ def main() -> None:
                 )
             },
             "ha_floor_at_2n": setup_floor,
+            "ha_like_floor_at_2n": like_floor,
         },
         "summary": {
             "setup_both_s": {
@@ -588,6 +594,13 @@ def main() -> None:
                     both["setup_both_s"] / setup_floor["setup_s"], 2
                 ),
                 "one_site_at_n_s": one_site["setup_s"],
+                "like_floor": like_floor["setup_s"],
+                "like_floor_is": "bench/floor.py --like at 2N + 2N (HA alone, "
+                "with one site's kinds of entities: platforms, names, "
+                "attributes, restored states)",
+                "ratio_to_like_floor": round(
+                    both["setup_both_s"] / like_floor["setup_s"], 2
+                ),
             },
             "change_at_a_s": {
                 "value": both["change_a_s"],

@@ -79,10 +79,6 @@ class AstdbWriter:
         if held is None:
             await self.async_rewrite()
             return
-        # The PBX's reply (30,000 keys at 10,000 seats) was just turned into
-        # ``held`` in this turn of the loop: the tree is built in slices that
-        # start after a turn of its own, not at the end of that work.
-        await asyncio.sleep(0)
         async with self._lock:
             tree = await self._tree()
             good, bad = await self._split_writable(tree)

@@ -5,7 +5,9 @@ a bulk import may run beside them, and linked sites are entries of their
 own. If each yielded after its own slice, the event loop would still be held
 for the sum of them. ``LoopSlices`` keeps one clock (the hub keeps one for
 all entries): whoever finds the shared slice used up gives the loop a turn,
-and the first to run after that starts the next slice.
+and the first to run after that starts the next slice. Work that finds no
+slice begun in its turn gives the loop a turn first: what ran before it in
+that turn is in no slice, and must not be followed by a whole one.
 """
 
 from __future__ import annotations
@@ -26,12 +28,15 @@ class LoopSlices:
         self.turns = 0  # how often the loop was given a turn (diagnostics)
 
     async def pause(self) -> None:
-        """Give the loop a turn if the shared slice is used up."""
+        """Give the loop a turn if the shared slice is used up or not begun.
+
+        Not begun: whatever ran in this turn before (the caller's own work
+        up to its first pause, a reply just parsed, others' callbacks) was
+        counted in no slice, so the turn ends there instead of running a
+        whole slice on top of it.
+        """
         loop = asyncio.get_running_loop()
-        if self._started is None:
-            self._start(loop)
-            return
-        if loop.time() - self._started < self.seconds:
+        if self._started is not None and loop.time() - self._started < self.seconds:
             return
         self.turns += 1
         await asyncio.sleep(0)
