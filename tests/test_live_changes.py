@@ -34,7 +34,15 @@ from custom_components.hotdesk_phone.const import (
 
 from .ami_server import AmiTestServer
 from .conftest import ALICE, CAROL, DESK_IDS, account_subentry, desk_subentry
-from .helpers import AFTER_REDIRECT, BEFORE_REDIRECT, hub_of, push, redirect_then
+from .helpers import (
+    AFTER_REDIRECT,
+    BEFORE_REDIRECT,
+    hub_of,
+    push,
+    redirect_then,
+    wait_connected,
+    wait_for,
+)
 
 D1, D2, D3, D4 = DESK_IDS
 
@@ -120,6 +128,41 @@ async def test_change_keeps_link_and_ringing_call(
     await hass.async_block_till_done()
     assert [r["Exten"] for r in ami_server.actions_named("Redirect")] == [D4]
     assert [e.data["desk_id"] for e in claimed] == [D4]
+
+
+async def test_change_the_pbx_refuses_is_written_after_the_next_connect(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A refused DBPut is logged; the resync after the next connect writes it."""
+    entry = init_integration
+    hub = hub_of(entry)
+    before = ami_server.astdb["hotdesk/route/101"]
+    ami_server.handlers["dbput"] = lambda *_: [
+        {"Response": "Error", "Message": "Failed to update entry"}
+    ]
+    change = {
+        CONF_NAME: "Alice",
+        CONF_EXTENSION: "101",
+        CONF_HOME_DESKS: [D3],
+        CONF_TAGS: ["tag-alice"],
+    }
+    await flow(hass, entry, "account", change, ALICE)
+    await hass.async_block_till_done()
+    assert ami_server.astdb["hotdesk/route/101"] == before
+    assert "The PBX refused an AstDB update" in caplog.text
+    # The PBX takes writes again; the link drops and comes back.
+    del ami_server.handlers["dbput"]
+    hub.client.reconnect_min_delay = 0.05
+    logins = ami_server.logins
+    hub.last_resync_seconds = None
+    ami_server.drop_connections()
+    await ami_server.wait_for_login(logins + 1)
+    await wait_connected(hub)
+    await wait_for(hass, lambda: hub.last_resync_seconds is not None)
+    assert ami_server.astdb["hotdesk/route/101"] == "PJSIP/desk3"
 
 
 async def test_hundred_accounts_back_to_back_all_routed(

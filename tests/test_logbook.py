@@ -6,6 +6,7 @@ integration fired; German pushes and lines come from the translation files.
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 from typing import Any
 
@@ -20,15 +21,21 @@ from homeassistant.auth.models import User
 from homeassistant.components.recorder import Recorder
 from homeassistant.components.tag import async_scan_tag
 from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
-from custom_components.hotdesk_phone.const import DOMAIN
+from custom_components.hotdesk_phone.const import (
+    CONF_CARD_CERTIFICATES,
+    CONF_CARD_REQUIRED,
+    DOMAIN,
+)
 
 from .ami_server import AmiTestServer, transcript_events
 from .conftest import ALICE, DESK_IDS, desk_subentry, standard_subentries
 from .helpers import desk_device, push, split
+from .piv_card import PivApplet
 
 D1, D2, D3, D4 = DESK_IDS
 MISSED_RINGING, MISSED_END = split(
@@ -179,3 +186,74 @@ async def test_logbook_tells_an_emergency_call(
         ("Desk 1", "emergency call to 112 ended"),
     ]
     assert lines[0]["entity_id"] == _entity(hass, f"{D1}_desk_call_state")
+
+
+async def test_logbook_tells_refusals_and_scans_at_no_desk(
+    hass: HomeAssistant,
+    logbook: None,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """A claim the PBX refused, a scan refused, and tags at a reader of no desk."""
+    since = dt_util.utcnow() - timedelta(seconds=1)
+    ami_server.handlers["redirect"] = lambda *_: [
+        {"Response": "Error", "Message": "Channel does not exist: x"}
+    ]
+    await push(hass, init_integration, ami_server, MISSED_RINGING)
+    with pytest.raises(HomeAssistantError):
+        await hass.services.async_call(
+            DOMAIN,
+            "claim_call",
+            {"extension": "101", "desk": desk_device(hass, init_integration, D3)},
+            blocking=True,
+        )
+    await push(hass, init_integration, ami_server, MISSED_END)
+    # Alice's account now needs her enrolled card: a tag scan is refused.
+    alice = init_integration.subentries[ALICE]
+    card = base64.b64encode(PivApplet("p256", "Alice Martin").certificate).decode()
+    hass.config_entries.async_update_subentry(
+        init_integration,
+        alice,
+        data={**alice.data, CONF_CARD_CERTIFICATES: [card], CONF_CARD_REQUIRED: True},
+    )
+    await hass.async_block_till_done()
+    await async_scan_tag(hass, "tag-alice", "scanner-3")
+    # A reader that is no desk's: Alice's tag, then a tag nobody owns.
+    await async_scan_tag(hass, "tag-alice", "reader-in-the-lobby")
+    await async_scan_tag(hass, "04:DE:AD:BE:EF:42", "reader-in-the-lobby")
+    lines = await _lines(hass, hass_client, since)
+    told = [(line["name"], line["message"]) for line in lines]
+    assert told == [
+        ("Alice", "is called by Bob Caller (5550100), ringing at Desk 1, Desk 2"),
+        (
+            "Alice",
+            (
+                "could not get the call from Bob Caller (5550100) at Desk 3: "
+                "the PBX refused"
+            ),
+        ),
+        ("Alice", "missed a call from Bob Caller (5550100)"),
+        ("Alice", "had a call from Bob Caller (5550100): missed"),
+        (
+            "Alice",
+            (
+                "scan at Desk 3 refused: a tag scan cannot prove a card; an "
+                "authenticated card is required"
+            ),
+        ),
+        ("Alice", "scanned a tag at a scanner that belongs to no desk"),
+        (
+            "Hot-desk phone",
+            (
+                "A tag that belongs to nobody (ending F:42) was scanned at a "
+                "scanner that belongs to no desk"
+            ),
+        ),
+    ]
+    account_line = _entity(hass, f"{ALICE}_account_call_state")
+    assert [line.get("entity_id") for line in lines[4:]] == [
+        account_line,
+        account_line,
+        None,
+    ]

@@ -11,6 +11,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from homeassistant.core import HomeAssistant
 
+from custom_components.hotdesk_phone.emergency import is_emergency_key
+
 from .ami_server import AmiTestServer
 from .helpers import hub_of, wait_connected, wait_for
 
@@ -81,3 +83,36 @@ async def test_resync_changes_only_what_differs(
         ]
     )
     assert _tree(ami_server) == {**want, "ecallback/+13125550100": "1733300000:D1"}
+
+
+async def test_a_pbx_without_dbgettree_gets_the_whole_tree_rewritten(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    """Asterisk before 18.14 cannot list a family: the resync rewrites it all.
+
+    Emergency keys are written before any family is cleared (a call to the
+    emergency number during the rewrite still finds them) and are never
+    cleared; the families of routes and logins are, so a stale key goes.
+    """
+    want = _tree(ami_server)
+    assert any(is_emergency_key(k) for k in want)
+    ami_server.astdb["hotdesk/route/999"] = "PJSIP/gone"
+    ami_server.handlers["dbgettree"] = lambda *_: [
+        {
+            "Response": "Error",
+            "Message": "Invalid/unknown command: DBGetTree. "
+            "Use Action: ListCommands to show available commands.",
+        }
+    ]
+    writes = await _blip(hass, init_integration, ami_server)
+    cleared = [a["Family"] for a in writes if a["Action"] == "DBDelTree"]
+    assert "hotdesk/route" in cleared
+    assert not [f for f in cleared if is_emergency_key(f.removeprefix("hotdesk/"))]
+    first_clear = next(i for i, a in enumerate(writes) if a["Action"] == "DBDelTree")
+    put_before = {
+        f"{a['Family']}/{a['Key']}".removeprefix("hotdesk/")
+        for a in writes[:first_clear]
+        if a["Action"] == "DBPut"
+    }
+    assert put_before == {k for k in want if is_emergency_key(k)}
+    assert _tree(ami_server) == want

@@ -155,19 +155,6 @@ class AstdbWriter:
             stale += [f"{family}/{k}" for k in held if f"{family}/{k}" not in tree]
         return stale
 
-    async def async_sync(self) -> None:
-        """Write what changed since the last write; delete what is gone."""
-        if not self.client.connected:
-            return  # the next login rewrites everything
-        async with self._lock:
-            tree = await self._tree()
-            good, bad = await self._split_writable(tree)
-            removed = [k for k in self.written if k not in tree]
-            if not await self._write(good, removed):
-                return
-            self.written = self._after_write(good, bad)
-            self._update_too_long_issue(bad)
-
     async def _write(self, good: Mapping[str, str], removed: list[str]) -> bool:
         """Put the values that differ from what was written; delete ``removed``.
 
@@ -190,7 +177,7 @@ class AstdbWriter:
         return True
 
     async def async_sync_keys(self, keys: Collection[str]) -> None:
-        """Like ``async_sync``, comparing only ``keys`` (what one change shapes).
+        """Write what one change shapes: ``keys``, compared with what was written.
 
         The caller names every key the change can touch, before and after it
         (``Directory.astdb_keys`` of the old and the new state); the rest of
