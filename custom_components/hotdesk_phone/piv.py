@@ -258,16 +258,6 @@ def authenticate_apdus(cert: CardCertificate, nonce: bytes) -> list[bytes]:
     return apdus
 
 
-def check_authenticate_apdu(apdu: bytes) -> bool:
-    """Whether a command is a GENERAL AUTHENTICATE to key 9E (all a bridge sends)."""
-    return (
-        len(apdu) >= 5  # noqa: PLR2004
-        and apdu[0] in (0x00, 0x10)
-        and apdu[1] == INS_AUTHENTICATE
-        and apdu[3] == KEY_CAK
-    )
-
-
 def signature_from_response(data: bytes) -> bytes:
     """The signature in a GENERAL AUTHENTICATE answer (``7C {82}``)."""
     signature = parse_tlv(parse_tlv(data).get(0x7C, b"")).get(0x82)
