@@ -526,3 +526,43 @@ async def test_a_booking_deleted_from_its_calendar_ends_its_login(
     await wait_for(hass, lambda: logouts, timeout=20)
     assert logouts[0].data["reason"] == "booking_ended"
     assert hub.logins == {}
+
+
+async def test_an_all_day_event_naming_the_person_books_the_day(
+    hass: HomeAssistant, calendar: None, init_integration: MockConfigEntry
+) -> None:
+    """A day's event ("Alice Martin in the office") books the desk until midnight.
+
+    The event names the account's person, not the account; an all-day event
+    runs from local midnight to the next.
+    """
+    assert await async_setup_component(hass, "person", {})
+    await async_create_person(hass, "Alice Martin")
+    account = init_integration.subentries[ALICE]
+    hass.config_entries.async_update_subentry(
+        init_integration,
+        account,
+        data={**account.data, CONF_PEOPLE: ["person.alice_martin"]},
+    )
+    hub = hub_of(init_integration)
+    await wait_for(hass, lambda: hub.directory.accounts[ALICE].people)
+    today = dt_util.now().date()
+    await hass.services.async_call(
+        "calendar",
+        "create_event",
+        {
+            "entity_id": CALENDAR,
+            "summary": "Alice Martin in the office",
+            "start_date": today,
+            "end_date": today + timedelta(days=1),
+        },
+        blocking=True,
+    )
+    await wait_for(hass, lambda: hub.logins == {D3: ALICE})
+    sensor = attrs(hass, login_sensor(hass, init_integration, D3))
+    midnight = dt_util.start_of_local_day(today)
+    assert sensor["booked_by"] == "Alice"
+    assert dt_util.parse_datetime(sensor["booked_from"]) == midnight
+    assert dt_util.parse_datetime(sensor["booked_until"]) == dt_util.start_of_local_day(
+        today + timedelta(days=1)
+    )

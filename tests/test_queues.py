@@ -107,6 +107,49 @@ async def test_a_restarted_pbx_gets_the_members_back(
     assert [a["Interface"] for a in adds] == ["PJSIP/desk3", "PJSIP/desk3"]
 
 
+async def test_a_renamed_account_is_a_member_under_its_new_name(
+    hass: HomeAssistant,
+    ami_server_queues: AmiTestServer,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Queue reports name the member: a rename replaces it under the new name."""
+    server = ami_server_queues
+    hub = hub_of(init_integration)
+    await hub.async_login(ALICE, D3)
+    await wait_for(hass, lambda: "PJSIP/desk3" in members(server))
+    alice = init_integration.subentries[ALICE]
+    hass.config_entries.async_update_subentry(
+        init_integration, alice, data={**alice.data, CONF_NAME: "Alice Martin"}
+    )
+    await wait_for(
+        hass, lambda: members(server)["PJSIP/desk3"]["name"] == "Alice Martin"
+    )
+    assert [a["Interface"] for a in server.actions_named("QueueRemove")] == [
+        "PJSIP/desk3"
+    ]
+    assert hub.logins == {D3: ALICE}
+
+
+async def test_a_refused_queue_action_is_logged_and_mended_at_the_next_change(
+    hass: HomeAssistant,
+    ami_server_queues: AmiTestServer,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    server = ami_server_queues
+    hub = hub_of(init_integration)
+    server.handlers["queueadd"] = lambda *_: [
+        {"Response": "Error", "Message": "Unable to add interface: Out of memory"}
+    ]
+    await hub.async_login(ALICE, D3)
+    await wait_for(hass, lambda: "Queue members not updated" in caplog.text)
+    assert "PJSIP/desk3" not in members(server)
+    del server.handlers["queueadd"]
+    await hub.async_login(ALICE, D4)
+    await wait_for(hass, lambda: "PJSIP/desk4" in members(server))
+    assert "PJSIP/desk3" in members(server)
+
+
 async def test_no_queue_action_without_queues(
     hass: HomeAssistant,
     ami_server_queues: AmiTestServer,

@@ -57,7 +57,7 @@ from custom_components.hotdesk_phone.voicemail import (
 
 from .ami_server import AmiTestServer, parse_block
 from .conftest import ALICE, CAROL, DESK_IDS, account_subentry, desk_subentry
-from .helpers import hub_of, wait_for
+from .helpers import hub_of, wait_connected, wait_for
 from .mobile_app import PushServer, register
 
 D1, D2, D3, D4 = DESK_IDS
@@ -830,3 +830,35 @@ async def test_asterisk_22s_replies_through_the_client(
     replies["voicemailremove"] = "remove-again"
     with pytest.raises(AmiActionError, match="Message remove failed"):
         await mailboxes.async_delete(account, message)
+
+
+async def test_an_unknown_extension_or_a_lost_link_is_said_in_words(
+    hass: HomeAssistant,
+    ami_server: AmiTestServer,
+    pbx: FakeVoicemail,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Bad input is the caller's error; a PBX out of reach is said as such."""
+    pbx.leave("101", FIRST, "<5550100>", 4)
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "voicemail",
+            {"extension": "999"},
+            blocking=True,
+            return_response=True,
+        )
+    assert err.value.translation_key == "unknown_extension"
+    assert err.value.translation_placeholders == {"extension": "999"}
+    await ami_server.stop()
+    await wait_connected(hub_of(mock_config_entry), connected=False)
+    message = {"extension": "101", "message_id": FIRST}
+    for service in ("mark_voicemail_read", "delete_voicemail"):
+        with pytest.raises(HomeAssistantError) as err:
+            await hass.services.async_call(DOMAIN, service, message, blocking=True)
+        assert err.value.translation_key == "not_connected"
+    assert not ami_server.actions_named("VoicemailMove")
+    assert not ami_server.actions_named("VoicemailRemove")
