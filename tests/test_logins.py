@@ -27,7 +27,7 @@ async def _never(*_: object) -> None:
 
 def _scan(book: LoginBook, account_id: str) -> list[str]:
     """The answer read from every login (what the index replaces)."""
-    return [d for d, a in book.desks.items() if a == account_id]
+    return [d for d, a in book.logins.items() if a == account_id]
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -44,7 +44,7 @@ async def test_desks_of_follows_every_change(hass: HomeAssistant, seed: int) -> 
         else:
             book.remove(desk_id)
         for account_id in ACCOUNTS:
-            assert sorted(book.desks.desks_of(account_id)) == sorted(
+            assert sorted(book.logins.desks_of(account_id)) == sorted(
                 _scan(book, account_id)
             )
     await book.async_stop()
@@ -59,11 +59,11 @@ async def test_desks_of_keeps_login_order(hass: HomeAssistant) -> None:
     book.add("D1", "A")
     book.add("D3", "B")
     book.add("D2", "A")  # again at the same desk: no change
-    assert book.desks.desks_of("A") == ["D2", "D1"]
+    assert book.logins.desks_of("A") == ["D2", "D1"]
     book.add("D1", "B")  # someone else takes the desk over
-    assert book.desks.desks_of("A") == ["D2"]
-    assert book.desks.desks_of("B") == ["D3", "D1"]
+    assert book.logins.desks_of("A") == ["D2"]
+    assert book.logins.desks_of("B") == ["D3", "D1"]
     book.remove("D2")
-    assert book.desks.desks_of("A") == []
-    assert book.desks.desks_of("nobody") == []
+    assert book.logins.desks_of("A") == []
+    assert book.logins.desks_of("nobody") == []
     await book.async_stop()

@@ -210,7 +210,7 @@ class HotdeskHub:
         self.login_book = LoginBook(
             hass, entry, self._on_login_expired, self._on_daily_logout
         )
-        self.logins = self.login_book.desks  # desk id -> account id, indexed
+        self.logins = self.login_book.logins  # desk id -> account id, indexed
         self.login_times = self.login_book.since
         # Where each account's person is (presence.py tells, through
         # ``set_whereabouts``): account id -> whereabouts, and -> the desks

@@ -38,7 +38,7 @@ type ExpireAll = Callable[[], Awaitable[None]]
 
 
 class LoginBook:
-    """The entry's logins; ``desks`` (an index) is shared with the call tracker."""
+    """The entry's logins; ``logins`` (an index) is shared with the call tracker."""
 
     def __init__(
         self,
@@ -52,7 +52,7 @@ class LoginBook:
         self.entry = entry
         # Desk id -> account id, and each account's desks. Read by all;
         # changed only here (``add``, ``remove``, ``async_load``).
-        self.desks = LoginIndex()
+        self.logins = LoginIndex()
         self.since: dict[str, datetime] = {}
         self.dnd: set[str] = set()  # account ids on do not disturb
         self._on_expire = on_expire
@@ -71,7 +71,7 @@ class LoginBook:
         for desk_id, item in stored.get("logins", {}).items():
             account_id = item.get("account_id")
             if desk_id in directory.desks and account_id in directory.accounts:
-                self.desks.set(desk_id, account_id)
+                self.logins.set(desk_id, account_id)
                 since = dt_util.parse_datetime(item.get("since", ""))
                 self.since[desk_id] = since or dt_util.utcnow()
 
@@ -88,7 +88,7 @@ class LoginBook:
                 minute=at.minute,
                 second=at.second,
             )
-        for desk_id in list(self.desks):
+        for desk_id in list(self.logins):
             self._schedule_expiry(desk_id)
 
     @callback
@@ -114,7 +114,7 @@ class LoginBook:
     @callback
     def add(self, desk_id: str, account_id: str) -> None:
         """Record a login now."""
-        self.desks.set(desk_id, account_id)
+        self.logins.set(desk_id, account_id)
         self.since[desk_id] = dt_util.utcnow()
         self._schedule_expiry(desk_id)
         self._save()
@@ -131,7 +131,7 @@ class LoginBook:
     @callback
     def remove(self, desk_id: str) -> None:
         """Forget a desk's login."""
-        self.desks.unset(desk_id)
+        self.logins.unset(desk_id)
         self.since.pop(desk_id, None)
         if (cancel := self._timers.pop(desk_id, None)) is not None:
             cancel()
@@ -170,7 +170,7 @@ class LoginBook:
                     "account_id": account_id,
                     "since": self.since[desk_id].isoformat(),
                 }
-                for desk_id, account_id in self.desks.items()
+                for desk_id, account_id in self.logins.items()
             },
             "dnd": sorted(self.dnd),
         }
