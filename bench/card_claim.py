@@ -80,7 +80,8 @@ async def run(args: argparse.Namespace, pbx: dict[str, str]) -> dict[str, Any]:
         make_entry,
         setup_entry,
     )
-    from custom_components.hotdesk_phone.ami import AmiClient, AmiEvent  # noqa: PLC0415
+    from custom_components.hotdesk_phone.ami import AmiClient  # noqa: PLC0415
+    from custom_components.hotdesk_phone.ami_wire import AmiEvent  # noqa: PLC0415
     from custom_components.hotdesk_phone.const import (  # noqa: PLC0415
         CONF_CARD_CERTIFICATES,
         CONF_CARD_REQUIRED,

@@ -75,7 +75,8 @@ async def run(args: argparse.Namespace, pbx: dict[str, str]) -> dict[str, Any]:
         setup_entry,
     )
     from bench.raw_ami import FloorProcess  # noqa: PLC0415
-    from custom_components.hotdesk_phone.ami import AmiClient, AmiEvent  # noqa: PLC0415
+    from custom_components.hotdesk_phone.ami import AmiClient  # noqa: PLC0415
+    from custom_components.hotdesk_phone.ami_wire import AmiEvent  # noqa: PLC0415
     from custom_components.hotdesk_phone.const import (  # noqa: PLC0415
         CONF_SCAN_DEBOUNCE_SECONDS,
         CONTEXT_CLAIM,

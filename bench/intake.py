@@ -284,7 +284,7 @@ def amiclient_factory(args: argparse.Namespace) -> Callable[..., Any]:
 
 
 def _tracked() -> frozenset[str]:
-    from custom_components.hotdesk_phone.ami import TRACKED_EVENTS  # noqa: PLC0415
+    from custom_components.hotdesk_phone.ami_wire import TRACKED_EVENTS  # noqa: PLC0415
 
     return TRACKED_EVENTS
 

@@ -7,16 +7,18 @@ import socket
 
 import pytest
 
-from custom_components.hotdesk_phone.ami import (
-    MAX_LINE_BYTES,
-    MESSAGES_PER_TURN,
+from custom_components.hotdesk_phone.ami import AmiClient
+from custom_components.hotdesk_phone.ami_errors import (
     AmiActionError,
     AmiAuthError,
-    AmiClient,
     AmiConnectionError,
-    AmiEvent,
     AmiTimeoutError,
     AmiValueError,
+)
+from custom_components.hotdesk_phone.ami_wire import (
+    MAX_LINE_BYTES,
+    MESSAGES_PER_TURN,
+    AmiEvent,
 )
 
 from .ami_server import AmiTestServer, encode, transcript_bytes, transcript_events

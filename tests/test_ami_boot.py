@@ -17,10 +17,8 @@ from typing import Any
 
 import pytest
 
-from custom_components.hotdesk_phone.ami import (
-    AmiClient,
-    AmiConnectionError,
-)
+from custom_components.hotdesk_phone.ami import AmiClient
+from custom_components.hotdesk_phone.ami_errors import AmiConnectionError
 
 from .ami_server import AmiTestServer, Headers, _Session
 from .helpers import make_client

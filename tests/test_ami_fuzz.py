@@ -17,11 +17,11 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 import pytest
 
-from custom_components.hotdesk_phone.ami import (
+from custom_components.hotdesk_phone.ami import AmiClient
+from custom_components.hotdesk_phone.ami_wire import (
     TRACKED_EVENTS,
-    AmiClient,
     AmiEvent,
-    _Protocol,
+    LinkProtocol,
 )
 
 from .ami_server import AmiTestServer, encode
@@ -95,7 +95,7 @@ def test_random_streams_cut_anywhere(
     client = AmiClient(
         host="127.0.0.1", port=1, username="u", secret="s", on_event=received.append
     )
-    protocol = _Protocol()
+    protocol = LinkProtocol()
     protocol.client = client
     protocol.booted = asyncio.Event()
     protocol.decoder = codecs.getincrementaldecoder("utf-8")("replace")

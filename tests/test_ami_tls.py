@@ -18,20 +18,22 @@ from typing import Any
 
 import pytest
 
-from custom_components.hotdesk_phone.ami import (
+from custom_components.hotdesk_phone.ami import AmiClient
+from custom_components.hotdesk_phone.ami_errors import (
     AmiAuthError,
-    AmiCertificateError,
-    AmiClient,
     AmiConnectionError,
     AmiInsecureLoginError,
+)
+from custom_components.hotdesk_phone.ami_tls import (
+    AmiCertificateError,
     AmiTlsError,
     LinkSecurity,
     TlsSettings,
-    _peer_is_loopback,
     build_ssl_context,
     certificate_info,
     fetch_certificate,
     normalize_fingerprint,
+    peer_is_loopback,
 )
 
 from .ami_server import AmiTestServer, TlsCredential, make_ca, make_certificate
@@ -358,7 +360,7 @@ async def test_no_challenge_over_tls_falls_back(
 
 @dataclass
 class _Peer:
-    """Only what ``_peer_is_loopback`` reads of a transport."""
+    """Only what ``peer_is_loopback`` reads of a transport."""
 
     peername: Any
 
@@ -381,7 +383,7 @@ class _Peer:
     ],
 )
 def test_loopback_peer(peername: Any, loopback: bool) -> None:
-    assert _peer_is_loopback(_Peer(peername)) is loopback  # type: ignore[arg-type]
+    assert peer_is_loopback(_Peer(peername)) is loopback  # type: ignore[arg-type]
 
 
 def test_plain_login_policy_over_the_network() -> None:

@@ -10,7 +10,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from homeassistant.core import HomeAssistant
 
-from custom_components.hotdesk_phone.ami import AmiEvent
+from custom_components.hotdesk_phone.ami_wire import AmiEvent
 
 from .ami_server import AmiTestServer, encode
 from .helpers import hub_of, make_client

@@ -21,7 +21,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 
-from custom_components.hotdesk_phone.ami import LinkSecurity
+from custom_components.hotdesk_phone.ami_tls import LinkSecurity
 from custom_components.hotdesk_phone.const import DOMAIN
 from custom_components.hotdesk_phone.pbx_link import exposed
 

@@ -30,7 +30,7 @@ from homeassistant.exceptions import (
 )
 from homeassistant.setup import async_setup_component
 
-from custom_components.hotdesk_phone.ami import AmiActionError
+from custom_components.hotdesk_phone.ami_errors import AmiActionError
 from custom_components.hotdesk_phone.bulk import Existing, export_csv, plan_import
 from custom_components.hotdesk_phone.const import (
     CONF_NOTIFY_TARGETS,

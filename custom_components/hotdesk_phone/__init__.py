@@ -14,12 +14,8 @@ from homeassistant.helpers import (
 )
 from homeassistant.helpers.typing import ConfigType
 
-from .ami import (
-    AmiActionError,
-    AmiAuthError,
-    AmiCertificateError,
-    AmiConnectionError,
-)
+from .ami_errors import AmiActionError, AmiAuthError, AmiConnectionError
+from .ami_tls import AmiCertificateError
 from .board import async_register_board
 from .bookings import Bookings
 from .busy_lamps import BusyLamps

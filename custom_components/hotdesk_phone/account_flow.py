@@ -27,7 +27,7 @@ from homeassistant.helpers import (
 )
 
 from .account_schema import check_account, make_account
-from .ami import AmiError
+from .ami_errors import AmiError
 from .ami_queue import queue_names
 from .card_enrolment import CONF_CARD_KEYS, CardKeys, proof_of_scan
 from .const import (

@@ -1,322 +1,71 @@
-"""The one module that speaks AMI (Asterisk Manager Interface).
+"""The AMI client: the one connection to the PBX (Asterisk Manager Interface).
 
-It wraps panoramisk's wire protocol (parsing, ActionID matching, list
-responses) but owns the connection life cycle itself, because panoramisk's
-``Manager`` retries a wrong secret forever, schedules reconnects that
-``close()`` cannot cancel, resends actions after a reconnect and has no
+It uses panoramisk's wire protocol (``ami_wire.py``: parsing, ActionID
+matching, list replies) but owns the connection life cycle itself, because
+panoramisk's ``Manager`` retries a wrong secret forever, schedules reconnects
+that ``close()`` cannot cancel, resends actions after a reconnect and has no
 reply timeout on its keep-alive. No Home Assistant imports here.
 
-The link may run over TLS (the PBX's certificate checked against the
-system's CAs, a given CA, or a pinned SHA-256 fingerprint), and the login
-uses AMI's MD5 challenge when the PBX offers it, so the secret itself never
-crosses the wire.
+The link may run over TLS (``ami_tls.py``: the PBX's certificate checked
+against the system's CAs, a given CA, or a pinned SHA-256 fingerprint), and
+the login uses AMI's MD5 challenge when the PBX offers it, so the secret
+itself never crosses the wire. Its failures are ``ami_errors.py``'s.
 """
 
 from __future__ import annotations
 
 import asyncio
 import codecs
-from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 import contextlib
 from dataclasses import dataclass, field
-from datetime import datetime
-from enum import StrEnum
 import hashlib
 import hmac
-import ipaddress
 import logging
 import ssl
-from typing import Any, Final, cast
+from typing import Any, cast
 
-from cryptography import x509
 from panoramisk import actions as pm_actions
-from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.message import Message
+
+from .ami_errors import (
+    AmiActionError,
+    AmiAuthError,
+    AmiConnectionError,
+    AmiError,
+    AmiInsecureLoginError,
+    AmiTimeoutError,
+)
+from .ami_tls import (
+    AmiCertificateError,
+    AmiTlsError,
+    CertificateInfo,
+    LinkSecurity,
+    TlsSettings,
+    build_ssl_context,
+    fetch_certificate,
+    peer_certificate,
+    peer_is_loopback,
+)
+from .ami_wire import (
+    EOL,
+    SUCCESS_RESPONSES,
+    AmiEvent,
+    LinkProtocol,
+    ListReply,
+    wire_lines,
+)
 
 # What one action gets back: a message, or a list reply (response + events).
 type AmiReply = Message | list[Message]
 
 _LOGGER = logging.getLogger(__name__)
 
-EOL: Final = "\r\n"
-# Asterisk reads at most 1024 bytes per line and silently drops longer ones.
-MAX_LINE_BYTES: Final = 1024
-_SHA256_DIGITS: Final = 64
-_HEX: Final = frozenset("0123456789ABCDEF")
-
-# Events the product uses. Everything else is dropped before parsing,
-# unless it answers one of our actions (it then carries our ActionID).
-TRACKED_EVENTS: Final = frozenset(
-    {
-        "DialBegin",
-        "DialEnd",
-        "Hangup",
-        "Newstate",
-        "DeviceStateChange",
-        "BridgeEnter",
-        "BridgeLeave",
-        "FullyBooted",
-        "Shutdown",
-        # A mailbox's counts changed (voicemail.py).
-        "MessageWaiting",
-    }
-)
-
-
-class AmiError(Exception):
-    """Base class of every AMI failure."""
-
-
-class AmiConnectionError(AmiError):
-    """The PBX cannot be reached, or the link was lost."""
-
-
-class AmiAuthError(AmiError):
-    """The PBX refused the AMI user name or secret."""
-
-
-class AmiTimeoutError(AmiConnectionError):
-    """An action got no complete reply in time."""
-
-
-class AmiValueError(AmiError, ValueError):
-    """A value would corrupt the AMI stream (CR/LF injection, line too long)."""
-
-
-class AmiActionError(AmiError):
-    """The PBX answered an action with an error."""
-
-    def __init__(self, action: str, message: str) -> None:
-        """Keep the action and the PBX's reason."""
-        super().__init__(f"{action} failed: {message}")
-        self.action = action
-        self.reason = message
-
-
-class AmiTlsError(AmiConnectionError):
-    """No TLS link: the port does not speak TLS, or the CA cannot be loaded."""
-
-
-class AmiCertificateError(AmiTlsError):
-    """The PBX's certificate failed verification; nothing was sent to it.
-
-    ``certificate`` is what the PBX showed (``None`` if it could not be
-    read), so that a user can compare its fingerprint and confirm it.
-    """
-
-    def __init__(self, message: str, certificate: CertificateInfo | None) -> None:
-        """Keep the certificate the PBX showed."""
-        super().__init__(message)
-        self.certificate = certificate
-
-    @property
-    def fingerprint(self) -> str | None:
-        """SHA-256 fingerprint of the certificate seen (``AB:CD:...``)."""
-        return None if self.certificate is None else self.certificate.sha256
-
-
-class AmiInsecureLoginError(AmiConnectionError):
-    """The PBX offers no challenge login, and the secret is not sent in clear.
-
-    Raised on a plain (not TLS) link to an address that is not loopback,
-    unless the client was told to allow a plain login there.
-    """
-
-
-class LinkSecurity(StrEnum):
-    """How the AMI link is protected."""
-
-    TLS_PINNED = "tls_pinned"  # TLS; the certificate's fingerprint is pinned
-    TLS_CA = "tls_ca"  # TLS; verified against a given CA
-    TLS_SYSTEM = "tls_system"  # TLS; verified against the system's CAs
-    MD5_CHALLENGE = "md5_challenge"  # plain TCP; the secret never sent
-    PLAIN = "plain"  # plain TCP; the secret sent in clear
-
-
-@dataclass(frozen=True, slots=True)
-class CertificateInfo:
-    """The certificate a TLS server showed."""
-
-    sha256: str  # fingerprint, upper-case hex pairs joined by colons
-    subject: str  # RFC 4514, "" if it cannot be parsed
-    issuer: str
-    not_before: datetime | None
-    not_after: datetime | None
-
-    @property
-    def self_signed(self) -> bool:
-        """Whether it names itself as its issuer."""
-        return bool(self.subject) and self.subject == self.issuer
-
-
-def normalize_fingerprint(text: str) -> str:
-    """A SHA-256 fingerprint in the form ``AB:CD:...`` (64 hex digits).
-
-    Accepts colons, spaces or dashes between the digits, any case, and
-    ``openssl x509 -fingerprint -sha256`` output (``sha256 Fingerprint=...``).
-    """
-    value = text.strip().rpartition("=")[2]
-    digits = "".join(c for c in value if c not in ": -\t").upper()
-    if len(digits) != _SHA256_DIGITS or any(c not in _HEX for c in digits):
-        raise ValueError("A SHA-256 fingerprint has 64 hexadecimal digits")
-    return _colon_pairs(digits)
-
-
-def _colon_pairs(digits: str) -> str:
-    return ":".join(digits[i : i + 2] for i in range(0, len(digits), 2))
-
-
-def certificate_info(der: bytes) -> CertificateInfo:
-    """Fingerprint, names and validity of a DER certificate."""
-    sha256 = _colon_pairs(hashlib.sha256(der).hexdigest().upper())
-    try:
-        cert = x509.load_der_x509_certificate(der)
-        return CertificateInfo(
-            sha256=sha256,
-            subject=cert.subject.rfc4514_string(),
-            issuer=cert.issuer.rfc4514_string(),
-            not_before=cert.not_valid_before_utc,
-            not_after=cert.not_valid_after_utc,
-        )
-    except ValueError:  # TLS accepted it; the fingerprint still holds
-        return CertificateInfo(sha256, "", "", None, None)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TlsSettings:
-    """AMI over TLS, and how the PBX's certificate is checked.
-
-    - no ``ca`` and no ``fingerprint``: the system's CAs, and the host name;
-    - ``ca`` (a PEM file's path, or PEM text): only that CA, and the name;
-    - ``fingerprint``: exactly the certificate with this SHA-256 fingerprint
-      (a self-signed PBX certificate: no CA, name or expiry check).
-
-    ``server_name`` is the name the certificate must carry when it is not
-    the host connected to (e.g. the PBX is reached by its address).
-    """
-
-    ca: str | None = None
-    fingerprint: str | None = None
-    server_name: str | None = None
-
-    def __post_init__(self) -> None:
-        """Normalise the fingerprint; empty strings mean unset."""
-        ca = self.ca or None
-        fingerprint = self.fingerprint or None
-        if ca is not None and fingerprint is not None:
-            raise ValueError("TLS: give a CA or a fingerprint, not both")
-        if fingerprint is not None:
-            fingerprint = normalize_fingerprint(fingerprint)
-        object.__setattr__(self, "ca", ca)
-        object.__setattr__(self, "fingerprint", fingerprint)
-        object.__setattr__(self, "server_name", self.server_name or None)
-
-    @property
-    def security(self) -> LinkSecurity:
-        """The verification these settings make."""
-        if self.fingerprint is not None:
-            return LinkSecurity.TLS_PINNED
-        if self.ca is not None:
-            return LinkSecurity.TLS_CA
-        return LinkSecurity.TLS_SYSTEM
-
-
-def _unverified_context() -> ssl.SSLContext:
-    """TLS without any certificate check (pinning checks afterwards)."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return context
-
-
-def build_ssl_context(tls: TlsSettings) -> ssl.SSLContext:
-    """The client SSL context for these settings.
-
-    Blocking (it reads CA files): run it in an executor. Raises
-    ``AmiTlsError`` when the CA cannot be loaded.
-    """
-    if tls.fingerprint is not None:
-        return _unverified_context()
-    try:
-        if tls.ca is None:
-            context = ssl.create_default_context()
-        elif "-----BEGIN" in tls.ca:
-            context = ssl.create_default_context(cadata=tls.ca)
-        else:
-            context = ssl.create_default_context(cafile=tls.ca)
-    except (OSError, ValueError) as err:  # ssl.SSLError is an OSError
-        raise AmiTlsError(f"Cannot load the CA certificate: {err}") from err
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    return context
-
-
-def _peer_certificate(transport: asyncio.BaseTransport) -> CertificateInfo:
-    ssl_object = transport.get_extra_info("ssl_object")
-    der = None if ssl_object is None else ssl_object.getpeercert(binary_form=True)
-    if not der:
-        raise AmiTlsError("The PBX showed no certificate")
-    return certificate_info(der)
-
-
-def _peer_is_loopback(transport: asyncio.BaseTransport) -> bool:
-    peer = transport.get_extra_info("peername")
-    try:
-        address = ipaddress.ip_address(peer[0])
-    except (TypeError, ValueError, IndexError):
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return address.ipv4_mapped.is_loopback
-    return address.is_loopback
-
-
-async def fetch_certificate(
-    host: str,
-    port: int,
-    connect_timeout: float = 5.0,
-    *,
-    server_name: str | None = None,
-) -> CertificateInfo:
-    """The certificate a TLS AMI port shows, without logging in.
-
-    For trust on first use: show its fingerprint, let the user confirm it,
-    then pin it. Nothing is written on the link besides the handshake.
-    """
-    loop = asyncio.get_running_loop()
-    try:
-        async with asyncio.timeout(connect_timeout):
-            transport, _ = await loop.create_connection(
-                asyncio.Protocol,
-                host,
-                port,
-                ssl=_unverified_context(),
-                server_hostname=server_name or host,
-            )
-    except ssl.SSLError as err:
-        raise AmiTlsError(
-            f"No TLS handshake with {host}:{port} (is it AMI's TLS port?): {err}"
-        ) from err
-    except (OSError, TimeoutError) as err:
-        raise AmiConnectionError(f"Cannot reach {host}:{port}: {err}") from err
-    try:
-        return _peer_certificate(transport)
-    finally:
-        transport.close()
-
 
 def _md5_key(challenge: str, secret: str) -> str:
     # AMI's challenge login is defined with MD5; the secret stays local.
     digest = hashlib.md5((challenge + secret).encode(), usedforsecurity=False)
     return digest.hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class AmiEvent:
-    """One AMI event: its name and headers (first value of each header)."""
-
-    name: str
-    headers: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,234 +91,6 @@ class ActiveChannel:
     extension: str
     application: str
     bridge_id: str
-
-
-def check_value(key: str, value: str) -> str:
-    """Refuse a header whose value would inject lines or be dropped by AMI."""
-    if "\r" in value or "\n" in value or "\r" in key or "\n" in key:
-        raise AmiValueError(f"AMI header {key!r} contains a line break")
-    limit = MAX_LINE_BYTES - len(EOL)
-    # UTF-8 takes at most 4 bytes a character: short lines need no encoding.
-    chars = len(key) + len(value) + 2
-    if chars * 4 > limit and len(f"{key}: {value}".encode()) > limit:
-        raise AmiValueError(f"AMI header {key!r} is longer than {MAX_LINE_BYTES} bytes")
-    return value
-
-
-def db_put_fits(family: str, key: str, value: str) -> bool:
-    """Whether a DBPut of this value can be sent (no line break, no long line)."""
-    try:
-        _wire_lines({"Family": family, "Key": key, "Val": value})
-    except AmiValueError:
-        return False
-    return True
-
-
-def _wire_lines(fields: Mapping[str, str | Iterable[str]]) -> list[str]:
-    """The ``Key: Value`` lines of an action; unsafe values are refused."""
-    lines: list[str] = []
-    for key, value in fields.items():
-        if isinstance(value, str):
-            lines.append(f"{key}: {check_value(key, value)}")
-        else:
-            lines.extend(f"{key}: {check_value(key, item)}" for item in value)
-    return lines
-
-
-def parse_header_block(block: str) -> dict[str, str]:
-    """Parse ``Key: Value`` lines; the first value of a repeated key wins."""
-    headers: dict[str, str] = {}
-    for line in block.split(EOL):
-        key, sep, value = line.partition(": ")
-        if sep and key not in headers:
-            headers[key] = value
-    return headers
-
-
-def parse_list_item(block: str) -> dict[str, str]:
-    """``parse_header_block`` with lower-case names (AMI's are case-blind)."""
-    headers: dict[str, str] = {}
-    for line in block.split(EOL):
-        key, sep, value = line.partition(": ")
-        if sep:
-            headers.setdefault(key.lower(), value)
-    return headers
-
-
-# The replies that mean an action was carried out (as panoramisk reads them).
-_SUCCESS: Final = frozenset(Message.success_responses)
-
-
-class _ListReply:
-    """The answer to one list action, collected as plain header maps.
-
-    An office's AstDB tree is 30,000 events: each read as a plain ``dict``
-    instead of a panoramisk ``Message`` (and the per-event checks of its
-    ``Action``) made the resync after a reconnect a fraction as costly.
-    The future gets the response and the events before the ``...Complete``.
-    """
-
-    __slots__ = ("future", "items", "response")
-
-    def __init__(self) -> None:
-        self.future: asyncio.Future[tuple[dict[str, str], list[dict[str, str]]]] = (
-            asyncio.get_running_loop().create_future()
-        )
-        self.response: dict[str, str] | None = None
-        self.items: list[dict[str, str]] = []
-
-    def add(self, headers: dict[str, str]) -> bool:
-        """Take one message of the answer; True when the answer is whole."""
-        if self.response is None:
-            self.response = headers
-            # A refusal, or a success that lists nothing, is the whole answer.
-            whole = headers.get("response") not in _SUCCESS or not (
-                headers.get("eventlist", "").lower() == "start"
-                or "will follow" in headers.get("message", "").lower()
-            )
-        elif headers.get("eventlist", "").lower() == "complete" or headers.get(
-            "event", ""
-        ).endswith("Complete"):
-            whole = True
-        else:
-            self.items.append(headers)
-            whole = False
-        if whole and not self.future.done():
-            self.future.set_result((self.response, self.items))
-        return whole
-
-
-# Messages handled at once before the event loop gets a turn (``_drain``).
-MESSAGES_PER_TURN = 300
-
-
-class _Protocol(AMIProtocol):  # type: ignore[misc]
-    """panoramisk's protocol with two changes.
-
-    Events we do not track are skipped before a ``Message`` is built, and
-    connection loss is reported to our client instead of panoramisk's
-    ``Manager`` (no resending of actions on another connection).
-    """
-
-    client: AmiClient
-    version: str | None
-    closed: bool
-    booted: asyncio.Event  # FullyBooted seen on this connection (or it ended)
-    # TCP cuts the stream anywhere, also inside a multi-byte character: the
-    # decoder keeps an incomplete character's bytes for the next read.
-    decoder: codecs.IncrementalDecoder
-
-    def _event(self, event: AmiEvent) -> None:
-        if event.name == "FullyBooted":
-            self.booted.set()
-        self.client.handle_event(event)
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # Messages read but not handled yet, while the loop has its turn.
-        self.backlog: deque[str] = deque()
-        # List actions waiting for their answer, by ActionID.
-        self.lists: dict[str, _ListReply] = {}
-        self.draining = False
-        self.reading_paused = False
-        super().connection_made(transport)
-
-    def data_received(self, data: bytes) -> None:
-        text = self.decoder.decode(data)
-        if self.version is None and text.startswith("Asterisk Call Manager/"):
-            self.version = text.partition(EOL)[0].partition("/")[2].strip()
-        if self.queue:
-            text = self.queue.popleft() + text
-        blocks = text.split(EOL + EOL)
-        self.queue.append(blocks.pop())
-        self.backlog.extend(blocks)
-        if not self.draining:
-            self._drain()
-
-    def _drain(self) -> None:
-        """Handle up to ``MESSAGES_PER_TURN`` messages, the rest in later turns.
-
-        One read can hold thousands of messages (an office's AstDB tree or
-        device states): reading stops while they wait, so they keep their
-        order and the event loop is never held for all of them at once.
-        """
-        self.draining = False
-        backlog = self.backlog
-        for _ in range(MESSAGES_PER_TURN):
-            if not backlog:
-                break
-            self._handle_block(backlog.popleft())
-        if backlog and not self.closed:
-            self.draining = True
-            if not self.reading_paused:
-                self.reading_paused = True
-                self.transport.pause_reading()
-            asyncio.get_running_loop().call_soon(self._drain)
-        elif self.reading_paused and not self.closed:
-            self.reading_paused = False
-            self.transport.resume_reading()
-
-    def _handle_block(self, raw: str) -> None:
-        # Only line ends around a message are noise (Asterisk sometimes
-        # sends a lone EOL); blanks belong to the last header's value, and
-        # an empty value ("AccountCode: ") must survive.
-        block = raw.strip(EOL)
-        if self.lists and "ActionID: " in block:
-            headers = parse_list_item(block)
-            action_id = headers.get("actionid", "")
-            if (listing := self.lists.get(action_id)) is not None:
-                if listing.add(headers):
-                    del self.lists[action_id]
-                return
-        is_event = block.startswith("Event: ")
-        # An ActionID header follows a line end; "ActionID: " inside a
-        # value (a caller's name can be anything) is not one.
-        if is_event and EOL + "ActionID: " not in block:
-            self._tracked_event(block)
-            return
-        message = Message.from_line(block)
-        if message is None:
-            return
-        if not self.handle_message(message) and is_event:
-            self._tracked_event(block)  # answers none of ours: an event
-
-    def _tracked_event(self, block: str) -> None:
-        name = block[7 : block.find(EOL) if EOL in block else None]
-        if name in TRACKED_EVENTS:
-            self._event(AmiEvent(name, parse_header_block(block)))
-
-    def handle_message(self, message: Message) -> bool:
-        """Give a message to the action it answers; False if none waits."""
-        response = self.responses.get(message.id)
-        if response is None and message.action_id:
-            response = self.responses.get(message.action_id)
-        if response is None:
-            return False
-        if response.add_message(message):
-            self.responses.pop(response.id, None)
-        return True
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        # What the PBX sent before the link went is handled first, in order.
-        while self.backlog:
-            self._handle_block(self.backlog.popleft())
-        self.booted.set()
-        if not self.closed:
-            self.closed = True
-            self.client.handle_connection_lost(self)
-
-    def fail_pending(self, error: Exception) -> None:
-        """Fail every action that waits for a reply on this connection."""
-        for action in [*self.responses.values(), *self.lists.values()]:
-            if not action.future.done():
-                action.future.set_exception(error)
-        self.responses.clear()
-        self.lists.clear()
-
-    def close(self) -> None:
-        self.booted.set()
-        if not self.closed:
-            self.closed = True
-            self.transport.close()
 
 
 def _first(value: Any) -> str:
@@ -645,9 +166,9 @@ class AmiClient:
     boot_timeout: float = 10.0
 
     version: str | None = field(default=None, init=False)
-    _protocol: _Protocol | None = field(default=None, init=False)
+    _protocol: LinkProtocol | None = field(default=None, init=False)
     _list_count: int = field(default=0, init=False)
-    _opening: _Protocol | None = field(default=None, init=False)
+    _opening: LinkProtocol | None = field(default=None, init=False)
     _closing: bool = field(default=False, init=False)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set, init=False)
     _reconnect_task: asyncio.Task[None] | None = field(default=None, init=False)
@@ -723,7 +244,7 @@ class AmiClient:
         # (no reconnect for a wrong secret). close() ends it meanwhile.
         self._opening = protocol
         try:
-            self._peer_loopback = _peer_is_loopback(protocol.transport)
+            self._peer_loopback = peer_is_loopback(protocol.transport)
             if self.tls is not None:
                 self._check_certificate(protocol, self.tls)
             reply, md5 = await self._login(protocol)
@@ -756,11 +277,11 @@ class AmiClient:
             self.link_security,
         )
 
-    async def _connect_transport(self) -> _Protocol:
+    async def _connect_transport(self) -> LinkProtocol:
         loop = asyncio.get_running_loop()
 
-        def factory() -> _Protocol:
-            protocol = _Protocol()
+        def factory() -> LinkProtocol:
+            protocol = LinkProtocol()
             protocol.client = self
             protocol.booted = asyncio.Event()
             protocol.decoder = codecs.getincrementaldecoder("utf-8")("replace")
@@ -821,9 +342,9 @@ class AmiClient:
             )
         return self._refuse_certificate(reason, seen)
 
-    def _check_certificate(self, protocol: _Protocol, tls: TlsSettings) -> None:
+    def _check_certificate(self, protocol: LinkProtocol, tls: TlsSettings) -> None:
         """Check the pin (the handshake checked CA and name); nothing sent yet."""
-        seen = _peer_certificate(protocol.transport)
+        seen = peer_certificate(protocol.transport)
         if tls.fingerprint is not None and not hmac.compare_digest(
             seen.sha256.encode(), tls.fingerprint.encode()
         ):
@@ -834,7 +355,7 @@ class AmiClient:
             )
         self._certificate = seen
 
-    async def _login(self, protocol: _Protocol) -> tuple[Message, bool]:
+    async def _login(self, protocol: LinkProtocol) -> tuple[Message, bool]:
         """Log in; the reply, and whether the MD5 challenge was used."""
         fields = {"Action": "Login", "Username": self.username}
         challenge = await self._challenge(protocol)
@@ -856,7 +377,7 @@ class AmiClient:
             reply = reply[0]
         return reply, challenge is not None
 
-    async def _challenge(self, protocol: _Protocol) -> str | None:
+    async def _challenge(self, protocol: LinkProtocol) -> str | None:
         """The PBX's MD5 challenge, or None if it offers none."""
         reply = await self._send_on(
             protocol, {"Action": "Challenge", "AuthType": "MD5"}, self.connect_timeout
@@ -871,7 +392,7 @@ class AmiClient:
             return self.allow_plain_login
         return self.tls is not None or bool(self._peer_loopback)
 
-    async def _wait_booted(self, protocol: _Protocol) -> None:
+    async def _wait_booted(self, protocol: LinkProtocol) -> None:
         """Wait for FullyBooted (sent at once after Login when booted)."""
         try:
             async with asyncio.timeout(self.boot_timeout):
@@ -887,7 +408,7 @@ class AmiClient:
         if protocol.closed:
             raise AmiConnectionError("Connection to the PBX lost during login")
 
-    def _drop(self, protocol: _Protocol) -> None:
+    def _drop(self, protocol: LinkProtocol) -> None:
         protocol.close()
         protocol.fail_pending(AmiConnectionError("Connection closed"))
         if self._protocol is protocol:
@@ -905,7 +426,7 @@ class AmiClient:
         if self.on_event is not None:
             self.on_event(event)
 
-    def handle_connection_lost(self, protocol: _Protocol) -> None:
+    def handle_connection_lost(self, protocol: LinkProtocol) -> None:
         """Called by the protocol when its TCP link ends."""
         protocol.fail_pending(AmiConnectionError("Connection to the PBX lost"))
         if self._protocol is not protocol:
@@ -1040,7 +561,7 @@ class AmiClient:
 
     async def _send_on(
         self,
-        protocol: _Protocol,
+        protocol: LinkProtocol,
         fields: Mapping[str, str | Iterable[str]],
         reply_within: float,
         *,
@@ -1048,7 +569,7 @@ class AmiClient:
         lines: list[str] | None = None,
     ) -> AmiReply:
         if lines is None:
-            lines = _wire_lines(fields)
+            lines = wire_lines(fields)
         if protocol.closed:
             raise AmiConnectionError("Not connected to the PBX")
         # panoramisk's Action only matches the replies; of the fields, its
@@ -1072,7 +593,7 @@ class AmiClient:
 
     @staticmethod
     async def _exchange(
-        protocol: _Protocol,
+        protocol: LinkProtocol,
         waiting: dict[str, Any],
         action_id: str,
         waiter: Any,
@@ -1110,7 +631,7 @@ class AmiClient:
         The reply is one message, or a list (the response, then its events)
         for a list reply.
         """
-        lines = _wire_lines(fields)
+        lines = wire_lines(fields)
         return await self._send_on(
             self._open_protocol(),
             fields,
@@ -1119,7 +640,7 @@ class AmiClient:
             lines=lines,
         )
 
-    def _open_protocol(self) -> _Protocol:
+    def _open_protocol(self) -> LinkProtocol:
         """The link's protocol; ``AmiConnectionError`` while there is none."""
         protocol = self._protocol
         if protocol is None or protocol.closed:
@@ -1143,19 +664,19 @@ class AmiClient:
 
     async def _list(self, fields: Mapping[str, str]) -> list[dict[str, str]]:
         """Send a list action; its events (names in lower case), in order."""
-        lines = _wire_lines(fields)
+        lines = wire_lines(fields)
         protocol = self._open_protocol()
         self._list_count += 1
         response, items = await self._exchange(
             protocol,
             protocol.lists,
             f"hotdesk-list-{self._list_count}",
-            _ListReply(),
+            ListReply(),
             lines=lines,
             name=fields["Action"],
             reply_within=self.action_timeout,
         )
-        if response.get("response") not in _SUCCESS:
+        if response.get("response") not in SUCCESS_RESPONSES:
             raise AmiActionError(fields["Action"], response.get("message", "error"))
         return cast("list[dict[str, str]]", items)
 

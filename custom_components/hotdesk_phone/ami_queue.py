@@ -14,7 +14,8 @@ from typing import Final
 
 from panoramisk.message import Message
 
-from .ami import AmiActionError, AmiClient
+from .ami import AmiClient
+from .ami_errors import AmiActionError
 
 PAUSE_REASON: Final = "do not disturb"
 

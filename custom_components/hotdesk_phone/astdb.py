@@ -17,7 +17,9 @@ from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 
 from homeassistant.core import HomeAssistant
 
-from .ami import AmiActionError, AmiClient, AmiError, db_put_fits
+from .ami import AmiClient
+from .ami_errors import AmiActionError, AmiError
+from .ami_wire import db_put_fits
 from .const import ASTDB_FAMILY, ASTDB_SUBFAMILIES, LOGGER
 from .emergency import EMERGENCY_FAMILIES, is_emergency_key
 from .repairs import set_issue

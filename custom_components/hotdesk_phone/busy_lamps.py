@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Final
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 
-from .ami import AmiError
+from .ami_errors import AmiError
 from .const import LOGGER
 from .tracker import CallPhase, DeskState
 

@@ -31,12 +31,10 @@ from homeassistant.helpers import (
 )
 
 from .account_flow import AccountSubentryFlow
-from .ami import (
-    AmiAuthError,
+from .ami import AmiClient
+from .ami_errors import AmiAuthError, AmiConnectionError, AmiInsecureLoginError
+from .ami_tls import (
     AmiCertificateError,
-    AmiClient,
-    AmiConnectionError,
-    AmiInsecureLoginError,
     AmiTlsError,
     CertificateInfo,
     TlsSettings,

@@ -21,9 +21,7 @@ from homeassistant.helpers import (
     selector,
 )
 
-from .ami import (
-    AmiError,
-)
+from .ami_errors import AmiError
 from .const import (
     CONF_CALENDAR,
     CONF_DIAL_STRING,

@@ -28,7 +28,10 @@ from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util.hass_dict import HassKey
 
-from .ami import AmiActionError, AmiCertificateError, AmiClient, AmiError, AmiEvent
+from .ami import AmiClient
+from .ami_errors import AmiActionError, AmiError
+from .ami_tls import AmiCertificateError
+from .ami_wire import AmiEvent
 from .astdb import AstdbWriter
 from .auth import async_check_may_act
 from .const import (

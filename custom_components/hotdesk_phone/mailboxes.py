@@ -22,7 +22,8 @@ from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util.hass_dict import HassKey
 
-from .ami import AmiError, AmiEvent
+from .ami_errors import AmiError
+from .ami_wire import AmiEvent
 from .auth import notify_target_users
 from .call_back import async_call_back, valid_number
 from .const import (

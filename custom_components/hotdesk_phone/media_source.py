@@ -31,7 +31,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import Unauthorized
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
-from .ami import AmiError
+from .ami_errors import AmiError
 from .auth import owns_account
 from .const import DOMAIN, LOGGER
 from .mailboxes import Mailboxes, mailboxes_of

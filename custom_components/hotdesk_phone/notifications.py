@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 
-from .ami import AmiError
+from .ami_errors import AmiError
 from .auth import notify_target_users
 from .call_back import async_call_back, valid_number
 from .const import (

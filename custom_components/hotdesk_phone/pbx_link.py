@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .ami import LinkSecurity, TlsSettings
+from .ami_tls import LinkSecurity, TlsSettings
 
 CONF_TLS: Final = "tls"
 CONF_TLS_VERIFY: Final = "tls_verify"

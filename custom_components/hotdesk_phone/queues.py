@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 
-from .ami import AmiError
+from .ami_errors import AmiError
 from .ami_queue import queue_add, queue_members, queue_pause, queue_remove
 from .const import EVENT_DND, EVENT_LOGIN, EVENT_LOGOUT, LOGGER
 

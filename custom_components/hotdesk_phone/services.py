@@ -17,7 +17,7 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
-from .ami import AmiActionError, AmiError
+from .ami_errors import AmiActionError, AmiError
 from .auth import async_check_may_act
 from .bulk_services import async_setup_bulk_services
 from .call_back import async_call_back, valid_number

@@ -20,7 +20,8 @@ from pathlib import Path
 import re
 from typing import Any, Final
 
-from .ami import AmiActionError, AmiClient
+from .ami import AmiClient
+from .ami_errors import AmiActionError
 
 INBOX: Final = "INBOX"
 OLD: Final = "Old"

@@ -22,7 +22,7 @@ from homeassistant.core import (
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util.json import JsonValueType
 
-from .ami import AmiActionError, AmiError
+from .ami_errors import AmiActionError, AmiError
 from .auth import async_check_may_act
 from .const import DOMAIN
 from .errors import input_error, pbx_error

@@ -20,10 +20,10 @@ import subprocess
 
 import pytest
 
-from custom_components.hotdesk_phone.ami import (
-    AmiAuthError,
+from custom_components.hotdesk_phone.ami import AmiClient
+from custom_components.hotdesk_phone.ami_errors import AmiAuthError
+from custom_components.hotdesk_phone.ami_tls import (
     AmiCertificateError,
-    AmiClient,
     LinkSecurity,
     TlsSettings,
     fetch_certificate,

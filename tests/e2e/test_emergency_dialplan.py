@@ -35,7 +35,8 @@ import pytest
 
 from homeassistant.core import HomeAssistant
 
-from custom_components.hotdesk_phone.ami import AmiClient, AmiEvent
+from custom_components.hotdesk_phone.ami import AmiClient
+from custom_components.hotdesk_phone.ami_wire import AmiEvent
 
 from .conftest import D1, D2, D3, D4, Pbx, in_thread, until, wait_sip
 from .sip_phone import SipCall, SipMessage, SipPhone, place_call

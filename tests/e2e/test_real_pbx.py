@@ -33,7 +33,8 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 
-from custom_components.hotdesk_phone.ami import AmiClient, AmiError
+from custom_components.hotdesk_phone.ami import AmiClient
+from custom_components.hotdesk_phone.ami_errors import AmiError
 from custom_components.hotdesk_phone.const import DEFAULT_SCAN_DEBOUNCE, DOMAIN
 from custom_components.hotdesk_phone.hub import UNAVAILABLE_AFTER, HotdeskHub
 

@@ -24,7 +24,8 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNA
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
-from custom_components.hotdesk_phone.ami import AmiClient, LinkSecurity
+from custom_components.hotdesk_phone.ami import AmiClient
+from custom_components.hotdesk_phone.ami_tls import LinkSecurity
 from custom_components.hotdesk_phone.const import DOMAIN
 from custom_components.hotdesk_phone.hub import HotdeskHub
 from custom_components.hotdesk_phone.pbx_link import (
