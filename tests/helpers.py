@@ -74,6 +74,17 @@ async def wait_connected(
             await asyncio.sleep(0.01)
 
 
+async def relink(hass: HomeAssistant, hub: HotdeskHub, server: AmiTestServer) -> None:
+    """Drop the AMI link; return once the hub is logged in again and resynced."""
+    hub.client.reconnect_min_delay = 0.05
+    logins = server.logins
+    hub.last_resync_seconds = None
+    server.drop_connections()
+    await server.wait_for_login(logins + 1)
+    await wait_connected(hub)
+    await wait_for(hass, lambda: hub.last_resync_seconds is not None)
+
+
 def make_client(server: AmiTestServer, **kwargs: Any) -> AmiClient:
     """An AMI client for the test server, reconnecting quickly."""
     options: dict[str, Any] = {

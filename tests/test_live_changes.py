@@ -40,8 +40,7 @@ from .helpers import (
     hub_of,
     push,
     redirect_then,
-    wait_connected,
-    wait_for,
+    relink,
 )
 
 D1, D2, D3, D4 = DESK_IDS
@@ -155,13 +154,7 @@ async def test_change_the_pbx_refuses_is_written_after_the_next_connect(
     assert "The PBX refused an AstDB update" in caplog.text
     # The PBX takes writes again; the link drops and comes back.
     del ami_server.handlers["dbput"]
-    hub.client.reconnect_min_delay = 0.05
-    logins = ami_server.logins
-    hub.last_resync_seconds = None
-    ami_server.drop_connections()
-    await ami_server.wait_for_login(logins + 1)
-    await wait_connected(hub)
-    await wait_for(hass, lambda: hub.last_resync_seconds is not None)
+    await relink(hass, hub, ami_server)
     assert ami_server.astdb["hotdesk/route/101"] == "PJSIP/desk3"
 
 

@@ -14,7 +14,7 @@ from homeassistant.core import HomeAssistant
 from custom_components.hotdesk_phone.emergency import is_emergency_key
 
 from .ami_server import AmiTestServer
-from .helpers import hub_of, wait_connected, wait_for
+from .helpers import hub_of, relink
 
 WRITES = ("DBPut", "DBDel", "DBDelTree")
 
@@ -31,14 +31,8 @@ async def _blip(
     hass: HomeAssistant, entry: MockConfigEntry, server: AmiTestServer
 ) -> list[dict[str, str]]:
     """Drop the link; the actions that write AstDB in the resync that follows."""
-    hub = hub_of(entry)
-    hub.client.reconnect_min_delay = 0.05
-    logins = server.logins
     before = len(server.actions)
-    server.drop_connections()
-    await server.wait_for_login(logins + 1)
-    await wait_connected(hub)
-    await wait_for(hass, lambda: hub.last_resync_seconds is not None)
+    await relink(hass, hub_of(entry), server)
     await hass.async_block_till_done()
     return [dict(a) for a in server.actions[before:] if a.get("Action") in WRITES]
 
