@@ -201,13 +201,14 @@ async def test_logbook_tells_refusals_and_scans_at_no_desk(
         {"Response": "Error", "Message": "Channel does not exist: x"}
     ]
     await push(hass, init_integration, ami_server, MISSED_RINGING)
-    with pytest.raises(HomeAssistantError):
+    with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(
             DOMAIN,
             "claim_call",
             {"extension": "101", "desk": desk_device(hass, init_integration, D3)},
             blocking=True,
         )
+    assert err.value.translation_key == "claim_refused_redirect_failed"
     await push(hass, init_integration, ami_server, MISSED_END)
     # Alice's account now needs her enrolled card: a tag scan is refused.
     alice = init_integration.subentries[ALICE]
