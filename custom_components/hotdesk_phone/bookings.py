@@ -468,7 +468,7 @@ class Bookings:
                 changed.append(desk_id)
         if changed:
             # The hub's per-owner update, as emergency_alerts uses it.
-            self.hub._update_entities(changed)  # noqa: SLF001
+            self.hub.async_update_entities(changed)
 
     # Timing.
 

@@ -285,7 +285,7 @@ class EmergencyAlerts:
         async def run() -> None:
             await self.hub.astdb.async_sync_keys(desk_keys(moved))
             # Their Emergency location sensors.
-            self.hub._update_entities(moved)  # noqa: SLF001
+            self.hub.async_update_entities(moved)
 
         self.hass.async_create_background_task(run(), f"{DOMAIN} emergency locations")
 

@@ -273,7 +273,7 @@ class HotdeskHub:
         # Told which desks and accounts changed (None: all of them).
         self._owner_listeners: list[Callable[[list[str] | None], None]] = []
         self._calls_shown = -1  # the number of calls the PBX's entities show
-        # The update of every entity in slices (``_update_entities()``).
+        # The update of every entity in slices (``async_update_entities()``).
         self._update_all: asyncio.Task[None] | None = None
         self._update_all_pending = False
         self._was_connected = False
@@ -390,7 +390,7 @@ class HotdeskHub:
             for listener in list(self._emergency_listeners):
                 listener(call)
         if calls:
-            self._update_entities([None])
+            self.async_update_entities([None])
 
     def _read_emergency_settings(self) -> EmergencySettings:
         return settings_from_options(
@@ -402,7 +402,7 @@ class HotdeskHub:
         old = emergency_tree(self)
         self.emergency_settings = self._read_emergency_settings()
         await self.astdb.async_sync_keys({*old, *emergency_tree(self)})
-        self._update_entities()
+        self.async_update_entities()
         self.emergency_alerts.update_issue()
 
     def async_add_call_listener(
@@ -415,7 +415,7 @@ class HotdeskHub:
         return _subscribe(self._call_listeners, account_id, listener)
 
     @callback
-    def _update_entities(self, owners: Iterable[str | None] | None = None) -> None:
+    def async_update_entities(self, owners: Iterable[str | None] | None = None) -> None:
         """Update the entities of ``owners`` (all when None).
 
         The PBX's entities are updated with every owner's when the number of
@@ -555,7 +555,7 @@ class HotdeskHub:
                 or old.desks[d].dial_string != new.desks[d].dial_string
             )
         )
-        self._update_entities(
+        self.async_update_entities(
             [
                 *(i for i in accounts if i in new.accounts),
                 *(i for i in desks if i in new.desks),
@@ -619,7 +619,7 @@ class HotdeskHub:
         self.entities_available = True
         self._was_connected = True
         self._fire_reconciled_events(notices)
-        self._update_entities()
+        self.async_update_entities()
 
     def _issue_id(self, kind: str) -> str:
         return f"{kind}_{self.entry.entry_id}"
@@ -670,7 +670,7 @@ class HotdeskHub:
             )
         self.connected = False
         # The link's own entities at once; the rest after the grace.
-        self._update_entities([None])
+        self.async_update_entities([None])
         if self.entities_available and self._unavailable_timer is None:
             self._unavailable_timer = async_call_later(
                 self.hass, self.unavailable_after, self._entities_unavailable
@@ -681,7 +681,7 @@ class HotdeskHub:
         """The link stayed down past the grace: every entity is unavailable."""
         self._unavailable_timer = None
         self.entities_available = False
-        self._update_entities()
+        self.async_update_entities()
 
     def _cancel_unavailable_timer(self) -> None:
         if self._unavailable_timer is not None:
@@ -707,7 +707,7 @@ class HotdeskHub:
             # The PBX's events may settle a claim whose Redirect got no
             # reply: such a claim keeps how it came.
             self._fire_reconciled_events(notices)
-            self._update_entities(_owners(notices))
+            self.async_update_entities(_owners(notices))
 
     # Notices -> HA events.
 
@@ -800,7 +800,7 @@ class HotdeskHub:
             redirected = None
         notices = self.tracker.finish_claim(call, desk_id, redirected=redirected)
         self._fire_call_events(notices, via, context)
-        self._update_entities(_owners(notices))
+        self.async_update_entities(_owners(notices))
         if call.claim_unsure:
             self._claim_origins[call_id] = (via, context)
             await self._async_reconcile_calls()
@@ -843,7 +843,7 @@ class HotdeskHub:
             return
         notices = self.tracker.resync_channels(channels)
         self._fire_reconciled_events(notices)
-        self._update_entities(_owners(notices))
+        self.async_update_entities(_owners(notices))
 
     @callback
     def _fire_reconciled_events(self, notices: list[Notice]) -> None:
@@ -923,7 +923,7 @@ class HotdeskHub:
         LOGGER.debug("%s logged in at %s", data["account"], data["desk"])
         self.hass.bus.async_fire(EVENT_LOGIN, data, context=context)
         # The account's entities show where it is logged in.
-        self._update_entities([desk_id, account_id, *moved])
+        self.async_update_entities([desk_id, account_id, *moved])
 
     async def async_logout(
         self, desk_id: str, reason: str = "scan", *, context: Context | None = None
@@ -932,7 +932,7 @@ class HotdeskHub:
         if desk_id not in self.logins:
             return
         await self._logout(desk_id, reason, context)
-        self._update_entities([desk_id])
+        self.async_update_entities([desk_id])
 
     async def async_logout_if_allowed(
         self, desk: Desk, context: Context, reason: str
@@ -967,7 +967,7 @@ class HotdeskHub:
             EVENT_LOGOUT, {**data, "reason": reason}, context=context
         )
         if data["account_id"] is not None:
-            self._update_entities([data["account_id"]])
+            self.async_update_entities([data["account_id"]])
 
     def _login_event_data(
         self, desk_id: str, context: Context | None = None
@@ -994,7 +994,7 @@ class HotdeskHub:
     async def async_visitors_changed(self, desk_ids: list[str]) -> None:
         """A linked site's account logged in or out at these desks of ours."""
         await self.astdb.async_sync_keys({f"login/{d}" for d in desk_ids})
-        self._update_entities(desk_ids)
+        self.async_update_entities(desk_ids)
 
     # Do not disturb.
 
@@ -1011,7 +1011,7 @@ class HotdeskHub:
         self.hass.bus.async_fire(
             EVENT_DND, dnd_event_data(account, on, context), context=context
         )
-        self._update_entities([account_id])
+        self.async_update_entities([account_id])
 
     # Presence.
 
@@ -1046,4 +1046,4 @@ class HotdeskHub:
     async def _on_daily_logout(self) -> None:
         for desk_id in list(self.logins):
             await self._logout(desk_id, "daily")
-        self._update_entities()
+        self.async_update_entities()
