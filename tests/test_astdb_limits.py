@@ -34,7 +34,7 @@ from custom_components.hotdesk_phone.scans import ScanHandler
 
 from .ami_server import AmiTestServer
 from .conftest import ALICE, account_subentry
-from .helpers import hub_of, wait_connected
+from .helpers import hub_of, relink
 
 LONG_IDS = [f"01LONG{i}" for i in range(1, 7)]
 L5, L6 = LONG_IDS[4], LONG_IDS[5]
@@ -135,10 +135,7 @@ async def test_resync_keeps_old_value_and_raises_repair(
     assert found is not None
     assert found.translation_placeholders == {"keys": "route/101"}
     # A PBX restart resyncs once, without failing and reconnecting again.
-    hub.client.reconnect_min_delay = 0.05
-    ami_server.drop_connections()
-    await ami_server.wait_for_login(2)
-    await wait_connected(hub)
+    await relink(hass, hub, ami_server)
     await asyncio.sleep(0.3)
     assert ami_server.logins == 2
     assert ami_server.astdb["hotdesk/route/101"] == route(1, 2)

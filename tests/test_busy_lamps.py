@@ -12,7 +12,7 @@ from homeassistant.core import HomeAssistant
 
 from .ami_server import AmiTestServer, transcript_events
 from .conftest import ALICE
-from .helpers import hub_of, push, split, wait_connected, wait_for
+from .helpers import hub_of, push, relink, split, wait_for
 
 MISSED = transcript_events("call_missed.ami")
 MISSED_RINGING, MISSED_END = split(MISSED, lambda e: e.get("DialStatus") == "CANCEL")
@@ -63,10 +63,7 @@ async def test_resync_writes_only_lamps_that_differ(
     ami_server.astdb["CustomDevstate/hotdesk-999"] = "RINGING"  # gone
     ami_server.astdb["CustomDevstate/other"] = "INUSE"  # not ours
     before = len(ami_server.actions)
-    hub.client.reconnect_min_delay = 0.05
-    ami_server.drop_connections()
-    await ami_server.wait_for_login(2)
-    await wait_connected(hub)
+    await relink(hass, hub, ami_server)
     await wait_for(hass, lambda: lamp(ami_server, "999") == "NOT_INUSE")
     await wait_for(hass, lambda: lamp(ami_server, "102") == "NOT_INUSE")
     written = sorted(

@@ -25,7 +25,7 @@ from custom_components.hotdesk_phone.const import (
 
 from .ami_server import AmiTestServer
 from .conftest import ALICE, DESK_IDS, standard_subentries
-from .helpers import hub_of, wait_connected, wait_for
+from .helpers import hub_of, relink, wait_for
 
 D1, D2, D3, D4 = DESK_IDS
 
@@ -97,11 +97,8 @@ async def test_a_restarted_pbx_gets_the_members_back(
     hub = hub_of(init_integration)
     await hub.async_login(ALICE, D3)
     await wait_for(hass, lambda: "PJSIP/desk3" in members(server))
-    hub.client.reconnect_min_delay = 0.05
     del members(server)["PJSIP/desk3"]  # the PBX forgot its dynamic members
-    server.drop_connections()
-    await server.wait_for_login(2)
-    await wait_connected(hub)
+    await relink(hass, hub, server)
     await wait_for(hass, lambda: "PJSIP/desk3" in members(server))
     adds = server.actions_named("QueueAdd")
     assert [a["Interface"] for a in adds] == ["PJSIP/desk3", "PJSIP/desk3"]
