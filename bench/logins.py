@@ -2,7 +2,7 @@
 
 An office of N desks and N accounts is set up against the test AMI server
 (its own process, on the other core). Then every entity's state is written
-the way a reconnect writes them (``async_update_entities()``, in the entry's
+the way a reconnect writes them (``hub.updates.async_update()``, in the entry's
 slices of loop time), first with nobody logged in (the floor: the same
 writes, no login to look up), then again after half the accounts logged in
 at half the desks through the hub (AstDB written as for a scan). An
@@ -74,7 +74,7 @@ async def write_all(hub: Any, phases: Phases, run: str) -> tuple[float, float]:
     collector's seconds in them (a full collection may fall in any run)."""
     phases.start(run)
     started = time.perf_counter()
-    hub.async_update_entities()  # the hub's own "update all"
+    hub.updates.async_update()  # the hub's own "update all"
     await hub._update_all
     elapsed = time.perf_counter() - started
     phases.stop()

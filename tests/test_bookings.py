@@ -145,7 +145,7 @@ async def test_a_call_at_the_desk_delays_the_end(
     await until_past(end)
     assert hub.logins == {D3: ALICE}  # the call is up
     hub.tracker.desk_states[D3] = DeskState.IDLE
-    hub.async_update_entities([D3])
+    hub.updates.async_update([D3])
     await wait_for(hass, lambda: hub.logins == {})
 
 

@@ -146,7 +146,7 @@ async def test_link_drops_between_redirect_and_reply(
         return []  # the reply is lost with the link
 
     ami_server.handlers["redirect"] = move_then_drop
-    result = await hub.async_claim(CALL_ID, D4, "tag")
+    result = await hub.claims.async_claim(CALL_ID, D4, "tag")
     assert not result.claimed
     assert result.reason == "redirect_unconfirmed"
     assert seen["claim_refused"] == []
@@ -167,7 +167,7 @@ async def test_link_drops_between_redirect_and_reply(
     # A call that is up is never redirected again.
     await async_scan_tag(hass, "tag-alice", "scanner-3")
     await hass.async_block_till_done()
-    again = await hub.async_claim(CALL_ID, D3, "action")
+    again = await hub.claims.async_claim(CALL_ID, D3, "action")
     assert again.reason == "already_answered"
     assert len(ami_server.actions_named("Redirect")) == 1
     ami_server.channels = []
@@ -226,7 +226,7 @@ async def test_late_reply_channels_show_the_move(
         return []
 
     ami_server.handlers["redirect"] = move_silently
-    result = await hub.async_claim(CALL_ID, D4, "action")
+    result = await hub.claims.async_claim(CALL_ID, D4, "action")
     assert result.claimed
     assert [(e["desk_id"], e["via"]) for e in seen["call_claimed"]] == [(D4, "action")]
     call = hub.tracker.calls[CALL_ID]
@@ -251,7 +251,7 @@ async def test_lost_redirect_releases_the_claim(
     await push(hass, init_integration, ami_server, BEFORE_REDIRECT)
     ami_server.channels = channels(moved=False, answered=False)
     ami_server.handlers["redirect"] = lambda *_: []  # never answered
-    result = await hub.async_claim(CALL_ID, D4, "tag")
+    result = await hub.claims.async_claim(CALL_ID, D4, "tag")
     assert (result.claimed, result.reason) == (False, "redirect_failed")
     assert [(e["desk_id"], e["reason"]) for e in seen["claim_refused"]] == [
         (D4, "redirect_failed")
@@ -261,5 +261,5 @@ async def test_lost_redirect_releases_the_claim(
     assert (call.phase.value, call.ringing_desks) == ("ringing", [D1, D2])
     # It never moved, so it may be claimed again.
     del ami_server.handlers["redirect"]
-    assert (await hub.async_claim(CALL_ID, D4, "tag")).claimed
+    assert (await hub.claims.async_claim(CALL_ID, D4, "tag")).claimed
     assert len(seen["call_claimed"]) == 1

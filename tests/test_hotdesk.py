@@ -159,8 +159,8 @@ async def test_racing_claims_move_the_call_once(
     hub = hub_of(init_integration)
     call_id = hub.tracker.call_for_account(ALICE).call_id  # type: ignore[union-attr]
     results = await asyncio.gather(
-        hub.async_claim(call_id, D3, "tag"),
-        hub.async_claim(call_id, D4, "tag"),
+        hub.claims.async_claim(call_id, D3, "tag"),
+        hub.claims.async_claim(call_id, D4, "tag"),
     )
     assert sorted(r.claimed for r in results) == [False, True]
     assert len(ami_server.actions_named("Redirect")) == 1

@@ -227,7 +227,7 @@ async def test_add_and_remove_desk_in_place(
     # The hub writes the new desk's entities (those HA added) from now on.
     hub = hub_of(entry)
     assert f"{desk_id}_desk_call_state" in {
-        e.unique_id for e in hub.entities_of(desk_id)
+        e.unique_id for e in hub.updates.entities_of(desk_id)
     }
 
     # Removing Carol's desk 4 leaves her ringing at desk 1; removing Carol
@@ -252,8 +252,8 @@ async def test_add_and_remove_desk_in_place(
     assert ent.async_get_entity_id("sensor", DOMAIN, f"{CAROL}_caller") is None
     assert CAROL not in hub_of(entry).directory.accounts
     # Nothing of theirs is left for the hub to write.
-    assert hub.entities_of(D4) == []
-    assert hub.entities_of(CAROL) == []
+    assert hub.updates.entities_of(D4) == []
+    assert hub.updates.entities_of(CAROL) == []
     assert ami_server.logins == 1
     assert rewrites(ami_server) == full
 
@@ -279,7 +279,7 @@ async def test_removed_home_desk_skips_account_and_brings_it_back(
     )
     assert alice is None or alice.state == "unavailable"
     # Her entities went as a reload would drop them, from the hub too.
-    assert hub.entities_of(ALICE) == []
+    assert hub.updates.entities_of(ALICE) == []
     # Given a desk again, Alice is back, routed, with her entities.
     result = await flow(
         hass,
@@ -294,7 +294,7 @@ async def test_removed_home_desk_skips_account_and_brings_it_back(
     assert hub.accounts_without_desk == []
     assert state(hass, f"{ALICE}_account_call_state").state == "idle"
     assert f"{ALICE}_account_call_state" in {
-        e.unique_id for e in hub.entities_of(ALICE)
+        e.unique_id for e in hub.updates.entities_of(ALICE)
     }
     assert ami_server.logins == 1
 

@@ -468,7 +468,7 @@ class Bookings:
                 changed.append(desk_id)
         if changed:
             # The hub's per-owner update, as emergency_alerts uses it.
-            self.hub.async_update_entities(changed)
+            self.hub.updates.async_update(changed)
 
     # Timing.
 
@@ -572,7 +572,7 @@ class Bookings:
         if self.hub.tracker.desk_states.get(booking.desk_id) is DeskState.IN_CALL:
             # A call is up there: the login ends when it does.
             active.ending = True
-            self._desk_listeners[booking.desk_id] = self.hub.async_add_listener(
+            self._desk_listeners[booking.desk_id] = self.hub.updates.async_add_listener(
                 lambda: self._call_over(booking), booking.desk_id
             )
             return

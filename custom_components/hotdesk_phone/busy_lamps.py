@@ -82,8 +82,8 @@ class BusyLamps:
         """Listen to every account and desk; returns the remover."""
         removers = [
             self.hub.async_add_directory_listener(self._on_directory),
-            self.hub.async_add_listener(self._on_pbx, None),
-            self.hub.async_add_owners_listener(self._on_owners),
+            self.hub.updates.async_add_listener(self._on_pbx, None),
+            self.hub.updates.async_add_owners_listener(self._on_owners),
         ]
         self._on_pbx()
 

@@ -285,7 +285,7 @@ class EmergencyAlerts:
         async def run() -> None:
             await self.hub.astdb.async_sync_keys(desk_keys(moved))
             # Their Emergency location sensors.
-            self.hub.async_update_entities(moved)
+            self.hub.updates.async_update(moved)
 
         self.hass.async_create_background_task(run(), f"{DOMAIN} emergency locations")
 

@@ -57,11 +57,11 @@ class HotdeskEntity(Entity):
     async def async_added_to_hass(self) -> None:
         """Follow the hub's pushes."""
         await super().async_added_to_hass()
-        self.hub.async_add_entity(self, self.subentry_id)
+        self.hub.updates.async_add_entity(self, self.subentry_id)
 
     async def async_will_remove_from_hass(self) -> None:
         """Stop following them."""
-        self.hub.async_remove_entity(self, self.subentry_id)
+        self.hub.updates.async_remove_entity(self, self.subentry_id)
         await super().async_will_remove_from_hass()
 
 

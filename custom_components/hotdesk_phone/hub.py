@@ -3,7 +3,8 @@
 Like WLED's coordinator, the hub holds a long-lived connection and pushes
 changes to entities; nothing is polled. It is the HA glue around the pure
 directory and call tracker; the AstDB writer (astdb.py), the login book
-(logins.py) and the emergency alerts (emergency_alerts.py) are its parts. The
+(logins.py), the entity updates (entity_updates.py) and the emergency alerts
+(emergency_alerts.py) are its parts. The
 scan handler (with the card readers), the pushes, presence, the call log and
 the live changes are built beside it in the entry's setup (__init__.py); the
 live changes start and stop the PC/SC monitor (live.py). The modules built
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -24,23 +24,20 @@ from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_PORT, CONF_USERNA
 from homeassistant.core import CALLBACK_TYPE, Context, HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util.hass_dict import HassKey
 
 from .ami import AmiClient
-from .ami_errors import AmiActionError, AmiError
+from .ami_errors import AmiError
 from .ami_tls import AmiCertificateError
 from .ami_wire import AmiEvent
 from .astdb import AstdbWriter
 from .auth import async_check_may_act
+from .claims import Claims
 from .const import (
     CONF_EMERGENCY,
     CONF_MULTIPLE_LOGINS,
-    CONTEXT_CLAIM,
-    CONTEXT_UNANSWERED,
     DOMAIN,
-    EVENT_CLAIM_REFUSED,
     EVENT_DND,
     EVENT_LOGIN,
     EVENT_LOGOUT,
@@ -56,11 +53,11 @@ from .emergency import (
     settings_from_options,
 )
 from .emergency_alerts import EmergencyAlerts, emergency_tree
+from .entity_updates import EntityUpdates, subscribe
 from .errors import input_error
 from .events import (
     CallEvent,
     call_event,
-    claim_refused_data,
     dnd_event_data,
     login_event_data,
 )
@@ -86,12 +83,10 @@ from .sites import (
 from .slices import LoopSlices
 from .subentries import SubentryCache, directory_from_entry
 from .tracker import (
-    Call,
     CallTracker,
-    ClaimRefusedError,
-    DeclineRefusedError,
     Notice,
     NoticeKind,
+    owners_of,
 )
 
 # The loop's slices, one for every entry (``slices.py``).
@@ -116,53 +111,8 @@ def loop_slices(hass: HomeAssistant) -> LoopSlices:
     return hass.data.setdefault(LOOP_SLICES, LoopSlices())
 
 
-class _Unsubscribe[T]:
-    """Takes one subscriber out of its group again.
-
-    One small object rather than a closure (a function and two cells): an
-    office of 10,000 seats holds one per account's missed-calls sensor alone.
-    """
-
-    __slots__ = ("_group", "_item")
-
-    def __init__(self, group: list[T], item: T) -> None:
-        self._group = group
-        self._item = item
-
-    def __call__(self) -> None:
-        self._group.remove(self._item)
-
-
-def _subscribe[T](
-    groups: dict[str | None, list[T]], key: str | None, item: T
-) -> CALLBACK_TYPE:
-    """Add ``item`` to the group ``key``; returns its remover."""
-    group = groups.setdefault(key, [])
-    group.append(item)
-    return _Unsubscribe(group, item)
-
-
-def _owners(notices: Iterable[Notice]) -> list[str]:
-    """The desks and accounts whose entities some notices change."""
-    owners: list[str] = []
-    for notice in notices:
-        if notice.desk_id is not None:
-            owners.append(notice.desk_id)
-        if notice.call is not None:
-            owners.append(notice.call.account_id)
-    return owners
-
-
 type CallListener = Callable[[CallEvent], None]
 type EmergencyListener = Callable[[EmergencyCall], None]
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimResult:
-    """What a claim attempt did (``reason``: why it did not move the call)."""
-
-    claimed: bool
-    reason: str | None = None
 
 
 async def async_read_directory(
@@ -264,18 +214,9 @@ class HotdeskHub:
         self._unavailable_timer: CALLBACK_TYPE | None = None
         self.asterisk_version: str | None = None
         self.last_resync_seconds: float | None = None
-        # How claims whose Redirect got no reply came (via, context), by call.
-        self._claim_origins: dict[str, tuple[str, Context | None]] = {}
-        # Updates by owner: a desk or account id, None for the PBX's.
-        self._listeners: dict[str | None, list[CALLBACK_TYPE]] = {}
-        # The integration's entities by owner, each written when it changes.
-        self._entities: dict[str | None, list[Entity]] = {}
-        # Told which desks and accounts changed (None: all of them).
-        self._owner_listeners: list[Callable[[list[str] | None], None]] = []
-        self._calls_shown = -1  # the number of calls the PBX's entities show
-        # The update of every entity in slices (``async_update_entities()``).
-        self._update_all: asyncio.Task[None] | None = None
-        self._update_all_pending = False
+        # The entities and listeners by desk, account or the PBX's own.
+        self.updates = EntityUpdates(hass, self.slices, lambda: len(self.tracker.calls))
+        self.claims = Claims(hass, self)
         self._was_connected = False
         # Call event listeners by account id; None: every account's events.
         self._call_listeners: dict[str | None, list[CallListener]] = {}
@@ -311,55 +252,6 @@ class HotdeskHub:
         self.connected = False
 
     @callback
-    def async_add_listener(
-        self, update: CALLBACK_TYPE, owner: str | None = None
-    ) -> CALLBACK_TYPE:
-        """Call ``update`` when its owner changes; returns the remover.
-
-        ``owner`` is the desk or account id whose state ``update`` shows
-        (None: the PBX's own entities, which show the connection and the
-        number of calls: told when either changes). An AMI event then updates
-        only the entities it concerns, so its cost does not grow with the
-        number of desks and accounts.
-        """
-        return _subscribe(self._listeners, owner, update)
-
-    @callback
-    def async_add_entity(self, entity: Entity, owner: str | None) -> None:
-        """Write ``entity``'s state when its owner changes (as a listener).
-
-        The entity itself is kept, not a bound method and a remover for it:
-        an office of 10,000 seats has 60,000 entities. It is taken out again
-        by ``async_remove_entity`` when HA removes it.
-        """
-        self._entities.setdefault(owner, []).append(entity)
-
-    @callback
-    def async_remove_entity(self, entity: Entity, owner: str | None) -> None:
-        """Stop writing ``entity``'s state."""
-        group = self._entities.get(owner, [])
-        if entity in group:
-            group.remove(entity)
-        if not group:
-            self._entities.pop(owner, None)
-
-    def entities_of(self, owner: str | None) -> list[Entity]:
-        """The entities of a desk or account (None: the PBX's) HA holds now."""
-        return list(self._entities.get(owner, ()))
-
-    @callback
-    def async_add_owners_listener(
-        self, listener: Callable[[list[str] | None], None]
-    ) -> CALLBACK_TYPE:
-        """Call ``listener(ids)`` when desks or accounts change (None: all).
-
-        One listener for every desk and account, where one per owner would
-        be 20,000 in an office of 10,000 seats (busy_lamps.py).
-        """
-        self._owner_listeners.append(listener)
-        return lambda: self._owner_listeners.remove(listener)
-
-    @callback
     def async_add_directory_listener(
         self, listener: Callable[[list[str]], None]
     ) -> CALLBACK_TYPE:
@@ -390,7 +282,7 @@ class HotdeskHub:
             for listener in list(self._emergency_listeners):
                 listener(call)
         if calls:
-            self.async_update_entities([None])
+            self.updates.async_update([None])
 
     def _read_emergency_settings(self) -> EmergencySettings:
         return settings_from_options(
@@ -402,7 +294,7 @@ class HotdeskHub:
         old = emergency_tree(self)
         self.emergency_settings = self._read_emergency_settings()
         await self.astdb.async_sync_keys({*old, *emergency_tree(self)})
-        self.async_update_entities()
+        self.updates.async_update()
         self.emergency_alerts.update_issue()
 
     def async_add_call_listener(
@@ -412,53 +304,7 @@ class HotdeskHub:
 
         With ``account_id``, only for that account's calls.
         """
-        return _subscribe(self._call_listeners, account_id, listener)
-
-    @callback
-    def async_update_entities(self, owners: Iterable[str | None] | None = None) -> None:
-        """Update the entities of ``owners`` (all when None).
-
-        The PBX's entities are updated with every owner's when the number of
-        calls changed since they were last told. All of them (a connect, a
-        link down past the grace, new settings) are updated in the shared slices of
-        loop time (``slices.py``), with the loop free in between: an
-        office of 10,000 seats has some 50,000 entities, and writing their
-        states in one go held the loop for seconds.
-        """
-        calls = len(self.tracker.calls)
-        if owners is None:
-            for owners_listener in list(self._owner_listeners):
-                owners_listener(None)
-            self._calls_shown = calls
-            self._update_all_pending = True
-            if self._update_all is None or self._update_all.done():
-                self._update_all = self.hass.async_create_task(
-                    self._async_update_all(), f"{DOMAIN} entity updates"
-                )
-            return
-        wanted = dict.fromkeys(owners)
-        changed = [owner for owner in wanted if owner is not None]
-        for owners_listener in list(self._owner_listeners):
-            owners_listener(changed)
-        if calls != self._calls_shown:
-            wanted[None] = None
-            self._calls_shown = calls
-        for owner in wanted:
-            self._update_owner(owner)
-
-    def _update_owner(self, owner: str | None) -> None:
-        for update in list(self._listeners.get(owner, ())):
-            update()
-        for entity in list(self._entities.get(owner, ())):
-            entity.async_write_ha_state()
-
-    async def _async_update_all(self) -> None:
-        """Every entity, a slice at a time; again if asked again meanwhile."""
-        while self._update_all_pending:
-            self._update_all_pending = False
-            for owner in list(dict.fromkeys((*self._listeners, *self._entities))):
-                await self.slices.pause()
-                self._update_owner(owner)
+        return subscribe(self._call_listeners, account_id, listener)
 
     # Live changes of accounts and desks.
 
@@ -555,7 +401,7 @@ class HotdeskHub:
                 or old.desks[d].dial_string != new.desks[d].dial_string
             )
         )
-        self.async_update_entities(
+        self.updates.async_update(
             [
                 *(i for i in accounts if i in new.accounts),
                 *(i for i in desks if i in new.desks),
@@ -618,8 +464,8 @@ class HotdeskHub:
         self.connected = True
         self.entities_available = True
         self._was_connected = True
-        self._fire_reconciled_events(notices)
-        self.async_update_entities()
+        self.claims.fire_events(notices)
+        self.updates.async_update()
 
     def _issue_id(self, kind: str) -> str:
         return f"{kind}_{self.entry.entry_id}"
@@ -670,7 +516,7 @@ class HotdeskHub:
             )
         self.connected = False
         # The link's own entities at once; the rest after the grace.
-        self.async_update_entities([None])
+        self.updates.async_update([None])
         if self.entities_available and self._unavailable_timer is None:
             self._unavailable_timer = async_call_later(
                 self.hass, self.unavailable_after, self._entities_unavailable
@@ -681,7 +527,7 @@ class HotdeskHub:
         """The link stayed down past the grace: every entity is unavailable."""
         self._unavailable_timer = None
         self.entities_available = False
-        self.async_update_entities()
+        self.updates.async_update()
 
     def _cancel_unavailable_timer(self) -> None:
         if self._unavailable_timer is not None:
@@ -706,13 +552,13 @@ class HotdeskHub:
         if notices:
             # The PBX's events may settle a claim whose Redirect got no
             # reply: such a claim keeps how it came.
-            self._fire_reconciled_events(notices)
-            self.async_update_entities(_owners(notices))
+            self.claims.fire_events(notices)
+            self.updates.async_update(owners_of(notices))
 
     # Notices -> HA events.
 
     @callback
-    def _fire_call_events(
+    def fire_call_events(
         self, notices: list[Notice], via: str = VIA_TAG, context: Context | None = None
     ) -> None:
         """Fire the call events of ``notices``; ``via``/``context``: how claims came."""
@@ -733,156 +579,6 @@ class HotdeskHub:
         return desk.name if desk else None
 
     # Claims and logins.
-
-    @callback
-    def refuse_claim(
-        self,
-        call: Call,
-        desk_id: str,
-        reason: str,
-        via: str,
-        context: Context | None = None,
-    ) -> None:
-        """Tell (event, log) that a claim did not move the call."""
-        LOGGER.info(
-            "Claim of call %s to %s refused: %s",
-            call.call_id,
-            self._desk_name(desk_id),
-            reason,
-        )
-        self.hass.bus.async_fire(
-            EVENT_CLAIM_REFUSED,
-            claim_refused_data(
-                self.directory,
-                call,
-                desk_id,
-                reason,
-                via=via,
-                user_id=context.user_id if context else None,
-            ),
-            context=context,
-        )
-
-    async def async_claim(
-        self,
-        call_id: str,
-        desk_id: str,
-        via: str,
-        *,
-        context: Context | None = None,
-    ) -> ClaimResult:
-        """Move a ringing call to one desk; the first claim wins.
-
-        Callers have checked who acts (``context``: for the events only).
-        """
-        if not self._desk_reachable(call_id, desk_id, via, context):
-            return ClaimResult(claimed=False, reason="site_unreachable")
-        try:
-            call = self.tracker.begin_claim(call_id, desk_id)
-        except ClaimRefusedError as err:
-            existing = self.tracker.calls.get(call_id)
-            if existing is not None:
-                self.refuse_claim(existing, desk_id, err.reason, via, context)
-            return ClaimResult(claimed=False, reason=err.reason)
-        redirected: bool | None = True
-        try:
-            await self.client.redirect(call.caller_channel, CONTEXT_CLAIM, desk_id)
-        except AmiActionError as err:
-            LOGGER.warning("Redirect of call %s refused: %s", call_id, err)
-            redirected = False
-        except AmiError as err:
-            # No reply (the link dropped, or the reply is late): the call may
-            # have moved. The PBX's channels tell; till then it stays
-            # reserved, so no second claim moves it.
-            LOGGER.warning(
-                "Redirect of call %s got no reply (%s); asking the PBX", call_id, err
-            )
-            redirected = None
-        notices = self.tracker.finish_claim(call, desk_id, redirected=redirected)
-        self._fire_call_events(notices, via, context)
-        self.async_update_entities(_owners(notices))
-        if call.claim_unsure:
-            self._claim_origins[call_id] = (via, context)
-            await self._async_reconcile_calls()
-        if call.claimed_desk == desk_id:
-            LOGGER.debug(
-                "Call %s moved to %s (%s)", call_id, self._desk_name(desk_id), via
-            )
-            return ClaimResult(claimed=True)
-        if call.claim_unsure:
-            # Resolved after the reconnect (resync) or by the PBX's events.
-            return ClaimResult(claimed=False, reason="redirect_unconfirmed")
-        if redirected is False:
-            self.refuse_claim(call, desk_id, "redirect_failed", via, context)
-        # (A claim found not to have moved was reported by the reconcile.)
-        return ClaimResult(claimed=False, reason="redirect_failed")
-
-    def _desk_reachable(
-        self, call_id: str, desk_id: str, via: str, context: Context | None
-    ) -> bool:
-        """Whether the desk's PBX is up (reported as a refusal when not).
-
-        A linked site's PBX that is down would fail the trunk leg, and the
-        caller would lose the desks ringing now: the call keeps ringing.
-        """
-        desk = self.directory.desks.get(desk_id)
-        if desk is None or site_reachable(self.hass, desk.site):
-            return True
-        if (call := self.tracker.calls.get(call_id)) is not None:
-            self.refuse_claim(call, desk_id, "site_unreachable", via, context)
-        return False
-
-    async def _async_reconcile_calls(self) -> None:
-        """Read the PBX's channels now and bring the calls to them."""
-        if not self.client.connected:
-            return  # the resync after the reconnect does it
-        try:
-            channels = await self.client.active_channels()
-        except AmiError as err:
-            LOGGER.debug("Channel list for reconciling calls failed: %s", err)
-            return
-        notices = self.tracker.resync_channels(channels)
-        self._fire_reconciled_events(notices)
-        self.async_update_entities(_owners(notices))
-
-    @callback
-    def _fire_reconciled_events(self, notices: list[Notice]) -> None:
-        """Fire the events of a reconcile; claims keep how they came."""
-        for notice in notices:
-            call = notice.call
-            if call is None or notice.kind not in (
-                NoticeKind.CLAIMED,
-                NoticeKind.CLAIM_FAILED,
-            ):
-                self._fire_call_events([notice])
-                continue
-            via, context = self._claim_origins.pop(call.call_id, (VIA_TAG, None))
-            if notice.kind is NoticeKind.CLAIMED:
-                self._fire_call_events([notice], via, context)
-            else:
-                self.refuse_claim(
-                    call, notice.desk_id or "", "redirect_failed", via, context
-                )
-        for call_id in [c for c in self._claim_origins if c not in self.tracker.calls]:
-            del self._claim_origins[call_id]
-
-    async def async_decline(self, call_id: str) -> bool:
-        """Send a ringing call where the dialplan sends unanswered calls."""
-        try:
-            call = self.tracker.begin_decline(call_id)
-        except DeclineRefusedError as err:
-            LOGGER.info("Decline of call %s refused: %s", call_id, err.reason)
-            return False
-        try:
-            await self.client.redirect(
-                call.caller_channel, CONTEXT_UNANSWERED, call.extension
-            )
-        except AmiError as err:
-            LOGGER.warning("Redirect of declined call %s failed: %s", call_id, err)
-            self.tracker.finish_decline(call, redirected=False)
-            return False
-        self.tracker.finish_decline(call, redirected=True)
-        return True
 
     def _check_login_fits(self, account_id: str, desk_id: str) -> None:
         """Refuse a login whose route would not fit, before anything changes.
@@ -923,7 +619,7 @@ class HotdeskHub:
         LOGGER.debug("%s logged in at %s", data["account"], data["desk"])
         self.hass.bus.async_fire(EVENT_LOGIN, data, context=context)
         # The account's entities show where it is logged in.
-        self.async_update_entities([desk_id, account_id, *moved])
+        self.updates.async_update([desk_id, account_id, *moved])
 
     async def async_logout(
         self, desk_id: str, reason: str = "scan", *, context: Context | None = None
@@ -932,7 +628,7 @@ class HotdeskHub:
         if desk_id not in self.logins:
             return
         await self._logout(desk_id, reason, context)
-        self.async_update_entities([desk_id])
+        self.updates.async_update([desk_id])
 
     async def async_logout_if_allowed(
         self, desk: Desk, context: Context, reason: str
@@ -967,7 +663,7 @@ class HotdeskHub:
             EVENT_LOGOUT, {**data, "reason": reason}, context=context
         )
         if data["account_id"] is not None:
-            self.async_update_entities([data["account_id"]])
+            self.updates.async_update([data["account_id"]])
 
     def _login_event_data(
         self, desk_id: str, context: Context | None = None
@@ -994,7 +690,7 @@ class HotdeskHub:
     async def async_visitors_changed(self, desk_ids: list[str]) -> None:
         """A linked site's account logged in or out at these desks of ours."""
         await self.astdb.async_sync_keys({f"login/{d}" for d in desk_ids})
-        self.async_update_entities(desk_ids)
+        self.updates.async_update(desk_ids)
 
     # Do not disturb.
 
@@ -1011,7 +707,7 @@ class HotdeskHub:
         self.hass.bus.async_fire(
             EVENT_DND, dnd_event_data(account, on, context), context=context
         )
-        self.async_update_entities([account_id])
+        self.updates.async_update([account_id])
 
     # Presence.
 
@@ -1046,4 +742,4 @@ class HotdeskHub:
     async def _on_daily_logout(self) -> None:
         for desk_id in list(self.logins):
             await self._logout(desk_id, "daily")
-        self.async_update_entities()
+        self.updates.async_update()

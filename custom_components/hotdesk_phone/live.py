@@ -59,7 +59,7 @@ class LiveChanges:
         self._options: dict[str, Any] = dict(entry.options)
         self._platforms: list[tuple[EntityFactory, AddConfigEntryEntitiesCallback]] = []
         # The subentries whose entities were made. The entities themselves
-        # are the hub's to hold (``hub.entities_of``), and only those HA
+        # are the hub's to hold (``hub.updates.entities_of``), and only those HA
         # added: an entity disabled in the registry is dropped by HA (at
         # 10,000 seats, 30,000 of them).
         self._seats: set[str] = set()
@@ -196,7 +196,7 @@ class LiveChanges:
                 # subentry, and its entities go as a reload would drop them.
                 # (Entities disabled in the registry were never added.)
                 if subentry_id in self.entry.subentries:
-                    removals += self.hub.entities_of(subentry_id)
+                    removals += self.hub.updates.entities_of(subentry_id)
                 self._seats.discard(subentry_id)
         if removals:
             await asyncio.gather(*(entity.async_remove() for entity in removals))
@@ -209,7 +209,7 @@ class LiveChanges:
 
     def _device_id(self, key: str) -> str | None:
         """The id of our device with identifier ``(DOMAIN, key)``."""
-        for entity in self.hub.entities_of(key):
+        for entity in self.hub.updates.entities_of(key):
             if entity.device_entry is not None:
                 return entity.device_entry.id
         return None

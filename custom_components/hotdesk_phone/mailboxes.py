@@ -132,7 +132,7 @@ class Mailboxes:
         self.hass.data.setdefault(MAILBOXES, {})[hub.entry.entry_id] = self
         removers = [
             hub.async_add_ami_listener(self._on_ami_event),
-            hub.async_add_listener(self._on_pbx_update, None),
+            hub.updates.async_add_listener(self._on_pbx_update, None),
             hub.async_add_directory_listener(lambda _ids: self._schedule_all()),
             self.hass.bus.async_listen(EVENT_LOGIN, self._on_login_change),
             self.hass.bus.async_listen(EVENT_LOGOUT, self._on_login_change),

@@ -306,14 +306,14 @@ class CallNotifier:
                 self._refuse_action(event, call_id, desk_id, "desk_not_offered")
                 return
             self.hass.async_create_task(
-                self.hub.async_claim(
+                self.hub.claims.async_claim(
                     call_id, desk_id, VIA_NOTIFICATION, context=event.context
                 ),
                 eager_start=True,
             )
         elif kind == "decline":
             self.hass.async_create_task(
-                self.hub.async_decline(call_id), eager_start=True
+                self.hub.claims.async_decline(call_id), eager_start=True
             )
 
     @callback

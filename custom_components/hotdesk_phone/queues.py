@@ -74,7 +74,7 @@ class QueueFollower:
         ]
         removers.append(hub.async_add_directory_listener(lambda _ids: self.schedule()))
         # The PBX's own entities hear of every connect: a resync, members too.
-        removers.append(hub.async_add_listener(self._on_pbx_update, None))
+        removers.append(hub.updates.async_add_listener(self._on_pbx_update, None))
         self._on_pbx_update()
 
         @callback

@@ -331,14 +331,16 @@ async def async_act_on_scan(
     ):
         LOGGER.debug("%s at %s: not allowed across sites", account.name, desk.name)
         if decision.call is not None:
-            hub.refuse_claim(
+            hub.claims.refuse(
                 decision.call, desk.desk_id, "site_not_allowed", via, context
             )
         return
     if decision.action is ScanAction.CLAIM and decision.call is not None:
-        await hub.async_claim(decision.call.call_id, desk.desk_id, via, context=context)
+        await hub.claims.async_claim(
+            decision.call.call_id, desk.desk_id, via, context=context
+        )
     elif decision.action is ScanAction.REFUSE and decision.call is not None:
-        hub.refuse_claim(
+        hub.claims.refuse(
             decision.call, desk.desk_id, decision.reason or "", via, context
         )
     elif decision.action is ScanAction.LOGOUT:

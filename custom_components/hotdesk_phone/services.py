@@ -139,7 +139,7 @@ async def _claim_call(call: ServiceCall) -> ServiceResponse:
     active = hub.tracker.call_for_account(account.account_id)
     if active is None or active.phase is not CallPhase.RINGING or active.dnd:
         raise input_error("no_ringing_call", extension=account.extension)
-    result = await hub.async_claim(
+    result = await hub.claims.async_claim(
         active.call_id, desk.desk_id, VIA_ACTION, context=call.context
     )
     if not result.claimed:

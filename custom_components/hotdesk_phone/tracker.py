@@ -183,6 +183,17 @@ class Notice:
     desk_id: str | None = None
 
 
+def owners_of(notices: Iterable[Notice]) -> list[str]:
+    """The desks and accounts whose entities some notices change."""
+    owners: list[str] = []
+    for notice in notices:
+        if notice.desk_id is not None:
+            owners.append(notice.desk_id)
+        if notice.call is not None:
+            owners.append(notice.call.account_id)
+    return owners
+
+
 class ReservationRefusedError(Exception):
     """The call may not be claimed or declined; ``reason`` is a translation key."""
 

@@ -183,7 +183,7 @@ async def test_presence_rings_the_near_desk_first_then_all(
     await until(lambda: sorted(call.ringing_desks) == sorted([D1, D2, D3]))
     assert list(hub.tracker.calls) == [call.call_id]
     # Still claimable in the second phase: a scan at desk 4 takes it.
-    result = await hub.async_claim(call.call_id, "E2EDESK4", "action")
+    result = await hub.claims.async_claim(call.call_id, "E2EDESK4", "action")
     assert result.claimed
     await wait_sip(hass, phones["desk4"], "INVITE")
     await hang_up(ami, hub)

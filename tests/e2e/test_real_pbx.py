@@ -264,8 +264,8 @@ async def test_racing_claims_ring_one_desk(
     incoming = (await ring_101(hass, ami, phones, hotdesk_events))[1]
     started = time.time()
     results = await asyncio.gather(
-        hub.async_claim(incoming["call_id"], D3, "tag"),
-        hub.async_claim(incoming["call_id"], D4, "tag"),
+        hub.claims.async_claim(incoming["call_id"], D3, "tag"),
+        hub.claims.async_claim(incoming["call_id"], D4, "tag"),
     )
     report(f"two racing claims answered in {ms(time.time() - started)}")
     assert sorted(r.claimed for r in results) == [False, True]
@@ -419,7 +419,7 @@ async def test_pbx_restart_is_survived(
     # Start it again on the same ports; note when AMI accepts a login.
     loop = asyncio.get_running_loop()
     connected_at: list[float] = []
-    remove = hub.async_add_listener(
+    remove = hub.updates.async_add_listener(
         lambda: (
             connected_at.append(loop.time())
             if hub.connected and not connected_at

@@ -193,7 +193,7 @@ async def test_a_voicemail_is_pushed_played_for_alice_only_and_lights_her_desk(
         )
         call = hub.tracker.call_for_account(ALICE)
         assert call is not None
-        assert await hub.async_decline(call.call_id)
+        assert await hub.claims.async_decline(call.call_id)
         code = await hass.async_add_executor_job(caller.wait, 40)
     finally:
         caller.stop()
