@@ -10,11 +10,12 @@ resync after a reconnect) tell where it is; such a claim keeps how it came
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from homeassistant.core import Context, HomeAssistant, callback
 
+from .ami import AmiClient
 from .ami_errors import AmiActionError, AmiError
 from .const import (
     CONTEXT_CLAIM,
@@ -23,10 +24,12 @@ from .const import (
     LOGGER,
     VIA_TAG,
 )
+from .entity_updates import EntityUpdates
 from .events import claim_refused_data
 from .sites import site_reachable
 from .tracker import (
     Call,
+    CallTracker,
     ClaimRefusedError,
     DeclineRefusedError,
     Notice,
@@ -34,8 +37,8 @@ from .tracker import (
     owners_of,
 )
 
-if TYPE_CHECKING:
-    from .hub import HotdeskHub
+# Fires the events of notices: (notices, via, context of a claim).
+type FireCallEvents = Callable[[list[Notice], str, Context | None], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +52,25 @@ class ClaimResult:
 class Claims:
     """One entry's claims and declines of ringing calls."""
 
-    def __init__(self, hass: HomeAssistant, hub: HotdeskHub) -> None:
-        """Act on the hub's tracker, through its AMI client."""
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        tracker: CallTracker,
+        client: AmiClient,
+        updates: EntityUpdates,
+        fire_call_events: FireCallEvents,
+    ) -> None:
+        """Act on the entry's calls (``tracker``) through its AMI client."""
         self._hass = hass
-        self._hub = hub
+        self._tracker = tracker
+        self._client = client
+        self._updates = updates
+        self._fire_call_events = fire_call_events
         # How claims whose Redirect got no reply came (via, context), by call.
         self._origins: dict[str, tuple[str, Context | None]] = {}
 
     def _desk_name(self, desk_id: str) -> str | None:
-        desk = self._hub.directory.desks.get(desk_id)
+        desk = self._tracker.directory.desks.get(desk_id)
         return desk.name if desk else None
 
     @callback
@@ -79,7 +92,7 @@ class Claims:
         self._hass.bus.async_fire(
             EVENT_CLAIM_REFUSED,
             claim_refused_data(
-                self._hub.directory,
+                self._tracker.directory,
                 call,
                 desk_id,
                 reason,
@@ -101,19 +114,18 @@ class Claims:
 
         Callers have checked who acts (``context``: for the events only).
         """
-        hub = self._hub
         if not self._desk_reachable(call_id, desk_id, via, context):
             return ClaimResult(claimed=False, reason="site_unreachable")
         try:
-            call = hub.tracker.begin_claim(call_id, desk_id)
+            call = self._tracker.begin_claim(call_id, desk_id)
         except ClaimRefusedError as err:
-            existing = hub.tracker.calls.get(call_id)
+            existing = self._tracker.calls.get(call_id)
             if existing is not None:
                 self.refuse(existing, desk_id, err.reason, via, context)
             return ClaimResult(claimed=False, reason=err.reason)
         redirected: bool | None = True
         try:
-            await hub.client.redirect(call.caller_channel, CONTEXT_CLAIM, desk_id)
+            await self._client.redirect(call.caller_channel, CONTEXT_CLAIM, desk_id)
         except AmiActionError as err:
             LOGGER.warning("Redirect of call %s refused: %s", call_id, err)
             redirected = False
@@ -125,9 +137,9 @@ class Claims:
                 "Redirect of call %s got no reply (%s); asking the PBX", call_id, err
             )
             redirected = None
-        notices = hub.tracker.finish_claim(call, desk_id, redirected=redirected)
-        hub.fire_call_events(notices, via, context)
-        hub.updates.async_update(owners_of(notices))
+        notices = self._tracker.finish_claim(call, desk_id, redirected=redirected)
+        self._fire_call_events(notices, via, context)
+        self._updates.async_update(owners_of(notices))
         if call.claim_unsure:
             self._origins[call_id] = (via, context)
             await self._async_reconcile()
@@ -152,26 +164,25 @@ class Claims:
         A linked site's PBX that is down would fail the trunk leg, and the
         caller would lose the desks ringing now: the call keeps ringing.
         """
-        desk = self._hub.directory.desks.get(desk_id)
+        desk = self._tracker.directory.desks.get(desk_id)
         if desk is None or site_reachable(self._hass, desk.site):
             return True
-        if (call := self._hub.tracker.calls.get(call_id)) is not None:
+        if (call := self._tracker.calls.get(call_id)) is not None:
             self.refuse(call, desk_id, "site_unreachable", via, context)
         return False
 
     async def _async_reconcile(self) -> None:
         """Read the PBX's channels now and bring the calls to them."""
-        hub = self._hub
-        if not hub.client.connected:
+        if not self._client.connected:
             return  # the resync after the reconnect does it
         try:
-            channels = await hub.client.active_channels()
+            channels = await self._client.active_channels()
         except AmiError as err:
             LOGGER.debug("Channel list for reconciling calls failed: %s", err)
             return
-        notices = hub.tracker.resync_channels(channels)
+        notices = self._tracker.resync_channels(channels)
         self.fire_events(notices)
-        hub.updates.async_update(owners_of(notices))
+        self._updates.async_update(owners_of(notices))
 
     @callback
     def fire_events(self, notices: list[Notice]) -> None:
@@ -180,33 +191,32 @@ class Claims:
         A claim that these settle (its Redirect got no reply) keeps how it
         came; the other notices' events are fired as they are.
         """
-        hub = self._hub
         for notice in notices:
             call = notice.call
             if call is None or notice.kind not in (
                 NoticeKind.CLAIMED,
                 NoticeKind.CLAIM_FAILED,
             ):
-                hub.fire_call_events([notice])
+                self._fire_call_events([notice], VIA_TAG, None)
                 continue
             via, context = self._origins.pop(call.call_id, (VIA_TAG, None))
             if notice.kind is NoticeKind.CLAIMED:
-                hub.fire_call_events([notice], via, context)
+                self._fire_call_events([notice], via, context)
             else:
                 self.refuse(call, notice.desk_id or "", "redirect_failed", via, context)
-        for call_id in [c for c in self._origins if c not in hub.tracker.calls]:
+        for call_id in [c for c in self._origins if c not in self._tracker.calls]:
             del self._origins[call_id]
 
     async def async_decline(self, call_id: str) -> bool:
         """Send a ringing call where the dialplan sends unanswered calls."""
-        tracker = self._hub.tracker
+        tracker = self._tracker
         try:
             call = tracker.begin_decline(call_id)
         except DeclineRefusedError as err:
             LOGGER.info("Decline of call %s refused: %s", call_id, err.reason)
             return False
         try:
-            await self._hub.client.redirect(
+            await self._client.redirect(
                 call.caller_channel, CONTEXT_UNANSWERED, call.extension
             )
         except AmiError as err:

@@ -216,7 +216,9 @@ class HotdeskHub:
         self.last_resync_seconds: float | None = None
         # The entities and listeners by desk, account or the PBX's own.
         self.updates = EntityUpdates(hass, self.slices, lambda: len(self.tracker.calls))
-        self.claims = Claims(hass, self)
+        self.claims = Claims(
+            hass, self.tracker, self.client, self.updates, self.fire_call_events
+        )
         self._was_connected = False
         # Call event listeners by account id; None: every account's events.
         self._call_listeners: dict[str | None, list[CallListener]] = {}
