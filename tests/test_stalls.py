@@ -5,9 +5,10 @@ entity changes: a claim made then waits, and a keep-alive that waits too long
 drops the link. An office of ``SEATS`` desks and accounts (what CI can
 afford; the benchmark goes to 10,000) is set up, resynchronised after a
 blip, changed and logged in to, with a 10 ms ticker timing the loop all the
-while; in the resync a scan claims a ringing call. The bound is the issue's
-(100 ms); at this size the work that used to run in one piece held the loop
-for seconds.
+while; in the resync a scan claims a ringing call. A read of desk calendars
+in such an office is timed the same way. The bound is the issue's (100 ms);
+at this size the work that used to run in one piece held the loop for
+seconds.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 import gc
 import os
+from pathlib import Path
 import time
 from typing import Any
 
@@ -25,8 +28,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from homeassistant.const import CONF_NAME
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 
 from custom_components.hotdesk_phone.const import (
+    CONF_CALENDAR,
     CONF_DIAL_STRING,
     CONF_EXTENSION,
     CONF_HOME_DESKS,
@@ -42,6 +47,9 @@ from .helpers import BEFORE_REDIRECT, hub_of, push, wait_connected, wait_for
 SEATS = int(os.environ.get("HOTDESK_STALL_SEATS", "2000"))
 D3 = DESK_IDS[2]
 STALL_LIMIT = 0.1
+# Floor desks with a calendar of their own (one shared calendar entity).
+CALENDAR_DESKS = 20
+FLOOR_CALENDAR = "calendar.floor"
 
 
 def _office(seats: int) -> list[dict[str, Any]]:
@@ -223,3 +231,63 @@ async def test_setup_resync_and_changes_keep_the_loop_free(
         "change": pytest.approx(0, abs=STALL_LIMIT),
     }
     assert claimed_after < STALL_LIMIT
+
+
+def _office_with_calendars(seats: int) -> list[dict[str, Any]]:
+    """The office, the first ``CALENDAR_DESKS`` floor desks booked by a calendar."""
+    items = _office(seats)
+    for item in items:
+        if item["subentry_id"] in {f"FD{i:05d}" for i in range(1, CALENDAR_DESKS + 1)}:
+            item["data"] = {**item["data"], CONF_CALENDAR: FLOOR_CALENDAR}
+    return items
+
+
+@pytest.mark.parametrize("subentries", [_office_with_calendars(SEATS)])
+@pytest.mark.usefixtures("ami_server_office", "no_debug_slow_callbacks")
+async def test_a_read_of_the_calendars_keeps_the_loop_free(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, tmp_path: Path
+) -> None:
+    """Events that name one account among thousands, or nobody: no long stall.
+
+    Each event is asked which of the office's accounts it names, for each
+    desk that reads its calendar; an event naming nobody is the costliest.
+    """
+    (tmp_path / ".storage").mkdir()
+    hass.config.config_dir = str(tmp_path)
+    calendar_entry = MockConfigEntry(
+        domain="local_calendar", data={"calendar_name": "Floor"}
+    )
+    calendar_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(calendar_entry.entry_id)
+    now = dt_util.now().replace(microsecond=0)
+    summaries = [f"Quiet room {i}, bring slides" for i in range(9)]
+    summaries.append(f"Person {SEATS - 1} at Floor desk 1")
+    for summary in summaries:
+        await hass.services.async_call(
+            "calendar",
+            "create_event",
+            {
+                "entity_id": FLOOR_CALENDAR,
+                "summary": summary,
+                "start_date_time": now - timedelta(minutes=1),
+                "end_date_time": now + timedelta(hours=2),
+            },
+            blocking=True,
+        )
+    entry = mock_config_entry
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    bookings = entry.runtime_data.bookings
+    async with LoopWatch().watching() as read:
+        await bookings.async_refresh()
+        await hass.async_block_till_done()
+    # The one event that names an account books every desk of the calendar
+    # for it (the desks' own calendar: the event need not name the desk).
+    booked = {f"FD{i:05d}": bookings.booked_by(f"FD{i:05d}") for i in (1, 20, 21)}
+    assert booked == {
+        "FD00001": f"FA{SEATS - 1:05d}",
+        "FD00020": f"FA{SEATS - 1:05d}",
+        "FD00021": None,
+    }
+    assert round(read.longest, 3) == pytest.approx(0, abs=STALL_LIMIT)
