@@ -200,12 +200,22 @@ SIPP_EXIT_BIND_ERROR = 254
 BIND_ATTEMPTS = 3
 
 
+# Ports handed out in this process. A phone's SIP port is chosen when the
+# phone is made and bound only when it starts; in between, the kernel may pick
+# the same free port for another phone's media or control socket, and one
+# SIPp then fails to bind (seen in the load benchmark: errno 98).
+_HANDED_OUT: set[int] = set()
+
+
 def free_udp_port(host: str = LOOPBACK) -> int:
-    """A UDP port free right now on host (the kernel's choice)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A UDP port free right now on host (the kernel's choice), handed out once."""
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.bind((host, 0))
+            port: int = sock.getsockname()[1]
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def free_media_port(host: str = LOOPBACK) -> int:
@@ -217,6 +227,8 @@ def free_media_port(host: str = LOOPBACK) -> int:
     for _ in range(50):
         base = free_udp_port(host)
         sockets: list[socket.socket] = []
+        if _HANDED_OUT.intersection(range(base + 1, base + 4)):
+            continue
         try:
             for port in range(base, base + 4):
                 sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -227,6 +239,7 @@ def free_media_port(host: str = LOOPBACK) -> int:
         finally:
             for sock in sockets:
                 sock.close()
+        _HANDED_OUT.update(range(base, base + 4))
         return base
     msg = "no four free UDP ports in a row for SIPp's media"
     raise SipPhoneError(msg)
