@@ -30,6 +30,7 @@ import asyncio
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 import importlib.util
 import json
 import os
@@ -83,6 +84,18 @@ class Office:
     base: str
     log: Path
     phones: dict[str, SipPhone]
+    # HA's time zone, where it is about noon at the start (see midday_zone).
+    time_zone: str
+
+
+def midday_zone() -> str:
+    """A fixed-offset time zone in which it is about noon now.
+
+    Bookings are for today only, and the board's test books an hour ahead:
+    in a fixed zone such as UTC that runs past midnight for an hour a day.
+    """
+    offset = 12 - datetime.now(UTC).hour  # local = UTC + offset, -11 .. +12 hours
+    return "UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"
 
 
 def _load_demo_module() -> Any:
@@ -156,10 +169,13 @@ def office(tmp_path: Path, pytestconfig: pytest.Config) -> Iterator[Office]:
         (http_port,) = free_ports(1)
         config = tmp_path / "config"
         config.mkdir()
+        time_zone = midday_zone()
+        settings = (ROOT / "config" / "configuration.yaml").read_text()
+        assert "time_zone: UTC" in settings
         (config / "configuration.yaml").write_text(
-            (ROOT / "config" / "configuration.yaml")
-            .read_text()
-            .replace("8123", str(http_port))
+            settings.replace("8123", str(http_port)).replace(
+                "time_zone: UTC", f"time_zone: {time_zone}"
+            )
         )
         # Onboarding then asks only for the user (no location step, which
         # would add integrations whose libraries the venv lacks).
@@ -179,6 +195,7 @@ def office(tmp_path: Path, pytestconfig: pytest.Config) -> Iterator[Office]:
             base=f"http://127.0.0.1:{http_port}",
             log=log,
             phones={phone.name: phone for phone in phones},
+            time_zone=time_zone,
         )
     finally:
         if ha is not None and ha.poll() is None:

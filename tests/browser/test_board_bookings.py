@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -39,26 +40,26 @@ from tests.browser.test_board import (
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.timeout(900)]
 
 
-def _hhmm(when: datetime) -> str:
-    # config/configuration.yaml runs HA in UTC: its times are UTC times.
-    return when.astimezone(UTC).strftime("%H:%M")
-
-
-def _on_board(when: datetime) -> str:
-    """A time as the board shows it to an English user (hour, minute, AM/PM)."""
-    return when.astimezone(UTC).strftime("%I:%M %p")
-
-
 def test_board_shows_a_booking_and_books_a_desk(office: Office) -> None:  # noqa: F811
     from playwright.sync_api import expect, sync_playwright  # noqa: PLC0415
+
+    # HA and the browser both run in the office's zone, where it is midday:
+    # every booking below is today's.
+    zone = ZoneInfo(office.time_zone)
+
+    def _hhmm(when: datetime) -> str:
+        return when.astimezone(zone).strftime("%H:%M")
+
+    def _on_board(when: datetime) -> str:
+        """A time as the board shows it to an English user (hour, minute, AM/PM)."""
+        return when.astimezone(zone).strftime("%I:%M %p")
 
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     carol_end = now + timedelta(minutes=40)
     alice_end = now + timedelta(minutes=50)
     # Carol's later booking of Desk 2, after Alice's.
     later = (now + timedelta(minutes=60), now + timedelta(minutes=70))
-    if later[1].date() != now.date():
-        pytest.skip("too close to midnight (UTC) for a booking today")
+    assert later[1].astimezone(zone).date() == now.astimezone(zone).date()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     _wait_for_ha(office)
     base = office.base
@@ -77,7 +78,9 @@ def test_board_shows_a_booking_and_books_a_desk(office: Office) -> None:  # noqa
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
         )
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = browser.new_page(
+            viewport={"width": 1280, "height": 900}, timezone_id=office.time_zone
+        )
         page.set_default_timeout(STEP_TIMEOUT)
         try:
             page.goto(f"{base}/")
