@@ -1,13 +1,8 @@
-"""Desk bookings from calendars: while a booking lasts, the desk is the booker's.
+"""Desk bookings on the clock: while a booking lasts, the desk is the booker's.
 
-A desk may name a calendar entity (any of Home Assistant's calendars: local,
-CalDAV, Google, Exchange through its integration). A desk that names none is
-booked through its area's calendars: the calendar entities Home Assistant
-puts in the area of the desk's device (the entity's own area, else its
-device's). An event whose summary or description names an account (its
-extension as a word, or its name) or one of its persons books the desk for
-the account; in an area calendar of an area with more than one desk the
-event must also name the desk, or it books none of them:
+Which calendars book a desk and which of their events are bookings is
+``booking_calendars.py``'s; this follows those calendars and acts on the
+bookings they hold:
 
 - at the start the account is logged in there (its calls ring the desk, the
   desk's outgoing calls show its number);
@@ -25,23 +20,22 @@ Assistant), every few minutes, when a calendar's state changes, when a desk
 or a calendar moves to another area, and right after a ``calendar`` action (a
 booking made in Home Assistant counts at once).
 
-``async_book`` is "Book this desk" (the ``book_desk`` action): it checks the
-span against the desk's bookings and creates the event through the
-calendar's own ``calendar.create_event``. The desk's login sensor shows the
-booking on now (else the next one today) and the calendar a booking goes to.
+``async_book`` is "Book this desk" (the ``book_desk`` action, made in
+``book_desk.py``). The desk's login sensor shows the booking on now (else the
+next one today) and the calendar a booking goes to.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.const import ATTR_SUPPORTED_FEATURES, EVENT_CALL_SERVICE
+from homeassistant.const import EVENT_CALL_SERVICE
 from homeassistant.core import CALLBACK_TYPE, Context, Event, HomeAssistant, callback
-from homeassistant.exceptions import HomeAssistantError, Unauthorized
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import (
     device_registry as dr,
     entity_registry as er,
@@ -54,7 +48,21 @@ from homeassistant.helpers.event import (
 )
 from homeassistant.util import dt as dt_util
 
-from .booking_words import AccountNames, EventWords, names_desk
+from .book_desk import async_book_desk
+from .booking_calendars import (
+    Booking,
+    BookingEvent,
+    BookingKey,
+    DeskCalendar,
+    account_names,
+    area_moved,
+    async_read_events,
+    booking_calendar,
+    booking_events,
+    calendar_changed,
+    desk_bookings,
+    desk_calendars,
+)
 from .const import (
     CONF_BOOKING_CHECK_IN,
     CONF_BOOKING_WARNING,
@@ -62,8 +70,6 @@ from .const import (
     EVENT_BOOKING,
     LOGGER,
 )
-from .emergency_alerts import desk_places
-from .errors import input_error, pbx_error
 from .texts import text
 from .tracker import DeskState
 
@@ -71,109 +77,17 @@ if TYPE_CHECKING:
     from .directory import Account, Desk
     from .hub import HotdeskHub
 
-type BookingKey = tuple[str, str, datetime, datetime]
-
 REFRESH_INTERVAL: Final = timedelta(minutes=5)
 # Seconds after a calendar action before its calendars are read again.
 AFTER_ACTION: Final = 2.0
 # How far ahead the calendars are read (timers are set for what is in it).
 LOOKAHEAD: Final = timedelta(hours=24)
-# CalendarEntityFeature.CREATE_EVENT (by value: the calendar integration is
-# used through its actions only, not imported).
-CREATE_EVENT: Final = 1
 # Logout reasons a booking gives.
 ENDED: Final = "booking_ended"
 RELEASED: Final = "booking_released"
 # Seconds a registry change waits for the next before the calendars are
 # read again (setting up thousands of desks is one read, not thousands).
 AFTER_REGISTRY: Final = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class DeskCalendar:
-    """A calendar that books a desk, and whether its events must name the desk."""
-
-    entity_id: str
-    # An area calendar shared by the area's desks: an event books the desk
-    # only when it names it.
-    names_desk: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Booking:
-    """One calendar event that books a desk for an account."""
-
-    desk_id: str
-    account_id: str
-    start: datetime
-    end: datetime
-    summary: str
-
-    @property
-    def key(self) -> BookingKey:
-        """What identifies it across reads of the calendar."""
-        return (self.desk_id, self.account_id, self.start, self.end)
-
-
-def _when(value: Any) -> datetime | None:
-    """A calendar event's start or end (an all-day date: its local midnight)."""
-    if isinstance(value, datetime):
-        return dt_util.as_utc(value)
-    parsed = dt_util.parse_datetime(str(value)) if value else None
-    if parsed is not None:
-        return dt_util.as_utc(parsed)
-    day = dt_util.parse_date(str(value)) if value else None
-    if day is None:
-        return None
-    return dt_util.as_utc(dt_util.start_of_local_day(day))
-
-
-@dataclass(frozen=True, slots=True)
-class _Event:
-    """A calendar event that names an account (which desks it books: later)."""
-
-    account_id: str
-    start: datetime
-    end: datetime
-    summary: str
-    words: EventWords
-
-
-def _booking_events(
-    items: list[dict[str, Any]], accounts: AccountNames, now: datetime
-) -> list[_Event]:
-    """The events of a calendar that name an account and are not over."""
-    found = []
-    for item in items:
-        start, end = _when(item.get("start")), _when(item.get("end"))
-        if start is None or end is None or end <= now or end <= start:
-            continue
-        words = EventWords(
-            f"{item.get('summary') or ''}\n{item.get('description') or ''}"
-        )
-        if (account := accounts.booked(words)) is not None:
-            found.append(
-                _Event(
-                    account.account_id,
-                    start,
-                    end,
-                    str(item.get("summary") or ""),
-                    words,
-                )
-            )
-    return found
-
-
-def _desk_bookings(
-    desk: Desk, calendar: DeskCalendar, events: list[_Event]
-) -> Iterator[Booking]:
-    """The bookings of one desk among its calendar's events."""
-    for event in events:
-        if calendar.names_desk and not names_desk(event.words, desk):
-            continue
-        yield Booking(
-            desk.desk_id, event.account_id, event.start, event.end, event.summary
-        )
 
 
 @dataclass(slots=True)
@@ -222,12 +136,12 @@ class Bookings:
             self.hass.bus.async_listen(
                 dr.EVENT_DEVICE_REGISTRY_UPDATED,
                 self._registry_changed,
-                event_filter=_area_moved,
+                event_filter=area_moved,
             ),
             self.hass.bus.async_listen(
                 er.EVENT_ENTITY_REGISTRY_UPDATED,
                 self._registry_changed,
-                event_filter=_calendar_changed,
+                event_filter=calendar_changed,
             ),
         ]
         self._refresh_soon()
@@ -256,41 +170,11 @@ class Bookings:
     @property
     def calendars(self) -> dict[str, list[DeskCalendar]]:
         """Desk id -> the calendars that book it: its own, else its area's."""
-        hass = self.hass
-        directory = self.hub.directory
-        own = {d.desk_id: d.calendar for d in directory.desks.values() if d.calendar}
-        found = {d: [DeskCalendar(c)] for d, c in own.items()}
-        if len(own) == len(directory.desks):
-            return found
-        by_area = _area_calendars(hass)
-        if not by_area:
-            return found  # no calendar in any area: only the desks' own
-        places = desk_places(hass, self.hub.entry.entry_id)
-        desks_in: dict[str, int] = {}
-        for desk_id in directory.desks:
-            if (where := places.get(desk_id)) is not None and where.area_id:
-                desks_in[where.area_id] = desks_in.get(where.area_id, 0) + 1
-        for desk_id in directory.desks:
-            place = places.get(desk_id)
-            if desk_id in own or place is None or not place.area_id:
-                continue
-            shared = desks_in[place.area_id] > 1
-            found[desk_id] = [
-                DeskCalendar(c, names_desk=shared)
-                for c in sorted(by_area.get(place.area_id, ()))
-            ]
-        return {d: c for d, c in found.items() if c}
+        return desk_calendars(self.hass, self.hub.entry.entry_id, self.hub.directory)
 
     def booking_calendar(self, desk_id: str) -> str | None:
-        """The calendar "Book this desk" writes to (as of the last read).
-
-        Its own, else the first of its area's that can create events.
-        """
-        calendars = self._calendars.get(desk_id, [])
-        for calendar in calendars:
-            if _can_create(self.hass, calendar.entity_id):
-                return calendar.entity_id
-        return calendars[0].entity_id if calendars else None
+        """The calendar "Book this desk" writes to (as of the last read)."""
+        return booking_calendar(self.hass, self._calendars.get(desk_id, []))
 
     @callback
     def _directory_changed(self, ids: list[str]) -> None:
@@ -377,58 +261,26 @@ class Bookings:
         of the loop's shared slices: an office of 10,000 desks with a
         calendar each is 10,000 calendars.
         """
-        accounts = self._account_names()
-        events: dict[str, list[_Event]] = {}
+        accounts = account_names(self.hass, self.hub.directory)
+        events: dict[str, list[BookingEvent]] = {}
         for entity_id in every:
-            read = await self._read_events(entity_id, now - LOOKAHEAD, now + LOOKAHEAD)
-            events[entity_id] = _booking_events(read, accounts, now)
+            read = await async_read_events(
+                self.hass, entity_id, now - LOOKAHEAD, now + LOOKAHEAD
+            )
+            events[entity_id] = booking_events(read, accounts, now)
             await self.hub.slices.pause()
         found: dict[BookingKey, Booking] = {}
-        for desk_id, desk_calendars in calendars.items():
+        for desk_id, its_calendars in calendars.items():
             desk = self.hub.directory.desks.get(desk_id)
             if desk is None:
                 continue
-            for calendar in desk_calendars:
-                for booking in _desk_bookings(
+            for calendar in its_calendars:
+                for booking in desk_bookings(
                     desk, calendar, events[calendar.entity_id]
                 ):
                     found[booking.key] = booking
             await self.hub.slices.pause()
         return found
-
-    def _account_names(self) -> AccountNames:
-        """The accounts as events name them, their persons' names included."""
-        persons = {
-            state.entity_id: state.name
-            for state in self.hass.states.async_all("person")
-        }
-        return AccountNames(self.hub.directory, persons)
-
-    async def _read_events(
-        self, calendar: str, start: datetime, end: datetime
-    ) -> list[dict[str, Any]]:
-        try:
-            response = await self.hass.services.async_call(
-                "calendar",
-                "get_events",
-                {
-                    "entity_id": calendar,
-                    "start_date_time": start,
-                    "end_date_time": end,
-                },
-                blocking=True,
-                return_response=True,
-            )
-        except HomeAssistantError as err:
-            LOGGER.warning("Bookings not read from %s: %s", calendar, err)
-            return []
-        found = (response or {}).get(calendar)
-        events = found.get("events") if isinstance(found, dict) else None
-        return (
-            [e for e in events if isinstance(e, dict)]
-            if isinstance(events, list)
-            else []
-        )
 
     # What the desk's sensor shows.
 
@@ -649,125 +501,21 @@ class Bookings:
         end: datetime,
         context: Context | None = None,
     ) -> tuple[str, Booking]:
-        """Create the booking's event in the desk's calendar; (calendar, booking).
+        """Book the desk in its calendar; (calendar, booking), read at once.
 
-        ``start`` and ``end`` are checked by the caller (today, start not in
-        the past, end after start). Raises the translated errors: no
-        calendar, one that cannot create events, the span already booked,
-        an event that would not book this desk for this account, or the
-        calendar's own failure.
+        ``start`` and ``end`` are checked by the caller (``book_desk.py``
+        says what else is checked and which errors it raises).
         """
-        calendars = self.calendars
-        self._calendars = calendars
-        calendar = self.booking_calendar(desk.desk_id)
-        if calendar is None:
-            raise input_error("booking_no_calendar", desk=desk.name)
-        if not _can_create(self.hass, calendar):
-            raise input_error(
-                "booking_not_supported", desk=desk.name, calendar=calendar
-            )
-        names = next(
-            c.names_desk for c in calendars[desk.desk_id] if c.entity_id == calendar
+        self._calendars = self.calendars
+        made = await async_book_desk(
+            self.hass,
+            self.hub.directory,
+            calendars=self._calendars.get(desk.desk_id, []),
+            released=self._released,
+            account=account,
+            desk=desk,
+            span=(start, end),
+            context=context,
         )
-        start, end = dt_util.as_utc(start), dt_util.as_utc(end)
-        # What the calendar holds now, not only what the last read saw.
-        accounts = self._account_names()
-        events = _booking_events(
-            await self._read_events(calendar, start, end), accounts, start
-        )
-        for taken in _desk_bookings(desk, DeskCalendar(calendar, names), events):
-            if taken.key in self._released or not (
-                taken.start < end and taken.end > start
-            ):
-                continue
-            holder = self.hub.directory.accounts.get(taken.account_id)
-            raise input_error(
-                "desk_booked_span",
-                desk=desk.name,
-                account=holder.name if holder else "?",
-                start=_hhmm(taken.start),
-                end=_hhmm(taken.end),
-            )
-        summary = f"{account.name} ({account.extension})"
-        # The desk's name too, where the calendar is shared by an area.
-        description = desk.name
-        words = EventWords(f"{summary}\n{description}")
-        if accounts.booked(words) is not account or (
-            names and not names_desk(words, desk)
-        ):
-            raise input_error(
-                "booking_not_recognised", desk=desk.name, account=account.name
-            )
-        try:
-            await self.hass.services.async_call(
-                "calendar",
-                "create_event",
-                {
-                    "entity_id": calendar,
-                    "summary": summary,
-                    "description": description,
-                    "start_date_time": dt_util.as_local(start),
-                    "end_date_time": dt_util.as_local(end),
-                },
-                blocking=True,
-                context=context,
-            )
-        except Unauthorized:
-            raise
-        except HomeAssistantError as err:
-            raise pbx_error(
-                "booking_failed",
-                calendar=calendar,
-                reason=str(err) or type(err).__name__,
-            ) from err
         await self.async_refresh()
-        booking = Booking(desk.desk_id, account.account_id, start, end, summary)
-        return calendar, booking
-
-
-def _area_calendars(hass: HomeAssistant) -> dict[str, list[str]]:
-    """Area id -> the calendar entities in it (their own area, else their device's).
-
-    By the calendars' states (indexed by domain), not a walk of the whole
-    registry: an office's own entities are tens of thousands.
-    """
-    by_area: dict[str, list[str]] = {}
-    devices = dr.async_get(hass)
-    entities = er.async_get(hass)
-    for entity_id in hass.states.async_entity_ids("calendar"):
-        entity = entities.async_get(entity_id)
-        if entity is None or entity.disabled_by is not None:
-            continue
-        area = entity.area_id
-        if area is None and entity.device_id is not None:
-            device = devices.async_get(entity.device_id)
-            area = device.area_id if device is not None else None
-        if area is not None:
-            by_area.setdefault(area, []).append(entity.entity_id)
-    return by_area
-
-
-def _can_create(hass: HomeAssistant, calendar: str) -> bool:
-    """Whether a calendar entity can create events (as its state says)."""
-    state = hass.states.get(calendar)
-    features = int(state.attributes.get(ATTR_SUPPORTED_FEATURES, 0)) if state else 0
-    return bool(features & CREATE_EVENT)
-
-
-def _hhmm(when: datetime) -> str:
-    return dt_util.as_local(when).strftime("%H:%M")
-
-
-@callback
-def _area_moved(event_data: Any) -> bool:
-    """A device's area changed, or a device went (a desk among them, maybe)."""
-    action = event_data.get("action")
-    return action == "remove" or (
-        action == "update" and "area_id" in event_data.get("changes", {})
-    )
-
-
-@callback
-def _calendar_changed(event_data: Any) -> bool:
-    """A calendar entity was added, removed or changed (its area, maybe)."""
-    return str(event_data.get("entity_id", "")).startswith("calendar.")
+        return made

@@ -11,7 +11,6 @@ emergency contacts): the integration's own do not disturb never mutes it.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
@@ -31,6 +30,7 @@ from .const import (
     EVENT_EMERGENCY_CALLBACK,
     LOGGER,
 )
+from .desk_places import NOWHERE, DeskPlace, desk_places
 from .emergency import (
     FAMILY_ELIN,
     FAMILY_LOCATION,
@@ -50,43 +50,6 @@ if TYPE_CHECKING:
 
 # The push's tag: one per call, so the end of the call can update it.
 _TAG_PREFIX: Final = "hotdesk-emergency-"
-
-
-@dataclass(frozen=True, slots=True)
-class DeskPlace:
-    """Where Home Assistant puts a desk: its device's area and floor."""
-
-    area_id: str | None = None
-    area: str = ""
-    floor: str = ""
-
-    @property
-    def address(self) -> CivicAddress:
-        """The floor and room this gives a desk's location."""
-        return CivicAddress(floor=self.floor, room=self.area)
-
-
-NOWHERE: Final = DeskPlace()
-
-
-@callback
-def desk_places(hass: HomeAssistant, entry_id: str) -> dict[str, DeskPlace]:
-    """Desk id -> its device's area and floor, for the entry's devices."""
-    areas = ar.async_get(hass)
-    floors = fr.async_get(hass)
-    places: dict[str, DeskPlace] = {}
-    for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry_id):
-        if (
-            device.area_id is None
-            or (area := areas.async_get_area(device.area_id)) is None
-        ):
-            continue
-        floor = floors.async_get_floor(area.floor_id) if area.floor_id else None
-        place = DeskPlace(area.id, area.name, floor.name if floor else "")
-        for domain, key in device.identifiers:
-            if domain == DOMAIN:
-                places[key] = place
-    return places
 
 
 @callback
