@@ -75,7 +75,7 @@ async def write_all(hub: Any, phases: Phases, run: str) -> tuple[float, float]:
     phases.start(run)
     started = time.perf_counter()
     hub.updates.async_update()  # the hub's own "update all"
-    await hub._update_all
+    await hub.updates.async_written()
     elapsed = time.perf_counter() - started
     phases.stop()
     return elapsed, phases.gc_s.get(run, 0.0)

@@ -16,6 +16,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from .ami_server import AmiTestServer, transcript_events
+from .conftest import ALICE
 
 
 def _plain(value: Any) -> str | None:
@@ -149,3 +150,18 @@ async def test_device_models_in_has_language(
     ).read_text(encoding="utf-8")
     assert services.count("model: Tischtelefon") == services.count("model: Desk phone")
     assert services.count("model: 桌面电话") == services.count("model: Desk phone") > 0
+
+
+async def test_an_update_of_every_entity_can_be_awaited(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """``async_written`` returns once a pending update of all is written."""
+    updates = init_integration.runtime_data.hub.updates
+    told: list[str] = []
+    remove = updates.async_add_listener(lambda: told.append("alice"), ALICE)
+    await updates.async_written()  # nothing pending: at once
+    assert told == []
+    updates.async_update()  # every owner, in the loop's slices
+    await updates.async_written()
+    assert told == ["alice"]
+    remove()

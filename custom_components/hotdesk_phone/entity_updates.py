@@ -144,6 +144,11 @@ class EntityUpdates:
         for owner in wanted:
             self._update_owner(owner)
 
+    async def async_written(self) -> None:
+        """Wait until an update of every entity asked for so far is written."""
+        if self._update_all is not None:
+            await asyncio.shield(self._update_all)
+
     def _update_owner(self, owner: str | None) -> None:
         for update in list(self._listeners.get(owner, ())):
             update()
