@@ -8,6 +8,7 @@ PBX dials an emergency number, and that nothing of hot-desking takes part.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -30,6 +31,9 @@ from homeassistant.helpers import (
 )
 
 from custom_components.hotdesk_phone.const import CONF_EMERGENCY, DOMAIN
+from custom_components.hotdesk_phone.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
 from custom_components.hotdesk_phone.directory import DirectoryError
 from custom_components.hotdesk_phone.emergency import (
     CONTEXT_ELIN,
@@ -599,3 +603,20 @@ async def test_emergency_call_found_at_connect_raises_the_alarm(
     await wait_for(hass, lambda: len(ended) == 1)
     assert ended[0].data["desk_id"] == D2
     assert hass.states.get(sensor.entity_id).state == "off"  # type: ignore[union-attr]
+
+
+async def test_diagnostics_name_the_desk_of_an_emergency_call_not_its_dial_string(
+    hass: HomeAssistant, init_integration: MockConfigEntry, ami_server: AmiTestServer
+) -> None:
+    """Diagnostics redact dial strings: a call in progress shows its desk's id."""
+    await push(
+        hass,
+        init_integration,
+        ami_server,
+        [_dial_begin("PJSIP/desk1-0000000a", CONTEXT_EMERGENCY, "911", "PJSIP/c-1")],
+    )
+    found = await async_get_config_entry_diagnostics(hass, init_integration)
+    assert found["emergency"]["calls_in_progress"] == [
+        {"desk_id": D1, "number": "911", "callback": False}
+    ]
+    assert "PJSIP/desk1" not in json.dumps(found)

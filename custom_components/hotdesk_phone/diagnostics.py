@@ -136,9 +136,15 @@ async def async_get_config_entry_diagnostics(
                 if desk.site is None
                 for elin, address in (desk_location(hub, desk_id),)
             },
+            # By desk id: a desk's dial string is redacted everywhere else.
             "calls_in_progress": [
-                {"device": c.device, "number": c.number, "callback": c.callback}
+                {
+                    "desk_id": desk.desk_id if desk is not None else None,
+                    "number": c.number,
+                    "callback": c.callback,
+                }
                 for c in hub.emergencies.active.values()
+                for desk in (hub.directory.desk_by_device(c.device),)
             ],
         },
         # Linked sites: whether each linked PBX runs connected, and the
