@@ -3,14 +3,14 @@
 Like WLED's coordinator, the hub holds a long-lived connection and pushes
 changes to entities; nothing is polled. It is the HA glue around the pure
 directory and call tracker; the AstDB writer (astdb.py), the login book
-(logins.py), the entity updates (entity_updates.py) and the emergency alerts
-(emergency_alerts.py) are its parts. The
-scan handler (with the card readers), the pushes, presence, the call log and
-the live changes are built beside it in the entry's setup (__init__.py); the
-live changes start and stop the PC/SC monitor (live.py). The modules built
-beside it import this one only for type checking; the entry's setup, the
-platforms, the actions, diagnostics and the logbook import it at run time
-(docs/ARCHITECTURE.md lists them).
+(logins.py), the entity updates (entity_updates.py), the claims (claims.py)
+and the emergency alerts (emergency_alerts.py) are its parts. The scan
+handler (with the card readers), the bookings, the pushes, presence, queues,
+busy lamps, mailboxes, the call log and the live changes are built beside it
+in the entry's setup (__init__.py); the live changes start and stop the PC/SC
+monitor (live.py). The modules built beside it import this one only for type
+checking; the entry's setup, the live changes, the platforms and the actions
+import it at run time (docs/ARCHITECTURE.md lists them).
 """
 
 from __future__ import annotations
