@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -132,3 +133,14 @@ def desk_device(hass: HomeAssistant, entry: MockConfigEntry, desk_id: str) -> st
 def reader_device(hass: HomeAssistant, entry: MockConfigEntry, reader: str) -> str:
     """A card reader's device id."""
     return device_of(hass, entry, f"reader:{reader}")
+
+
+def midday_zone(utc_now: datetime) -> str:
+    """A fixed-offset time zone in which it is about noon at ``utc_now``.
+
+    Bookings are for today only, and the booking tests book up to an hour
+    ahead: in a fixed zone (UTC, or the harness's US/Pacific) such a booking
+    runs past midnight for an hour of every day.
+    """
+    offset = 12 - utc_now.hour  # local = UTC + offset, -11 .. +12 hours
+    return "UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"

@@ -47,7 +47,7 @@ from custom_components.hotdesk_phone.tracker import DeskState
 
 from .ami_server import AmiTestServer
 from .conftest import ALICE, CAROL, DESK_IDS, standard_subentries
-from .helpers import desk_device, hub_of, wait_for
+from .helpers import desk_device, hub_of, midday_zone, wait_for
 
 D1, D2, D3, D4 = DESK_IDS
 CALENDAR = "calendar.desk_3"
@@ -232,10 +232,7 @@ async def midday(hass: HomeAssistant) -> None:
     ahead: in the test harness's own zone (US/Pacific) such a booking runs
     past midnight for an hour of every UTC morning.
     """
-    offset = 12 - dt_util.utcnow().hour  # local = UTC + offset, -11 .. +12 hours
-    await hass.config.async_set_time_zone(
-        "UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"
-    )
+    await hass.config.async_set_time_zone(midday_zone(dt_util.utcnow()))
     assert 11 <= dt_util.now().hour <= 12
 
 

@@ -56,6 +56,7 @@ from tests.e2e.conftest import (
     start_on_free_ports,
 )
 from tests.e2e.sip_phone import SipPhone, place_call
+from tests.helpers import midday_zone
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -86,16 +87,6 @@ class Office:
     phones: dict[str, SipPhone]
     # HA's time zone, where it is about noon at the start (see midday_zone).
     time_zone: str
-
-
-def midday_zone() -> str:
-    """A fixed-offset time zone in which it is about noon now.
-
-    Bookings are for today only, and the board's test books an hour ahead:
-    in a fixed zone such as UTC that runs past midnight for an hour a day.
-    """
-    offset = 12 - datetime.now(UTC).hour  # local = UTC + offset, -11 .. +12 hours
-    return "UTC" if offset == 0 else f"Etc/GMT{-offset:+d}"
 
 
 def _load_demo_module() -> Any:
@@ -169,7 +160,7 @@ def office(tmp_path: Path, pytestconfig: pytest.Config) -> Iterator[Office]:
         (http_port,) = free_ports(1)
         config = tmp_path / "config"
         config.mkdir()
-        time_zone = midday_zone()
+        time_zone = midday_zone(datetime.now(UTC))
         settings = (ROOT / "config" / "configuration.yaml").read_text()
         assert "time_zone: UTC" in settings
         (config / "configuration.yaml").write_text(
