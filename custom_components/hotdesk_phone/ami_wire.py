@@ -36,7 +36,6 @@ TRACKED_EVENTS: Final = frozenset(
         "Newstate",
         "DeviceStateChange",
         "BridgeEnter",
-        "BridgeLeave",
         "FullyBooted",
         "Shutdown",
         # A mailbox's counts changed (voicemail.py).
