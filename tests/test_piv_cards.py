@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections.abc import AsyncIterator
+import gzip
 import logging
 from pathlib import Path
 from typing import Any
@@ -486,12 +487,20 @@ async def test_bridge_endpoint_checks_the_card_answer(
     assert [e.data["reason"] for e in refused][-1] == "card_not_authenticated"
 
 
+def _broken_gzip_certificate() -> str:
+    """A certificate object marked gzip-compressed whose deflate data is broken."""
+    good = gzip.compress(b"x" * 100)
+    broken = good[:10] + b"\xff" * 20 + good[30:]
+    return piv._tlv(0x53, piv._tlv(0x70, broken) + piv._tlv(0x71, b"\x01")).hex()
+
+
 @pytest.mark.parametrize(
     "body",
     [
         {"reader": PC_2},
         {"reader": PC_2, "certificate": "zz"},
         {"reader": PC_2, "certificate": "53020000"},
+        {"reader": PC_2, "certificate": _broken_gzip_certificate()},
         {"reader": "", "certificate": "00"},
     ],
 )

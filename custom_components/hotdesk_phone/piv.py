@@ -26,6 +26,7 @@ import io
 import secrets
 import time
 from typing import Final
+import zlib
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -199,7 +200,7 @@ def certificate_from_object(data: bytes) -> bytes:
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(der)) as unzipped:
                 der = unzipped.read(MAX_CERTIFICATE_BYTES + 1)
-        except (OSError, EOFError) as err:
+        except (OSError, EOFError, zlib.error) as err:
             raise CardError(CARD_ERROR, "The compressed certificate is broken") from err
     if len(der) > MAX_CERTIFICATE_BYTES:
         raise CardError(CARD_ERROR, "The certificate is too long")
