@@ -224,6 +224,54 @@ async def test_a_person_cannot_end_someone_elses_login(
     assert f"hotdesk/login/{D4}" not in ami_server.astdb
 
 
+async def test_a_person_cannot_ring_or_claim_to_someone_elses_desk(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    ami_server: AmiTestServer,
+    alice: tuple[User, str],
+) -> None:
+    """Carol is logged in at desk 4: Alice may not ring it for her own calls.
+
+    A call back from there would ring Carol's phone and dial out under
+    Alice's number; a claim would move Alice's caller onto Carol's desk.
+    """
+    desk4 = desk_device(hass, init_integration, D4)
+    await hass.services.async_call(
+        DOMAIN, "login", {"extension": "102", "desk": desk4}, blocking=True
+    )
+    ami_server.handlers["redirect"] = redirect_then([])
+    await push(hass, init_integration, ami_server, BEFORE_REDIRECT)
+    as_alice = Context(user_id=alice[0].id)
+    for service, data in (
+        ("call", {"extension": "101", "number": "5550199", "desk": desk4}),
+        ("claim_call", {"extension": "101", "desk": desk4}),
+    ):
+        with pytest.raises(Unauthorized):
+            await hass.services.async_call(
+                DOMAIN,
+                service,
+                data,
+                blocking=True,
+                return_response=True,
+                context=as_alice,
+            )
+    assert ami_server.actions_named("Originate") == []
+    assert ami_server.actions_named("Redirect") == []
+    # At her own home desk both are hers to do.
+    desk1 = desk_device(hass, init_integration, D1)
+    reply = await hass.services.async_call(
+        DOMAIN,
+        "claim_call",
+        {"extension": "101", "desk": desk1},
+        blocking=True,
+        return_response=True,
+        context=as_alice,
+    )
+    assert reply is not None
+    assert reply["desk_id"] == D1
+    assert len(ami_server.actions_named("Redirect")) == 1
+
+
 async def test_admin_acts_for_everyone(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

@@ -133,8 +133,11 @@ def _connected(hub: HotdeskHub) -> None:
 
 async def _claim_call(call: ServiceCall) -> ServiceResponse:
     hub, desk = _desk(call.hass, call.data[ATTR_DESK])
+    # Moving the call rings that desk: a desk where someone else is logged
+    # in is theirs (as for a login there).
+    present = _present(hub, desk)
     hub, desk, account = _account_at(hub, desk, call.data[ATTR_EXTENSION], claim=True)
-    await async_check_may_act(call.hass, call.context, [account])
+    await async_check_may_act(call.hass, call.context, [account, present])
     _connected(hub)
     active = hub.tracker.call_for_account(account.account_id)
     if active is None or active.phase is not CallPhase.RINGING or active.dnd:
@@ -185,15 +188,18 @@ async def _call(call: ServiceCall) -> ServiceResponse:
     entry, account = _entry_with_account(call.hass, call.data[ATTR_EXTENSION])
     hub = entry.runtime_data.hub
     desk_id: str | None = None
+    present: Account | None = None
     if ATTR_DESK in call.data:
         desk_hub, desk = _desk(call.hass, call.data[ATTR_DESK])
         if desk_hub is not hub:
             raise input_error("unknown_desk", desk=call.data[ATTR_DESK])
         desk_id = desk.desk_id
+        # The call rings that desk's phone first: not someone else's.
+        present = _present(hub, desk)
     number = valid_number(call.data[ATTR_NUMBER])
     if number is None:
         raise input_error("invalid_number", number=call.data[ATTR_NUMBER][:40])
-    await async_check_may_act(call.hass, call.context, [account])
+    await async_check_may_act(call.hass, call.context, [account, present])
     _connected(hub)
     try:
         rang = await async_call_back(
