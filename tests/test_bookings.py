@@ -442,10 +442,21 @@ async def test_a_user_books_only_for_their_own_account(
     desk3 = desk_device(hass, init_integration, D3)
     now = dt_util.now().replace(microsecond=0)
     start, end = now + timedelta(minutes=10), now + timedelta(minutes=20)
-    # Carol is logged in at Desk 3: a booking from now would end her login.
+    # Carol is logged in at Desk 3: a booking of it would end her login, at
+    # once or when it starts (two seconds from now is as good as now).
     await hub.async_login(CAROL, D3)
     with pytest.raises(Unauthorized):
         await book_desk(hass, alice, extension="101", desk=desk3, end=str(end.time()))
+    for later in (now + timedelta(seconds=2), start):
+        with pytest.raises(Unauthorized):
+            await book_desk(
+                hass,
+                alice,
+                extension="101",
+                desk=desk3,
+                start=str(later.time()),
+                end=str(end.time()),
+            )
     # Carol's account is not Alice's to book for.
     with pytest.raises(Unauthorized):
         await book_desk(
@@ -458,6 +469,7 @@ async def test_a_user_books_only_for_their_own_account(
         )
     assert hub.logins == {D3: CAROL}
     # Her own account, after Carol's login is over: booked.
+    await hub.async_logout(D3)
     reply = await book_desk(
         hass,
         alice,

@@ -255,11 +255,10 @@ async def _book_desk(call: ServiceCall) -> ServiceResponse:
         raise input_error(
             "booking_bad_span", start=start.strftime("%H:%M"), end=end.strftime("%H:%M")
         )
-    # A booking from now logs the account in at once: like the login
-    # action, that may end only a login the user may end.
-    starts_now = start == now
-    present = _present(hub, desk) if starts_now else None
-    await async_check_may_act(call.hass, call.context, [account, present])
+    # A booking logs the account in when it starts, ending whoever is logged
+    # in then: like the login action, a user may book a desk only while it is
+    # free or theirs (a start a few seconds ahead is no different from now).
+    await async_check_may_act(call.hass, call.context, [account, _present(hub, desk)])
     calendar, booking = await hub.entry.runtime_data.bookings.async_book(
         account, desk, start, end, call.context
     )
