@@ -472,6 +472,48 @@ async def test_push_buttons_act_only_for_recipients(
     assert redirect["Exten"] == D2
 
 
+async def test_an_app_renamed_to_someone_elses_target_gets_nothing(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    ami_server: AmiTestServer,
+    push_server: PushServer,
+    apps: Apps,
+    mallory: tuple[User, str],
+) -> None:
+    """Mallory names her app "Alice Phone": its notify target is Alice's too.
+
+    Home Assistant then pushes to one of the two apps, not necessarily
+    Alice's: no push goes out to that target, and nobody's taps count.
+    """
+    mallory_client, mallory_app = apps.mallory
+    response = await mallory_client.post(
+        f"/api/webhook/{mallory_app}",
+        json={
+            "type": "update_registration",
+            "data": {
+                "app_version": "2025.4.0",
+                "device_name": "alice phone",
+                "manufacturer": "Google",
+                "model": "Pixel 8",
+            },
+        },
+    )
+    assert response.status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    refused = async_capture_events(hass, "hotdesk_phone_claim_refused")
+    ami_server.handlers["redirect"] = redirect_then([])
+    await push(hass, mock_config_entry, ami_server, BEFORE_REDIRECT)
+    await hass.async_block_till_done()
+    assert push_server.pushes == []
+    call_id = hub_of(mock_config_entry).tracker.call_for_account(ALICE).call_id
+    await _tap(mallory_client, mallory_app, f"HOTDESK_DECLINE:{call_id}")
+    await hass.async_block_till_done()
+    assert ami_server.actions_named("Redirect") == []
+    assert [(e.data["reason"], e.data["user_id"]) for e in refused] == [
+        ("not_a_recipient", mallory[0].id)
+    ]
+
+
 async def test_bridge_speaks_only_for_its_own_readers(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

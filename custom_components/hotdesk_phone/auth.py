@@ -80,12 +80,34 @@ async def async_check_may_act(
     check_accounts(hass, await async_acting_user(hass, context), context, accounts)
 
 
+def _apps_by_target(hass: HomeAssistant) -> dict[str, list[str | None]]:
+    """Each legacy notify target and the users of the app registrations behind it."""
+    apps: dict[str, list[str | None]] = {}
+    for entry in hass.config_entries.async_entries(_MOBILE_APP):
+        target = slugify(f"{_MOBILE_APP}_{entry.data.get('device_name', '')}")
+        apps.setdefault(target, []).append(entry.data.get("user_id"))
+    return apps
+
+
+def shared_notify_target(hass: HomeAssistant, target: str) -> bool:
+    """Whether more than one companion app answers to ``target``.
+
+    An app names itself, and any user may rename their own: two apps with
+    one name share a target, and Home Assistant pushes to just one of them,
+    not necessarily the account's. Such a target gets nothing of ours.
+    """
+    return len(_apps_by_target(hass).get(target, ())) > 1
+
+
 def notify_target_users(hass: HomeAssistant, targets: Iterable[str]) -> set[str]:
-    """The HA users whose companion apps the notify ``targets`` push to."""
-    wanted = set(targets)
+    """The HA users whose companion apps the notify ``targets`` push to.
+
+    A target that several apps share (``shared_notify_target``) counts for
+    nobody.
+    """
+    apps = _apps_by_target(hass)
     return {
-        entry.data["user_id"]
-        for entry in hass.config_entries.async_entries(_MOBILE_APP)
-        if slugify(f"{_MOBILE_APP}_{entry.data.get('device_name', '')}") in wanted
-        and entry.data.get("user_id")
+        users[0]
+        for target in set(targets)
+        if len(users := apps.get(target, [])) == 1 and users[0]
     }

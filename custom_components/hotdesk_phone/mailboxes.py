@@ -24,7 +24,7 @@ from homeassistant.util.hass_dict import HassKey
 
 from .ami_errors import AmiError
 from .ami_wire import AmiEvent
-from .auth import notify_target_users
+from .auth import notify_target_users, shared_notify_target
 from .call_back import async_call_back, valid_number
 from .const import (
     CONF_VOICEMAIL_FOLDER,
@@ -405,6 +405,12 @@ class Mailboxes:
             self._send(target, payload)
 
     def _send(self, target: str, payload: dict[str, Any]) -> None:
+        if shared_notify_target(self.hass, target):
+            # Several apps share that name (see auth.shared_notify_target).
+            LOGGER.warning(
+                "Not notifying %s: several companion apps have that name", target
+            )
+            return
         self.hass.async_create_task(self._notify(target, payload), eager_start=True)
 
     async def _notify(self, target: str, payload: dict[str, Any]) -> None:

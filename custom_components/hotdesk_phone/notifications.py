@@ -19,7 +19,7 @@ from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 
 from .ami_errors import AmiError
-from .auth import notify_target_users
+from .auth import notify_target_users, shared_notify_target
 from .call_back import async_call_back, valid_number
 from .const import (
     EVENT_CLAIM_REFUSED,
@@ -269,6 +269,15 @@ class CallNotifier:
             self._send(target, watch_payload if with_actions else payload)
 
     def _send(self, target: str, payload: dict[str, Any]) -> None:
+        if shared_notify_target(self.hass, target):
+            if target not in self._failed_targets:
+                self._failed_targets.add(target)
+                LOGGER.warning(
+                    "Not notifying %s: several companion apps have that name; "
+                    "rename all but the account's own app",
+                    target,
+                )
+            return
         self.hass.async_create_task(
             self._call_notify(target, payload), eager_start=True
         )
