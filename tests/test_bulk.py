@@ -332,6 +332,49 @@ def test_emergency_cells_are_normalised_as_the_form_does() -> None:
     }
 
 
+def test_a_file_with_fewer_columns_keeps_the_lists_it_lacks() -> None:
+    """A hand-written file of names and numbers wipes no tags, people or readers."""
+    desks = [
+        Existing(
+            "D1",
+            "desk",
+            "Desk 1 (PJSIP/desk1)",
+            {
+                "name": "Desk 1",
+                "dial_string": "PJSIP/desk1",
+                "scanners": ["scanner-1"],
+                "readers": ["bridge-1"],
+                "reader_users": ["user-1"],
+            },
+        ),
+        *office()[1:],
+    ]
+    text = (
+        "type,name,extension,dial_string,home_desks\n"
+        "desk,Desk One,,PJSIP/desk1,\n"
+        "account,Alice Martin,101,,PJSIP/desk1;PJSIP/desk2\n"
+        "account,Bob,102,,PJSIP/desk2\n"
+    )
+    plan = plan_import(text, desks, new_id=ids())
+    desk, alice = plan.update
+    assert desk.data["name"] == "Desk One"
+    assert desk.data["scanners"] == ["scanner-1"]
+    assert desk.data["readers"] == ["bridge-1"]
+    assert desk.data["reader_users"] == ["user-1"]
+    assert alice.data["name"] == "Alice Martin"
+    assert alice.data["tags"] == ["04A23BC1", "tag-alice"]
+    assert alice.data["people"] == ["person.alice"]
+    assert alice.data["notify_targets"] == ["mobile_app_alice"]
+    # A new row starts with none.
+    (bob,) = plan.create
+    assert (bob.data["tags"], bob.data["people"]) == ([], [])
+    # With the column, its cells set the list (here: empty it).
+    text = "type,name,dial_string,scanners\ndesk,Desk 1,PJSIP/desk1,\n"
+    (desk,) = plan_import(text, desks, new_id=ids()).update
+    assert desk.data["scanners"] == []
+    assert desk.data["readers"] == ["bridge-1"]
+
+
 def test_a_file_without_emergency_columns_keeps_the_desks_data() -> None:
     items = with_emergency()
     # An export from before these columns: only the first 18.

@@ -259,6 +259,13 @@ class _Row:
     home_dials: list[str] = field(default_factory=list)
 
 
+# Lists a file written with fewer columns leaves as they are (not emptied).
+_LISTS_KEPT_WITHOUT_COLUMN: Final = {
+    DESK: ("scanners", "readers", "reader_users"),
+    ACCOUNT: ("tags", "people", "notify_targets", "watch_targets"),
+}
+
+
 class _Reader:
     """Reads rows, collecting every problem instead of stopping at the first."""
 
@@ -278,6 +285,11 @@ class _Reader:
             name: column
             for name, column in _EMERGENCY_COLUMN_OF.items()
             if column in columns
+        }
+        # The list columns the file lacks: each existing row keeps its own.
+        self.lists_kept = {
+            kind: [c for c in lists if c not in columns]
+            for kind, lists in _LISTS_KEPT_WITHOUT_COLUMN.items()
         }
         self.existing = {e.subentry_id: e for e in existing}
         self._new_id = new_id
@@ -341,6 +353,10 @@ class _Reader:
         dial = data["dial_string"]
         subentry_id = subentry_id or self._desk_by_dial.get(dial) or self._new_id()
         data = _desk_data(data)
+        if (old := self.existing.get(subentry_id)) is not None:
+            stored = _desk_data(old.data)
+            for column in self.lists_kept[DESK]:
+                data[column] = stored[column]
         if not self.calendar_column:
             del data["calendar"]  # kept as the desk has it
         if self.emergency_columns:
@@ -404,6 +420,10 @@ class _Reader:
             subentry_id or self._account_by_ext.get(data["extension"]) or self._new_id()
         )
         data = _account_data(data)
+        if (old := self.existing.get(subentry_id)) is not None:
+            stored = _account_data(old.data)
+            for column in self.lists_kept[ACCOUNT]:
+                data[column] = stored[column]
         for column in _RING_COLUMNS:
             if column not in self.ring_columns:
                 del data[column]  # kept as the account has it
