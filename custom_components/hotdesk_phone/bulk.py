@@ -445,13 +445,15 @@ def plan_import(
     remove_missing: bool = False,
     new_id: Callable[[], str],
     tags_elsewhere: Collection[str] = (),
+    readers_elsewhere: Collection[str] = (),
 ) -> ImportPlan:
     """What importing ``text`` does to ``existing`` (``BulkImportError``: bad rows).
 
     ``remove_missing``: subentries without a row are removed. ``new_id`` makes
     the id of a new subentry (HA's ULIDs), so accounts can name new desks.
     ``tags_elsewhere``: tags (normalised) of other entries' accounts, which
-    no row may have (one tag, one person, at every site).
+    no row may have (one tag, one person, at every site); ``readers_elsewhere``:
+    card readers of other entries' desks, likewise.
     """
     items = list(existing)
     rows: list[_Row] = []
@@ -477,7 +479,7 @@ def plan_import(
             continue  # a blank line
         if (row := reader.row(line, cells)) is not None:
             rows.append(row)
-    _check_unique(reader, rows, frozenset(tags_elsewhere))
+    _check_unique(reader, rows, frozenset(tags_elsewhere), frozenset(readers_elsewhere))
     _resolve_home_desks(reader, rows, items, remove_missing=remove_missing)
     if reader.errors:
         raise BulkImportError(reader.errors)
@@ -485,7 +487,10 @@ def plan_import(
 
 
 def _check_unique(
-    reader: _Reader, rows: list[_Row], tags_elsewhere: frozenset[str]
+    reader: _Reader,
+    rows: list[_Row],
+    tags_elsewhere: frozenset[str],
+    readers_elsewhere: frozenset[str],
 ) -> None:
     """The same id, extension, dial string, tag, scanner or reader twice."""
     seen: dict[tuple[str, str], int] = {}
@@ -512,6 +517,10 @@ def _check_unique(
                 once("scanner", scanner, row.line, "scanners", "duplicate_scanner")
             for name in row.data["readers"]:
                 once("reader", name, row.line, "readers", "duplicate_reader")
+                if name in readers_elsewhere:
+                    reader.error(
+                        row.line, "readers", "duplicate_reader", value=name[:60]
+                    )
         else:
             once(
                 "ext",

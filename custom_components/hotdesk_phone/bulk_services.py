@@ -23,7 +23,7 @@ from .const import DOMAIN
 from .errors import input_error
 from .models import HotdeskConfigEntry
 from .running import loaded_entries
-from .sites import tags_elsewhere
+from .sites import readers_elsewhere, tags_elsewhere
 
 SERVICE_EXPORT = "export_directory"
 SERVICE_IMPORT = "import_directory"
@@ -78,6 +78,7 @@ async def async_plan(
                 remove_missing=remove_missing,
                 new_id=ulid_now,
                 tags_elsewhere=tags_elsewhere(hass, entry.entry_id),
+                readers_elsewhere=readers_elsewhere(hass, entry.entry_id),
             )
         )
     except BulkImportError as err:

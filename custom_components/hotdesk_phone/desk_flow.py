@@ -39,6 +39,7 @@ from .emergency_flow import (
     validate_desk_section,
 )
 from .pcsc import async_host_readers
+from .sites import readers_elsewhere
 
 # Devices of these integrations fire HA's tag_scanned with their device id:
 # the only devices that can be a desk's tag scanner. This integration's own
@@ -78,6 +79,11 @@ class DeskSubentryFlow(DirectorySubentryFlow):
             data, errors = self._validate(user_input, users)
             if not errors:
                 errors = self._check(make_desk(self._editing_id() or "new", data))
+            if not errors and not readers_elsewhere(
+                self.hass, self._get_entry().entry_id
+            ).isdisjoint(data[CONF_READERS]):
+                # A reader is routed by its name alone: one desk, at every site.
+                errors = {CONF_READERS: "duplicate_reader"}
             if not errors:
                 self._desk_data = data
                 dial_string = data[CONF_DIAL_STRING]

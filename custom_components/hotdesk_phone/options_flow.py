@@ -41,7 +41,7 @@ from .emergency_flow import (
     settings_schema,
     validate_settings,
 )
-from .sites import tags_elsewhere
+from .sites import readers_elsewhere, tags_elsewhere
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -160,6 +160,9 @@ class HotdeskOptionsFlow(OptionsFlow):
                             remove_missing=user_input[CONF_REMOVE_MISSING],
                             new_id=ulid_now,
                             tags_elsewhere=tags_elsewhere(self.hass, entry.entry_id),
+                            readers_elsewhere=readers_elsewhere(
+                                self.hass, entry.entry_id
+                            ),
                         )
                     )
                 except BulkImportError as err:

@@ -28,6 +28,7 @@ from homeassistant.helpers import device_registry as dr
 from .const import (
     CONF_ALLOW_CLAIMS,
     CONF_ALLOW_LOGINS,
+    CONF_READERS,
     CONF_SITE_ENTRY,
     CONF_TAGS,
     DOMAIN,
@@ -195,6 +196,21 @@ def tags_elsewhere(hass: HomeAssistant, entry_id: str) -> set[str]:
         if entry.entry_id != entry_id
         for sub in entry.subentries.values()
         for tag in sub.data.get(CONF_TAGS, ())
+    }
+
+
+def readers_elsewhere(hass: HomeAssistant, entry_id: str) -> set[str]:
+    """The card readers of the other entries' desks.
+
+    A reader is one place: the bridge's posts and this host's readers are
+    routed by its name alone, so no two entries may have it.
+    """
+    return {
+        str(reader)
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.entry_id != entry_id
+        for sub in entry.subentries.values()
+        for reader in sub.data.get(CONF_READERS, ())
     }
 
 
