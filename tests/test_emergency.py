@@ -31,6 +31,7 @@ from homeassistant.helpers import (
 )
 
 from custom_components.hotdesk_phone.const import CONF_EMERGENCY, DOMAIN
+from custom_components.hotdesk_phone.desk_places import DeskPlace
 from custom_components.hotdesk_phone.diagnostics import (
     async_get_config_entry_diagnostics,
 )
@@ -620,3 +621,12 @@ async def test_diagnostics_name_the_desk_of_an_emergency_call_not_its_dial_strin
         {"desk_id": D1, "number": "911", "callback": False}
     ]
     assert "PJSIP/desk1" not in json.dumps(found)
+
+
+def test_area_and_floor_names_cannot_break_the_location() -> None:
+    """HA's names are not checked like typed fields: no separator gets through."""
+    place = DeskPlace(area='Conference "Everest"', floor="2,East")
+    assert place.address.location_info() == 'FLR="2 East",ROOM="Conference Everest"'
+    assert DeskPlace(area="4.01", floor="3").address.location_info() == (
+        "FLR=3,ROOM=4.01"
+    )

@@ -17,7 +17,7 @@ from homeassistant.helpers import (
 )
 
 from .const import DOMAIN
-from .location import CivicAddress
+from .location import CivicAddress, plain_field
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ class DeskPlace:
     @property
     def address(self) -> CivicAddress:
         """The floor and room this gives a desk's location."""
-        return CivicAddress(floor=self.floor, room=self.area)
+        return CivicAddress(floor=plain_field(self.floor), room=plain_field(self.area))
 
 
 NOWHERE: Final = DeskPlace()

@@ -18,8 +18,10 @@ from typing import Final
 from .directory import DirectoryError, device_of_channel, validate_dial_template
 from .location import (
     ADDRESS_FIELDS,
+    MAX_FIELD_LENGTH,
     NO_ADDRESS,
     NO_DESK_EMERGENCY,
+    STRUCTURE,
     CivicAddress,
     DeskEmergency,
 )
@@ -75,10 +77,7 @@ _DEFAULT_NUMBERS: Final = ("112",)
 _ELIN: Final = re.compile(r"^\+?[0-9]{3,20}$")
 _NUMBER: Final = re.compile(r"^[0-9]{2,10}$")
 _COUNTRY: Final = re.compile(r"^[A-Z]{2}$")
-# What the location_info syntax, the dialplan, AMI and the PIDF-LO's XML
-# (which Asterisk does not escape) treat as structure.
-_FORBIDDEN: Final = re.compile(r'[,="\\;$|{}\[\]<>\x00-\x1f\x7f]')
-MAX_FIELD_LENGTH: Final = 60
+_FORBIDDEN: Final = STRUCTURE
 
 
 def default_numbers(country: str) -> tuple[str, ...]:

@@ -7,7 +7,13 @@ Pure Python, no imports of the integration: the directory's desks carry one
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+import re
 from typing import Final
+
+# What the location_info syntax, the dialplan, AMI and the PIDF-LO's XML
+# (which Asterisk does not escape) treat as structure: no field holds one.
+STRUCTURE: Final = re.compile(r'[,="\\;$|{}\[\]<>\x00-\x1f\x7f]')
+MAX_FIELD_LENGTH: Final = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,3 +112,12 @@ class DeskEmergency:
 
 
 NO_DESK_EMERGENCY: Final = DeskEmergency()
+
+
+def plain_field(name: str) -> str:
+    """A name from elsewhere (an HA area or floor) made fit for a field.
+
+    Typed fields are refused when they hold structure; a name Home Assistant
+    holds is not ours to refuse, so each such character becomes a blank.
+    """
+    return " ".join(STRUCTURE.sub(" ", name).split())[:MAX_FIELD_LENGTH].strip()
