@@ -288,24 +288,6 @@ async def test_tag_scan_is_refused_for_alice_not_for_carol(
     assert hub_of(entry).logins == {D4: CAROL}
 
 
-async def test_a_tag_at_no_desk_names_no_account_that_needs_a_card(
-    hass: HomeAssistant, entry: MockConfigEntry, ami_server: AmiTestServer
-) -> None:
-    """At a scanner that is no desk's, Alice's UID proves nothing: not named.
-
-    The unknown-tag event names a known person so that blueprints can claim
-    their call to a chosen desk: for Alice a copied UID would do that.
-    """
-    unknown = async_capture_events(hass, "hotdesk_phone_unknown_tag")
-    await async_scan_tag(hass, ALICE_UID, "lobby-scanner")
-    await async_scan_tag(hass, CAROL_UID, "lobby-scanner")
-    await wait_for(hass, lambda: len(unknown) == 2)
-    assert [(e.data["account_id"], e.data["extension"]) for e in unknown] == [
-        (None, None),
-        (CAROL, "102"),
-    ]
-
-
 async def test_policy_off_accepts_the_uid(
     hass: HomeAssistant,
     entry: MockConfigEntry,

@@ -179,21 +179,6 @@ class ScanHandler:
             self.hass, self.hub.entry.entry_id, tag_id
         ):
             return  # a scan at no desk: one entry reports it, not each
-        if (
-            account is not None
-            and desk is None
-            and card_refusal(
-                account.card_required,
-                account.card_keys,
-                proof,
-                at_card_reader=via in (VIA_PCSC, VIA_BRIDGE),
-            )
-            is not None
-        ):
-            # An account that needs an authenticated card is named only when
-            # the scan proved it: else a copied UID would claim its calls
-            # through blueprints that act on this event.
-            account = None
         if account is None or desk is None:
             LOGGER.debug(
                 "Scan on %s matches no %s",
